@@ -1,0 +1,102 @@
+"""Typed settings for every job. Plain dataclasses: the CLI registers them with Hydra, the library only reads them.
+
+Each dataclass backs one YAML group under ``conf/``; a typo or a wrong type in an override fails at
+composition with Hydra's own message.
+"""
+
+from dataclasses import dataclass, field
+from enum import Enum
+
+
+class Parametrization(Enum):
+    """How latent capabilities are written in the model."""
+
+    centered = "centered"  # theta ~ Normal(mu_group, sigma_group): best when every model has several scores
+    noncentered = "noncentered"  # theta = mu_group + sigma_group * z: best when most models have one or two
+
+
+class Weighting(Enum):
+    """How benchmarks are weighted in the composite score (the scale headlines use)."""
+
+    uniform = "uniform"  # every benchmark counts the same
+    category = "category"  # every category counts the same, split evenly over its benchmarks
+    custom = "custom"  # the `weight` column of data.benchmarks
+
+
+@dataclass
+class DemoConfig:
+    """The built-in synthetic table used when ``data.path`` is not set."""
+
+    seed: int = 2026  # seed of the demo world
+    models_per_group: dict[str, int] = field(default_factory=lambda: {"US": 8, "China": 6, "Other": 6})
+    benchmarks_per_category: int = 3  # benchmarks in each of the four categories
+    items_min: int = 150  # fewest test items of a demo benchmark
+    items_max: int = 1200  # most test items of a demo benchmark
+    true_gap: float = 0.25  # latent gap between the two first groups' means (logit units)
+
+
+@dataclass
+class DataConfig:
+    path: str | None = None  # score table: CSV, TSV or Parquet, long or wide; unset = built-in demo
+    models: str | None = None  # optional model metadata file (model, group, ...)
+    benchmarks: str | None = None  # optional benchmark metadata (benchmark, n_items, category, chance, ...)
+    scale: float = 1.0  # divide scores (and stderr) by this: 100 when the file holds percentages
+    model_column: str | None = None  # wide tables: the model column (default: `model`, else the first text column)
+    aggregate_column: str | None = None  # wide tables: a published aggregate column kept aside as a reference
+    drop: list[str] = field(default_factory=list)  # columns to ignore (not benchmarks, not metadata)
+    min_scores_per_model: int = 1  # models with fewer observed scores are left out (with a log line)
+    demo: DemoConfig = field(default_factory=DemoConfig)
+
+
+@dataclass
+class ModelConfig:
+    """Priors and form of the hierarchical item-response model (see ``benchgap.model``)."""
+
+    parametrization: Parametrization = Parametrization.centered  # how capabilities are sampled
+    group_mean_sd: float = 2.0  # prior sd of each group's mean capability (logit units)
+    group_sd_scale: float = 1.5  # half-normal scale of the within-group capability spread
+    difficulty_sd_scale: float = 2.0  # half-normal scale of benchmark difficulty spread
+    category_sd_scale: float = 1.0  # half-normal scale of category-level difficulty shifts
+    discrimination_sd_scale: float = 0.5  # half-normal scale of log-discrimination spread
+    concentration_mean: float = 4.0  # prior mean of log concentration (beta precision; ~55 items' worth)
+    concentration_sd: float = 1.5  # prior sd of that mean
+    score_floor: float = 0.005  # plain proportions are clipped to [floor, 1 - floor] for the beta likelihood
+
+
+@dataclass
+class SamplerConfig:
+    chains: int = 4  # independent NUTS chains
+    draws: int = 1000  # kept draws per chain
+    tune: int = 1000  # warm-up draws per chain (adaptation; discarded)
+    target_accept: float = 0.8  # NUTS target acceptance rate; raise toward 0.95 on divergences
+    seed: int = 0  # sampler seed; same seed, same numbers
+    cores: int = 2  # chains run in parallel on this many cores (1 inside parallel sweep jobs)
+    progress: bool = True  # show the sampler's progress bar
+
+
+@dataclass
+class GapConfig:
+    a: str = "US"  # first group of the comparison (a value of the group column)
+    b: str = "China"  # second group
+    hdi_prob: float = 0.9  # probability mass of the reported highest-density intervals
+    rope: float = 0.01  # region of practical equivalence on the composite-score scale (+- this)
+    top_k: int = 3  # top-k gap: mean of each group's k best models
+    weighting: Weighting = Weighting.uniform  # benchmark weights of the composite score
+    decisive: float = 0.95  # P(a ahead) at or beyond which (or 1 - it) the sign is called settled
+
+
+@dataclass
+class ConvergenceConfig:
+    max_rhat: float = 1.01  # flag the fit when any R-hat exceeds this
+    min_ess_bulk: float = 400.0  # flag the fit when any bulk ESS falls below this
+    max_divergences: int = 0  # flag the fit when divergent transitions exceed this
+
+
+@dataclass
+class FitConfig:
+    data: DataConfig = field(default_factory=DataConfig)
+    model: ModelConfig = field(default_factory=ModelConfig)
+    sampler: SamplerConfig = field(default_factory=SamplerConfig)
+    gap: GapConfig = field(default_factory=GapConfig)
+    convergence: ConvergenceConfig = field(default_factory=ConvergenceConfig)
+    plots: bool = True  # write the PNG figures (and embed them in report.html)

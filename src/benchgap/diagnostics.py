@@ -1,0 +1,75 @@
+"""Convergence diagnostics as data: R-hat, bulk ESS, divergences, tree depth and step size of a NUTS fit.
+
+Thresholds follow Vehtari et al. (2021), "Rank-normalization, folding, and localization": R-hat <= 1.01 and
+bulk ESS >= 400 (100 per chain for 4 chains).
+"""
+
+from dataclasses import dataclass
+
+import numpy as np
+from arviz_stats.base import array_stats
+from xarray import DataTree
+
+from benchgap.config import ConvergenceConfig
+
+CHECKED = ("theta", "mu_group", "sigma_group", "difficulty", "log_discrimination", "kappa")
+
+
+@dataclass(frozen=True)
+class Diagnostics:
+    max_rhat: float
+    min_ess_bulk: float
+    min_ess_tail: float
+    divergences: int
+    converged: bool
+    worst: str  # variable with the largest R-hat
+    mean_tree_depth: float
+    max_tree_depth_hits: int  # draws that hit the maximum tree depth
+    step_size: float  # mean adapted step size over chains
+    chains: int
+    draws: int
+    problems: list[str]  # plain-language reasons the fit is flagged; empty when converged
+
+
+def diagnose(posterior: DataTree, extra: dict[str, np.ndarray], *, limits: ConvergenceConfig) -> Diagnostics:
+    """Diagnostics over the model's main parameters and the derived estimands in ``extra`` (chain, draw)."""
+    arrays = {
+        name: posterior["posterior"][name].transpose("chain", "draw", ...).to_numpy()
+        for name in CHECKED
+        if name in posterior["posterior"]
+    } | extra
+    rhat, ess_bulk, ess_tail = {}, {}, {}
+    for name, values in arrays.items():
+        values = values.reshape(values.shape[0], values.shape[1], -1)
+        rhat[name] = float(np.nanmax(array_stats.rhat(values, chain_axis=0, draw_axis=1)))
+        ess_bulk[name] = float(np.nanmin(array_stats.ess(values, chain_axis=0, draw_axis=1, method="bulk")))
+        ess_tail[name] = float(np.nanmin(array_stats.ess(values, chain_axis=0, draw_axis=1, method="tail", prob=(0.05, 0.95))))
+    stats = posterior["sample_stats"]
+    divergences = int(stats["diverging"].sum()) if "diverging" in stats else 0
+    worst = max(rhat, key=lambda n: rhat[n])
+    max_rhat, min_ess = rhat[worst], min(ess_bulk.values())
+    problems = []
+    if max_rhat > limits.max_rhat:
+        problems.append(f"R-hat {max_rhat:.3f} > {limits.max_rhat} ({worst})")
+    if min_ess < limits.min_ess_bulk:
+        low = min(ess_bulk, key=lambda n: ess_bulk[n])
+        problems.append(f"bulk ESS {min_ess:.0f} < {limits.min_ess_bulk:.0f} ({low})")
+    if divergences > limits.max_divergences:
+        problems.append(f"{divergences} divergent transitions (raise sampler.target_accept)")
+    depth = stats["depth"].to_numpy() if "depth" in stats else np.array([np.nan])
+    hits = int(stats["maxdepth_reached"].sum()) if "maxdepth_reached" in stats else 0
+    chains, draws = posterior["posterior"].sizes["chain"], posterior["posterior"].sizes["draw"]
+    return Diagnostics(
+        max_rhat=max_rhat,
+        min_ess_bulk=min_ess,
+        min_ess_tail=min(ess_tail.values()),
+        divergences=divergences,
+        converged=not problems,
+        worst=worst,
+        mean_tree_depth=float(np.mean(depth)),
+        max_tree_depth_hits=hits,
+        step_size=float(stats["step_size"].mean()) if "step_size" in stats else float("nan"),
+        chains=int(chains),
+        draws=int(draws),
+        problems=problems,
+    )

@@ -1,0 +1,219 @@
+"""The fit job: table -> hierarchical model -> posterior -> estimands -> files in the run folder.
+
+Usable without Hydra: ``run_fit(FitConfig(...), out_dir=Path(...))``.
+"""
+
+import dataclasses
+import json
+import logging
+import shutil
+import tempfile
+import time
+from dataclasses import dataclass
+from enum import Enum
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from xarray import DataTree
+
+from benchgap import __version__
+from benchgap.config import ConvergenceConfig, DataConfig, FitConfig, GapConfig, ModelConfig, SamplerConfig
+from benchgap.data import ScoreTable, read_table
+from benchgap.diagnostics import Diagnostics, diagnose
+from benchgap.estimands import FitEstimates, check_groups, estimate
+from benchgap.lenses import mean_win_rate
+from benchgap.model import CellSplit
+
+log = logging.getLogger("benchgap")
+
+
+@dataclass(frozen=True)
+class FitResult:
+    table: ScoreTable
+    posterior: DataTree
+    estimates: FitEstimates
+    diagnostics: Diagnostics
+    seconds: float  # wall time of build + compile + sampling
+
+
+def load_table(cfg: DataConfig) -> ScoreTable:
+    """The user's table, or the built-in synthetic demo when ``data.path`` is unset."""
+    if cfg.path:
+        return read_table(cfg)
+    from benchgap.simulate import demo_table
+
+    return demo_table(cfg.demo)[0]
+
+
+def fit(
+    table: ScoreTable, *, model: ModelConfig, sampler: SamplerConfig, gap: GapConfig, convergence: ConvergenceConfig
+) -> FitResult:
+    """Fit the hierarchical item-response model to ``table`` and compute every estimand and diagnostic."""
+    from benchgap.model import build_model, sample
+
+    check_groups(table, gap)
+    start = time.perf_counter()
+    posterior = sample(build_model(table, spec=model), sampler=sampler)
+    seconds = time.perf_counter() - start
+    estimates = estimate(posterior, table, gap=gap)
+    diagnostics = diagnose(posterior, estimates.draws, limits=convergence)
+    posterior["posterior"] = posterior["posterior"].to_dataset().assign(
+        {name: (("chain", "draw"), values) for name, values in estimates.draws.items()}
+    )
+    return FitResult(table, posterior, estimates, diagnostics, seconds)
+
+
+def summary(result: FitResult, cfg: FitConfig, *, ppc_coverage: float | None) -> dict[str, Any]:
+    """The JSON-ready summary of a fit (``summary.json``)."""
+    table, est, diag = result.table, result.estimates, result.diagnostics
+    gap = est.gap
+    split = CellSplit.of(table)
+
+    def draws(s: Any) -> dict[str, Any]:
+        return {"mean": s.mean, "sd": s.sd, "hdi": list(s.hdi), "prob_a_ahead": s.prob_a_ahead}
+
+    out: dict[str, Any] = {
+        "benchgap_version": __version__,
+        "inference": "NUTS (nutpie, numba backend)",
+        "source": table.source,
+        "data": {
+            "n_models": table.n_models,
+            "n_benchmarks": table.n_benchmarks,
+            "n_cells": table.n_cells,
+            "n_missing": table.n_missing,
+            "groups": table.group_counts(),
+            "benchmarks": list(table.benchmarks),
+            "weights": dict(zip(table.benchmarks, map(float, est.weights), strict=True)),
+            "measurement": {
+                "beta_binomial_cells": int(split.counts.size),
+                "normal_stderr_cells": int(split.stderr.size),
+                "beta_cells": int(split.plain.size),
+            },
+        },
+        "gap": {
+            "a": gap.a,
+            "b": gap.b,
+            "hdi_prob": gap.hdi_prob,
+            "latent": draws(gap.latent),
+            "score": draws(gap.score)
+            | {"relative_mean": gap.relative.mean, "relative_hdi": list(gap.relative.hdi)},
+            "group_mean": draws(gap.group_mean),
+            "top_k": draws(gap.top_k) | {"k": gap.k},
+            "rope": {"half_width": gap.rope, "prob_inside": gap.prob_rope},
+            "lenses": {name: dataclasses.asdict(lens) for name, lens in gap.lenses.items()},
+            "verdict": gap.verdict,
+        },
+        "models": [
+            {
+                "model": m.model,
+                "group": m.group,
+                "theta_mean": m.theta_mean,
+                "theta_sd": m.theta_sd,
+                "theta_hdi": list(m.theta_hdi),
+                "rank_mean": m.rank_mean,
+                "rank_hdi": list(m.rank_hdi),
+                "composite_mean": m.composite_mean,
+                "composite_hdi": list(m.composite_hdi),
+                "prob_best_in_group": m.prob_best_in_group,
+                "mean_score": m.mean_score,
+                "mean_win_rate": m.mean_win_rate,
+                "n_scores": m.n_scores,
+            }
+            for m in est.models
+        ],
+        "tie_groups": est.tie_groups,
+        "diagnostics": dataclasses.asdict(diag),
+        "posterior_predictive": {"coverage_90": ppc_coverage},
+        "seconds": {"sampling_and_compile": result.seconds},
+        "config": _plain(dataclasses.asdict(cfg)),
+    }
+    if table.published:
+        recomputed = dict(zip(table.models, mean_win_rate(table), strict=True))
+        diffs = [abs(recomputed[m] - v) for m, v in table.published.items()]
+        out["published_aggregate"] = {
+            "n_models": len(diffs),
+            "max_abs_diff_vs_mean_win_rate": float(max(diffs)),
+            "note": "the table's published aggregate column against benchgap's recomputed HELM mean win rate",
+        }
+    return out
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    return value
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, np.generic):
+        return value.item()
+    raise TypeError(f"not JSON serialisable: {type(value).__name__}")
+
+
+def run_fit(cfg: FitConfig, *, out_dir: Path) -> dict[str, Any]:
+    """Run the whole fit job and write its files into ``out_dir``; returns the summary.
+
+    Files are written to a scratch folder first and moved in at the end, so a failed run never leaves
+    a half-written result behind.
+    """
+    from benchgap import plots
+    from benchgap.predict import replicate_scores
+    from benchgap.report import write_fit_report
+
+    table = load_table(cfg.data)
+    check_groups(table, cfg.gap)
+    log.info(
+        "table %s: %d models x %d benchmarks, %d scores (%d missing)",
+        table.source, table.n_models, table.n_benchmarks, table.n_cells, table.n_missing,
+    )
+    log.info("fitting: compile, then %d chains x (%d tune + %d draws)", cfg.sampler.chains, cfg.sampler.tune, cfg.sampler.draws)
+    result = fit(table, model=cfg.model, sampler=cfg.sampler, gap=cfg.gap, convergence=cfg.convergence)
+    log.info("sampled in %.1f s; %s", result.seconds, "converged" if result.diagnostics.converged else
+             "NOT converged: " + "; ".join(result.diagnostics.problems))
+    out_dir.mkdir(parents=True, exist_ok=True)
+    scratch = Path(tempfile.mkdtemp(prefix=".partial-", dir=out_dir))
+    try:
+        rng = np.random.default_rng(cfg.sampler.seed)
+        replicates = replicate_scores(result.posterior, table, n_draws=400, rng=rng)
+        figures: dict[str, Path] = {}
+        ppc_coverage = None
+        if cfg.plots:
+            figures = {name: scratch / f"{name}.png" for name in ("forest", "gap", "convergence", "ppc")}
+            plots.forest(result.estimates, figures["forest"])
+            plots.gap_posterior(result.estimates, figures["gap"])
+            plots.convergence(
+                {k: result.estimates.draws[k] for k in ("gap_latent", "gap_score", "gap_group_mean")}, figures["convergence"]
+            )
+            ppc_coverage = plots.predictive_check(table, replicates, figures["ppc"])
+        else:
+            lo, hi = np.quantile(replicates, [0.05, 0.95], axis=0)
+            ppc_coverage = float(((table.score >= lo) & (table.score <= hi)).mean())
+        result_summary = summary(result, cfg, ppc_coverage=ppc_coverage)
+        (scratch / "summary.json").write_text(json.dumps(result_summary, indent=2, default=_json_default))
+        pd.DataFrame(result_summary["models"]).assign(
+            theta_hdi_lo=lambda f: f.theta_hdi.str[0], theta_hdi_hi=lambda f: f.theta_hdi.str[1],
+            rank_hdi_lo=lambda f: f.rank_hdi.str[0], rank_hdi_hi=lambda f: f.rank_hdi.str[1],
+            composite_hdi_lo=lambda f: f.composite_hdi.str[0], composite_hdi_hi=lambda f: f.composite_hdi.str[1],
+        ).drop(columns=["theta_hdi", "rank_hdi", "composite_hdi"]).to_csv(scratch / "summary.csv", index=False)
+        _save_posterior(result.posterior, scratch / "posterior.nc")
+        write_fit_report(result_summary, figures, out_dir=scratch)
+        for item in scratch.iterdir():
+            item.replace(out_dir / item.name)
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+    log.info("wrote %s", out_dir)
+    return result_summary
+
+
+def _save_posterior(posterior: DataTree, path: Path) -> None:
+    """NetCDF that ``arviz.from_netcdf`` loads back (text-valued sample stats dropped)."""
+    stats = posterior["sample_stats"].to_dataset()
+    text = [name for name, var in stats.data_vars.items() if var.dtype == object]
+    posterior["sample_stats"] = stats.drop_vars(text)
+    posterior.to_netcdf(path, engine="h5netcdf")

@@ -1,0 +1,70 @@
+"""The aggregates leaderboards publish, computed exactly as their owners do, on observed scores only.
+
+Every model-based estimate in benchgap stands beside these, so a reader sees what the model adds.
+"""
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from benchgap.data import ScoreTable
+
+
+def mean_score(table: ScoreTable) -> np.ndarray:
+    """Plain mean of each model's observed scores (missing cells skipped), the usual "average" column."""
+    scores = table.matrix()
+    return np.nanmean(scores, axis=1)
+
+
+def mean_win_rate(table: ScoreTable) -> np.ndarray:
+    """HELM's mean win rate (Liang et al. 2023, "Holistic Evaluation of Language Models").
+
+    In each benchmark column with N observed models, a model's win rate is
+    ``(models strictly worse + (ties - 1) / 2) / (N - 1)``, where ``ties`` counts the models with exactly its
+    score, itself included (ties share half a win). A model's mean win rate is the mean over the columns where
+    it has a score; columns with a single score carry no comparison and are skipped.
+    """
+    scores = table.matrix()
+    rates = np.full(scores.shape, np.nan)
+    for j in range(scores.shape[1]):
+        present = np.flatnonzero(np.isfinite(scores[:, j]))
+        if present.size < 2:
+            continue
+        column = scores[present, j]
+        worse = (column[None, :] < column[:, None]).sum(axis=1)
+        ties = (column[None, :] == column[:, None]).sum(axis=1)
+        rates[present, j] = (worse + (ties - 1) / 2) / (present.size - 1)
+    with np.errstate(invalid="ignore"):
+        return np.nanmean(rates, axis=1) if np.isfinite(rates).any() else np.full(scores.shape[0], np.nan)
+
+
+@dataclass(frozen=True)
+class LensGap:
+    """Best-vs-best gap of one published aggregate: each group's top model by that aggregate."""
+
+    a_model: str
+    b_model: str
+    a: float
+    b: float
+    gap: float  # a - b
+    relative: float  # gap / b, the "x% behind" of headlines
+
+
+def lens_gap(values: np.ndarray, table: ScoreTable, *, a: str, b: str) -> LensGap:
+    """Gap between the best model of group ``a`` and of group ``b`` by the per-model aggregate ``values``."""
+    groups = np.asarray(table.groups)
+
+    def best(group: str) -> int:
+        members = np.flatnonzero((groups == group) & np.isfinite(values))
+        return int(members[np.argmax(values[members])])
+
+    ia, ib = best(a), best(b)
+    gap = float(values[ia] - values[ib])
+    return LensGap(
+        a_model=table.models[ia],
+        b_model=table.models[ib],
+        a=float(values[ia]),
+        b=float(values[ib]),
+        gap=gap,
+        relative=gap / float(values[ib]) if values[ib] else float("nan"),
+    )

@@ -1,0 +1,64 @@
+"""Predictions from posterior draws, in numpy: expected scores, composite scores, replicated tables.
+
+Kept apart from ``benchgap.model`` so that nothing downstream of the fit needs PyMC.
+"""
+
+import numpy as np
+from scipy.special import expit
+from xarray import DataTree
+
+from benchgap.data import ScoreTable
+
+
+def posterior_array(posterior: DataTree, name: str) -> np.ndarray:
+    """A posterior variable as a (chain, draw, ...) numpy array."""
+    return posterior["posterior"][name].transpose("chain", "draw", ...).to_numpy()
+
+
+def expected_scores(theta: np.ndarray, difficulty: np.ndarray, log_a: np.ndarray, chance: np.ndarray) -> np.ndarray:
+    """``p[..., m, b] = c_b + (1 - c_b) logistic(a_b (theta_m - d_b))`` for matching leading (draw) axes."""
+    eta = np.exp(log_a)[..., None, :] * (theta[..., :, None] - difficulty[..., None, :])
+    return chance + (1.0 - chance) * expit(eta)
+
+
+def composite_draws(posterior: DataTree, table: ScoreTable, weights: np.ndarray) -> np.ndarray:
+    """Expected weighted composite score per (chain, draw, model): ``sum_b w_b p[m, b]``.
+
+    The composite is over every benchmark of the table, observed or not: the model predicts the missing
+    cells, so all models are compared on the same suite. Computed one chain at a time to bound memory.
+    """
+    theta = posterior_array(posterior, "theta")
+    difficulty = posterior_array(posterior, "difficulty")
+    log_a = posterior_array(posterior, "log_discrimination")
+    return np.stack(
+        [expected_scores(theta[c], difficulty[c], log_a[c], table.chance) @ weights for c in range(theta.shape[0])]
+    )
+
+
+def replicate_scores(
+    posterior: DataTree, table: ScoreTable, *, n_draws: int, rng: np.random.Generator
+) -> np.ndarray:
+    """Posterior predictive scores of every observed cell, shape (n_draws, n_cells).
+
+    Each replicate draws a posterior sample, then the cell's score from the measurement model used in the
+    fit: beta-binomial with item counts, normal with a standard error, beta otherwise.
+    """
+    flat = {
+        name: posterior_array(posterior, name).reshape(-1, *posterior_array(posterior, name).shape[2:])
+        for name in ("theta", "difficulty", "log_discrimination", "kappa")
+    }
+    pick = rng.choice(flat["theta"].shape[0], size=min(n_draws, flat["theta"].shape[0]), replace=False)
+    m, b = table.model_idx, table.bench_idx
+    a = np.exp(flat["log_discrimination"][pick])[:, b]
+    eta = a * (flat["theta"][pick][:, m] - flat["difficulty"][pick][:, b])
+    p = np.clip(table.chance[b] + (1 - table.chance[b]) * expit(eta), 1e-9, 1 - 1e-9)
+    kappa = flat["kappa"][pick][:, b]
+    q = rng.beta(kappa * p, kappa * (1 - p))
+    has_se = np.isfinite(table.stderr)
+    has_n = np.isfinite(table.n_items) & ~has_se
+    out = q.copy()
+    n = np.where(has_n, table.n_items, 1).astype(np.int64)
+    out[:, has_n] = rng.binomial(n[has_n], q[:, has_n]) / n[has_n]
+    se = np.sqrt(table.stderr[has_se] ** 2 + p[:, has_se] * (1 - p[:, has_se]) / (kappa[:, has_se] + 1))
+    out[:, has_se] = p[:, has_se] + se * rng.standard_normal(se.shape)
+    return out

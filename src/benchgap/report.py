@@ -1,0 +1,147 @@
+"""Reports written from finished jobs' files: ``report.md`` and a self-contained ``report.html``."""
+
+from pathlib import Path
+from typing import Any
+
+from benchgap.document import Block, Figure, Heading, Paragraph, Table, to_html, to_markdown
+
+TOP_MODELS = 15
+FIGURE_CAPTIONS = {
+    "gap": "Posterior of the best-vs-best gap; the dashed line is the naive mean-score gap.",
+    "forest": "Latent capability by model with highest-density intervals.",
+    "convergence": "Rank plots of the gap estimands (flat = chains agree).",
+    "ppc": "Posterior predictive check: observed scores against predictive intervals.",
+}
+
+
+def _f(x: float | None, digits: int = 3) -> str:
+    return "n/a" if x is None or x != x else f"{x:.{digits}f}"
+
+
+def _interval(pair: list[float], digits: int = 3) -> str:
+    return f"[{_f(pair[0], digits)}, {_f(pair[1], digits)}]"
+
+
+def fit_report_blocks(s: dict[str, Any], figures: dict[str, Path]) -> list[Block]:
+    """The fit report, from ``summary.json`` contents and the figure files."""
+    gap, data, diag = s["gap"], s["data"], s["diagnostics"]
+    a, b, hdi = gap["a"], gap["b"], f"{gap['hdi_prob']:.0%} HDI"
+    blocks: list[Block] = [Heading(f"benchgap fit: {a} vs {b}", 1)]
+    if not diag["converged"]:
+        blocks.append(Paragraph(
+            "NOT CONVERGED: " + "; ".join(diag["problems"]) + ". Treat every number below as unreliable; "
+            "sample longer (sampler.draws, sampler.tune) or raise sampler.target_accept.", warning=True))
+    blocks += [
+        Paragraph("Verdict: " + gap["verdict"], strong=True),
+        Heading("Data"),
+        Paragraph(
+            f"Source: {s['source']}. {data['n_models']} models x {data['n_benchmarks']} benchmarks, "
+            f"{data['n_cells']} observed scores, {data['n_missing']} missing cells (they add no likelihood). "
+            "Groups: " + ", ".join(f"{g} ({n})" for g, n in data["groups"].items()) + ". "
+            f"Measurement: {data['measurement']['beta_binomial_cells']} cells with item counts (beta-binomial), "
+            f"{data['measurement']['normal_stderr_cells']} with standard errors (normal), "
+            f"{data['measurement']['beta_cells']} plain proportions (beta)."
+        ),
+        Heading("The gap"),
+        Table(
+            ["estimand", "mean", "sd", hdi, f"P({a} ahead)"],
+            [
+                [name, _f(e["mean"]), _f(e["sd"]), _interval(e["hdi"]), _f(e["prob_a_ahead"], 2)]
+                for name, e in (
+                    ("best vs best, composite score", gap["score"]),
+                    ("best vs best, latent capability", gap["latent"]),
+                    (f"top-{gap['top_k']['k']} mean, latent", gap["top_k"]),
+                    ("group mean, latent", gap["group_mean"]),
+                )
+            ],
+        ),
+        Paragraph(
+            f"Relative score gap (as a share of {b}'s best composite score): {gap['score']['relative_mean']:.1%}, "
+            f"{hdi} {gap['score']['relative_hdi'][0]:.1%} to {gap['score']['relative_hdi'][1]:.1%}. "
+            f"P(|score gap| < {gap['rope']['half_width']:g}) = {gap['rope']['prob_inside']:.2f} "
+            "(region of practical equivalence)."
+        ),
+        Heading("Model estimate beside the published aggregates"),
+        Table(
+            ["aggregate", f"best {a}", f"best {b}", a, b, "gap", "relative"],
+            [
+                [name.replace("_", " "), lens["a_model"], lens["b_model"], _f(lens["a"]), _f(lens["b"]),
+                 _f(lens["gap"]), f"{lens['relative']:.1%}"]
+                for name, lens in gap["lenses"].items()
+            ]
+            + [[
+                "benchgap model: expected composite score (posterior mean)",
+                _best(s["models"], a), _best(s["models"], b), "", "", _f(gap["score"]["mean"]),
+                f"{gap['score']['relative_mean']:.1%}",
+            ]],
+        ),
+        Paragraph(
+            "Mean score and mean win rate use observed cells only, as leaderboards publish them; the model's "
+            "composite is the expected weighted score over the whole suite, missing cells predicted, with "
+            "uncertainty. Mean win rate is on its own scale (share of pairwise wins), not in score points."
+        ),
+    ]
+    if "published_aggregate" in s:
+        pub = s["published_aggregate"]
+        blocks.append(Paragraph(
+            f"The table's published aggregate column matches benchgap's recomputed mean win rate within "
+            f"{pub['max_abs_diff_vs_mean_win_rate']:.4f} over {pub['n_models']} models."
+        ))
+    blocks += [Heading("Models")]
+    ranked = sorted(s["models"], key=lambda m: -m["theta_mean"])
+    shown = ranked[:TOP_MODELS] + [
+        next(m for m in ranked if m["group"] == g) for g in (a, b)
+        if all(m["group"] != g for m in ranked[:TOP_MODELS])
+    ]
+    blocks.append(Table(
+        ["model", "group", "capability", hdi, "rank", f"rank {hdi}", "composite", "P(best in group)",
+         "mean score", "mean win rate", "scores"],
+        [
+            [m["model"], m["group"], _f(m["theta_mean"], 2), _interval(m["theta_hdi"], 2), _f(m["rank_mean"], 1),
+             _interval(m["rank_hdi"], 0), _f(m["composite_mean"]), _f(m["prob_best_in_group"], 2),
+             _f(m["mean_score"]), _f(m["mean_win_rate"]), str(m["n_scores"])]
+            for m in shown
+        ],
+    ))
+    if len(shown) < len(ranked):
+        blocks.append(Paragraph(f"Top {TOP_MODELS} of {len(ranked)} models shown; all are in summary.csv."))
+    blocks += [
+        Heading("Tie groups"),
+        Paragraph(
+            "Models in one group are not separated: the group's leader does not beat them with probability "
+            f"{s['config']['gap']['decisive']:g}. Largest groups among the top of the table:"
+        ),
+        Table(
+            ["tie group", "models"],
+            [[str(i + 1), ", ".join(group[:12]) + (f" ... (+{len(group) - 12})" if len(group) > 12 else "")]
+             for i, group in enumerate(s["tie_groups"][:8])],
+        ),
+        Heading("Diagnostics"),
+        Table(
+            ["converged", "max R-hat", "min bulk ESS", "min tail ESS", "divergences", "mean tree depth",
+             "step size", "chains x draws", "PPC 90% coverage", "sampling s"],
+            [[
+                "yes" if diag["converged"] else "NO", _f(diag["max_rhat"]), f"{diag['min_ess_bulk']:.0f}",
+                f"{diag['min_ess_tail']:.0f}", str(diag["divergences"]), _f(diag["mean_tree_depth"], 1),
+                _f(diag["step_size"]), f"{diag['chains']} x {diag['draws']}",
+                _f(s["posterior_predictive"]["coverage_90"], 2), _f(s["seconds"]["sampling_and_compile"], 1),
+            ]],
+        ),
+        Paragraph(f"Inference: {s['inference']}. Thresholds: R-hat <= 1.01, bulk ESS >= 400, no divergences."),
+    ]
+    if figures:
+        blocks.append(Heading("Figures"))
+        blocks += [Figure(path, FIGURE_CAPTIONS[name]) for name, path in figures.items()]
+    return blocks
+
+
+def _best(models: list[dict[str, Any]], group: str) -> str:
+    """The group's most probable best model."""
+    member = max((m for m in models if m["group"] == group), key=lambda m: m["prob_best_in_group"])
+    return f"{member['model']} (P = {member['prob_best_in_group']:.2f})"
+
+
+def write_fit_report(s: dict[str, Any], figures: dict[str, Path], *, out_dir: Path) -> None:
+    blocks = fit_report_blocks(s, figures)
+    (out_dir / "report.md").write_text(to_markdown(blocks, relative_to=out_dir))
+    (out_dir / "report.html").write_text(to_html(blocks, title=f"benchgap fit: {s['gap']['a']} vs {s['gap']['b']}"))
