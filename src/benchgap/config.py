@@ -15,6 +15,13 @@ class Parametrization(Enum):
     noncentered = "noncentered"  # theta = mu_group + sigma_group * z: best when most models have one or two
 
 
+class Adaptation(Enum):
+    """nutpie's mass-matrix adaptation."""
+
+    diag = "diag"  # diagonal mass matrix
+    low_rank = "low_rank"  # diagonal plus low-rank corrections: captures the capability-scale direction
+
+
 class Weighting(Enum):
     """How benchmarks are weighted in the composite score (the scale headlines use)."""
 
@@ -56,10 +63,9 @@ class ModelConfig:
     group_mean_sd: float = 2.0  # prior sd of each group's mean capability (logit units)
     group_sd_scale: float = 1.5  # half-normal scale of the within-group capability spread
     difficulty_sd_scale: float = 2.0  # half-normal scale of benchmark difficulty spread
-    category_sd_scale: float = 1.0  # half-normal scale of category-level difficulty shifts
     discrimination_sd_scale: float = 0.5  # half-normal scale of log-discrimination spread
-    concentration_mean: float = 4.0  # prior mean of log concentration (beta precision; ~55 items' worth)
-    concentration_sd: float = 1.5  # prior sd of that mean
+    concentration_mean: float = 4.0  # prior mean of each benchmark's log concentration kappa (e^4 ~ 55)
+    concentration_sd: float = 1.5  # prior sd of log kappa (95%: kappa from 3 to 1,000)
     score_floor: float = 0.005  # plain proportions are clipped to [floor, 1 - floor] for the beta likelihood
 
 
@@ -69,6 +75,7 @@ class SamplerConfig:
     draws: int = 1000  # kept draws per chain
     tune: int = 1000  # warm-up draws per chain (adaptation; discarded)
     target_accept: float = 0.8  # NUTS target acceptance rate; raise toward 0.95 on divergences
+    adaptation: Adaptation = Adaptation.low_rank  # mass-matrix adaptation (low_rank: 3x the ESS of diag on HELM)
     seed: int = 0  # sampler seed; same seed, same numbers
     cores: int = 2  # chains run in parallel on this many cores (1 inside parallel sweep jobs)
     progress: bool = True  # show the sampler's progress bar

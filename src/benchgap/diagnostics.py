@@ -12,7 +12,7 @@ from xarray import DataTree
 
 from benchgap.config import ConvergenceConfig
 
-CHECKED = ("theta", "mu_group", "sigma_group", "difficulty", "log_discrimination", "kappa")
+CHECKED = ("theta", "mu_group", "sigma_group", "intercept", "log_discrimination", "kappa")
 
 
 @dataclass(frozen=True)

@@ -66,7 +66,6 @@ def build_model(table: ScoreTable, *, spec: ModelConfig) -> pm.Model:
         "category": list(table.category_names),
     }
     group = table.group_idx
-    category = table.category_idx
     split = CellSplit.of(table)
     with pm.Model(coords=coords) as model:
         mu_group = pm.Normal("mu_group", 0.0, spec.group_mean_sd, dims="group")
@@ -77,31 +76,22 @@ def build_model(table: ScoreTable, *, spec: ModelConfig) -> pm.Model:
             theta_z = pm.Normal("theta_z", 0.0, 1.0, dims="model")
             theta = pm.Deterministic("theta", mu_group[group] + sigma_group * theta_z, dims="model")
 
-        sigma_difficulty = pm.HalfNormal("sigma_difficulty", spec.difficulty_sd_scale)
-        difficulty_z = pm.ZeroSumNormal("difficulty_z", sigma=1.0, dims="benchmark")
-        difficulty = sigma_difficulty * difficulty_z
-        if len(table.category_names) > 1:
-            sigma_category = pm.HalfNormal("sigma_category", spec.category_sd_scale)
-            category_z = pm.Normal("category_z", 0.0, 1.0, dims="category")
-            shift = sigma_category * category_z[category]
-            difficulty = difficulty + shift - shift.mean()
-        difficulty = pm.Deterministic("difficulty", difficulty, dims="benchmark")
-
         sigma_discrimination = pm.HalfNormal("sigma_discrimination", spec.discrimination_sd_scale)
-        log_discrimination_z = pm.ZeroSumNormal("log_discrimination_z", sigma=1.0, dims="benchmark")
-        log_discrimination = pm.Deterministic(
-            "log_discrimination", sigma_discrimination * log_discrimination_z, dims="benchmark"
-        )
+        log_discrimination = pm.ZeroSumNormal("log_discrimination", sigma=sigma_discrimination, dims="benchmark")
+        discrimination = pt.exp(log_discrimination)
 
-        log_kappa_mean = pm.Normal("log_kappa_mean", spec.concentration_mean, spec.concentration_sd)
-        log_kappa_sd = pm.HalfNormal("log_kappa_sd", 1.0)
-        log_kappa_z = pm.Normal("log_kappa_z", 0.0, 1.0, dims="benchmark")
-        kappa = pm.Deterministic("kappa", pt.exp(log_kappa_mean + log_kappa_sd * log_kappa_z), dims="benchmark")
+        sigma_intercept = pm.HalfNormal("sigma_intercept", spec.difficulty_sd_scale)
+        intercept = pm.ZeroSumNormal("intercept", sigma=sigma_intercept, dims="benchmark")
+        pm.Deterministic("difficulty", -intercept / discrimination, dims="benchmark")
+
+        # Independent per benchmark: a pooled scale made a funnel wherever kappa >> n leaves kappa unidentified.
+        log_kappa = pm.Normal("log_kappa", spec.concentration_mean, spec.concentration_sd, dims="benchmark")
+        kappa = pm.Deterministic("kappa", pt.exp(log_kappa), dims="benchmark")
 
         m = pm.Data("cell_model", table.model_idx)
         b = pm.Data("cell_benchmark", table.bench_idx)
         chance = pm.Data("chance", table.chance)
-        eta = pt.exp(log_discrimination)[b] * (theta[m] - difficulty[b])
+        eta = discrimination[b] * theta[m] + intercept[b]
         p = chance[b] + (1.0 - chance[b]) * pt.sigmoid(eta)
         p = pt.clip(p, EPS, 1.0 - EPS)
         concentration = kappa[b]
@@ -149,6 +139,7 @@ def sample(model: pm.Model, *, sampler: SamplerConfig) -> DataTree:
         cores=sampler.cores,
         seed=sampler.seed,
         target_accept=sampler.target_accept,
+        adaptation=sampler.adaptation.value,
         progress_bar=sampler.progress,
         save_warmup=False,
     )

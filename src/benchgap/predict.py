@@ -15,9 +15,9 @@ def posterior_array(posterior: DataTree, name: str) -> np.ndarray:
     return posterior["posterior"][name].transpose("chain", "draw", ...).to_numpy()
 
 
-def expected_scores(theta: np.ndarray, difficulty: np.ndarray, log_a: np.ndarray, chance: np.ndarray) -> np.ndarray:
-    """``p[..., m, b] = c_b + (1 - c_b) logistic(a_b (theta_m - d_b))`` for matching leading (draw) axes."""
-    eta = np.exp(log_a)[..., None, :] * (theta[..., :, None] - difficulty[..., None, :])
+def expected_scores(theta: np.ndarray, intercept: np.ndarray, log_a: np.ndarray, chance: np.ndarray) -> np.ndarray:
+    """``p[..., m, b] = c_b + (1 - c_b) logistic(a_b theta_m + beta_b)`` for matching leading (draw) axes."""
+    eta = np.exp(log_a)[..., None, :] * theta[..., :, None] + intercept[..., None, :]
     return chance + (1.0 - chance) * expit(eta)
 
 
@@ -28,10 +28,10 @@ def composite_draws(posterior: DataTree, table: ScoreTable, weights: np.ndarray)
     cells, so all models are compared on the same suite. Computed one chain at a time to bound memory.
     """
     theta = posterior_array(posterior, "theta")
-    difficulty = posterior_array(posterior, "difficulty")
+    intercept = posterior_array(posterior, "intercept")
     log_a = posterior_array(posterior, "log_discrimination")
     return np.stack(
-        [expected_scores(theta[c], difficulty[c], log_a[c], table.chance) @ weights for c in range(theta.shape[0])]
+        [expected_scores(theta[c], intercept[c], log_a[c], table.chance) @ weights for c in range(theta.shape[0])]
     )
 
 
@@ -45,12 +45,12 @@ def replicate_scores(
     """
     flat = {
         name: posterior_array(posterior, name).reshape(-1, *posterior_array(posterior, name).shape[2:])
-        for name in ("theta", "difficulty", "log_discrimination", "kappa")
+        for name in ("theta", "intercept", "log_discrimination", "kappa")
     }
     pick = rng.choice(flat["theta"].shape[0], size=min(n_draws, flat["theta"].shape[0]), replace=False)
     m, b = table.model_idx, table.bench_idx
     a = np.exp(flat["log_discrimination"][pick])[:, b]
-    eta = a * (flat["theta"][pick][:, m] - flat["difficulty"][pick][:, b])
+    eta = a * flat["theta"][pick][:, m] + flat["intercept"][pick][:, b]
     p = np.clip(table.chance[b] + (1 - table.chance[b]) * expit(eta), 1e-9, 1 - 1e-9)
     kappa = flat["kappa"][pick][:, b]
     q = rng.beta(kappa * p, kappa * (1 - p))

@@ -42,8 +42,9 @@ def draw_world(
 ) -> tuple[ScoreTable, Truth]:
     """Draw one world and its score table.
 
-    Capabilities ``theta ~ Normal(group_means[g], group_sd)``; difficulty and log-discrimination are drawn
-    and centred to sum to zero (the model's identification), so estimates and truth share one scale.
+    Capabilities ``theta ~ Normal(group_means[g], group_sd)``; the benchmark intercepts ``-a_b d_b`` and
+    log-discriminations are centred to sum to zero (the model's identification), so estimates and truth
+    share one scale.
     Each cell's score is ``k / n`` with ``k ~ Binomial(n, q)``, ``q ~ Beta(concentration p, concentration (1-p))``.
     """
     groups = [g for g, n in group_sizes.items() for _ in range(n)]
@@ -52,13 +53,14 @@ def draw_world(
     categories = tuple(c for c in CATEGORIES for _ in range(benchmarks_per_category))
     benchmarks = tuple(f"{c}-{i + 1}" for c in CATEGORIES for i in range(benchmarks_per_category))
     n_bench = len(benchmarks)
-    difficulty = difficulty_sd * rng.standard_normal(n_bench)
-    difficulty -= difficulty.mean()
     log_a = log_discrimination_sd * rng.standard_normal(n_bench)
     log_a -= log_a.mean()
     discrimination = np.exp(log_a)
+    intercept = -discrimination * difficulty_sd * rng.standard_normal(n_bench)
+    intercept -= intercept.mean()
+    difficulty = -intercept / discrimination
     chance = np.array([CHANCE_BY_CATEGORY[c] for c in categories])
-    expected = chance + (1 - chance) * expit(discrimination * (theta[:, None] - difficulty))
+    expected = chance + (1 - chance) * expit(discrimination * theta[:, None] + intercept)
     n_items = rng.integers(items[0], items[1] + 1, size=n_bench)
     q = rng.beta(concentration * expected, concentration * (1 - expected))
     correct = rng.binomial(n_items, q)

@@ -1,0 +1,119 @@
+"""The ``benchgap`` command. The only module that imports Hydra.
+
+``benchgap JOB [hydra arguments]``: the first word picks the job (its primary config ``conf/JOB.yaml``);
+the rest of the line goes to Hydra unchanged (overrides, ``-m``, ``--cfg job``, ``--help``).
+"""
+
+import dataclasses
+import logging
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from benchgap.config import FitConfig
+from benchgap.errors import InputError
+
+JOBS: dict[str, str] = {
+    "fit": "fit the hierarchical model to a score table and report the gap between two groups",
+}
+QUIET_LOGGERS = ("pytensor", "arviz", "numba", "matplotlib", "h5py", "nutpie", "pymc")
+
+
+def config_dir() -> Path:
+    """``conf/`` shipped inside the installed package, or the repository's ``conf/`` in a source checkout."""
+    packaged = Path(__file__).parent / "conf"
+    return packaged if packaged.is_dir() else Path(__file__).resolve().parents[2] / "conf"
+
+
+def usage() -> str:
+    jobs = "\n".join(f"  {name:<9} {text}" for name, text in JOBS.items())
+    return (
+        "usage: benchgap JOB [overrides...] [-m] [--cfg job] [--help]\n\njobs:\n"
+        f"{jobs}\n\nexamples:\n  benchgap fit\n  benchgap fit data.path=scores.csv gap.a=US gap.b=China\n"
+        "  benchgap fit --help     (every option of a job)"
+    )
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = sys.argv[1:] if argv is None else argv
+    if not args or args[0] in {"-h", "--help", "help"}:
+        print(usage())
+        sys.exit(0 if args else 2)
+    job, rest = args[0], args[1:]
+    if job not in JOBS:
+        print(f"benchgap: unknown job '{job}'; choose one of: {', '.join(JOBS)}", file=sys.stderr)
+        sys.exit(2)
+    import hydra
+    from hydra.core.config_store import ConfigStore
+
+    ConfigStore.instance().store(name="fit_schema", node=FitConfig)
+    sys.argv = [f"benchgap-{job}", *rest]
+    hydra.main(config_path=str(config_dir()), config_name=job, version_base="1.3")(_TASKS[job])()
+
+
+def _settings(cfg: Any, schema: type) -> Any:
+    """The composed config as its typed dataclass; keys that the schema does not know are an error."""
+    from omegaconf import OmegaConf
+
+    _reject_unknown(OmegaConf.to_container(cfg, resolve=True), schema, prefix="")
+    return OmegaConf.to_object(cfg)
+
+
+def _reject_unknown(values: Any, schema: type, *, prefix: str) -> None:
+    """Hydra drops ``+key=...`` additions to a structured config silently; name them instead."""
+    fields = {f.name: f for f in dataclasses.fields(schema)}
+    for key, value in values.items():
+        if key not in fields:
+            raise InputError(
+                f"unknown config key '{prefix}{key}'; known keys here: {', '.join(fields)} "
+                f"(see `benchgap ... --cfg job`)"
+            )
+        kind = fields[key].type
+        if dataclasses.is_dataclass(kind) and isinstance(value, dict):
+            _reject_unknown(value, kind, prefix=f"{prefix}{key}.")  # type: ignore[arg-type]
+
+
+def _run_job(job: str, body: Callable[[Path], None]) -> None:
+    """Run ``body(run_dir)``; bad input becomes one line on stderr, exit code 2, and no run folder left."""
+    from hydra.core.hydra_config import HydraConfig
+
+    for name in QUIET_LOGGERS:
+        logging.getLogger(name).setLevel(logging.WARNING)
+    run_dir = Path(HydraConfig.get().runtime.output_dir)
+    try:
+        body(run_dir)
+    except InputError as err:
+        print(f"benchgap {job}: error: {err}", file=sys.stderr)
+        _remove_if_empty(run_dir, job)
+        sys.exit(2)
+
+
+def _remove_if_empty(run_dir: Path, job: str) -> None:
+    """Delete a run folder that holds nothing but Hydra's own bookkeeping, so no empty run looks like a result."""
+    import shutil
+
+    bookkeeping = {".hydra", f"{job}.log"}
+    if run_dir.is_dir() and {p.name for p in run_dir.iterdir()} <= bookkeeping:
+        logging.shutdown()
+        shutil.rmtree(run_dir, ignore_errors=True)
+
+
+def _fit_task(cfg: Any) -> None:
+    from benchgap.fit import run_fit
+
+    def body(run_dir: Path) -> None:
+        settings = _settings(cfg, FitConfig)
+        summary = run_fit(settings, out_dir=run_dir)
+        print(summary["gap"]["verdict"])
+        if not summary["diagnostics"]["converged"]:
+            print("warning: the fit did not converge: " + "; ".join(summary["diagnostics"]["problems"]))
+        print(f"results: {run_dir}/report.html")
+
+    _run_job("fit", body)
+
+
+_TASKS: dict[str, Callable[[Any], None]] = {"fit": _fit_task}
+
+if __name__ == "__main__":
+    main()
