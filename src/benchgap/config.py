@@ -13,6 +13,7 @@ class Parametrization(Enum):
 
     centered = "centered"  # theta ~ Normal(mu_group, sigma_group): best when every model has several scores
     noncentered = "noncentered"  # theta = mu_group + sigma_group * z: best when most models have one or two
+    auto = "auto"  # centred for models with at least `centered_min_scores` scores, non-centred for the rest
 
 
 class Adaptation(Enum):
@@ -59,11 +60,12 @@ class DataConfig:
 class ModelConfig:
     """Priors and form of the hierarchical item-response model (see ``benchgap.model``)."""
 
-    parametrization: Parametrization = Parametrization.centered  # how capabilities are sampled
+    parametrization: Parametrization = Parametrization.auto  # how capabilities are sampled
+    centered_min_scores: int = 3  # auto: models with at least this many scores are sampled centred
     group_mean_sd: float = 2.0  # prior sd of each group's mean capability (logit units)
     group_sd_scale: float = 1.5  # half-normal scale of the within-group capability spread
     difficulty_sd_scale: float = 2.0  # half-normal scale of benchmark difficulty spread
-    discrimination_sd_scale: float = 0.5  # half-normal scale of log-discrimination spread
+    discrimination_sd: float = 1.0  # prior sd of log-discrimination (95%: a from 0.14 to 7)
     concentration_mean: float = 4.0  # prior mean of each benchmark's log concentration kappa (e^4 ~ 55)
     concentration_sd: float = 1.5  # prior sd of log kappa (95%: kappa from 3 to 1,000)
     score_floor: float = 0.005  # plain proportions are clipped to [floor, 1 - floor] for the beta likelihood

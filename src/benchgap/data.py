@@ -90,6 +90,25 @@ class ScoreTable:
         return {g: self.groups.count(g) for g in self.group_names}
 
 
+@dataclass(frozen=True)
+class CellSplit:
+    """Observed cells split by measurement model (index arrays into the table's cells)."""
+
+    counts: np.ndarray  # n_items known, no stderr
+    stderr: np.ndarray  # stderr given
+    plain: np.ndarray  # neither
+
+    @classmethod
+    def of(cls, table: ScoreTable) -> "CellSplit":
+        has_se = np.isfinite(table.stderr)
+        has_n = np.isfinite(table.n_items) & ~has_se
+        return cls(
+            counts=np.flatnonzero(has_n),
+            stderr=np.flatnonzero(has_se),
+            plain=np.flatnonzero(~has_se & ~has_n),
+        )
+
+
 def read_table(cfg: DataConfig) -> ScoreTable:
     """Read, validate and assemble the score table described by ``cfg`` (the ``data`` config group)."""
     path = Path(cfg.path) if cfg.path else None
@@ -115,7 +134,16 @@ def _read_frame(path: Path, key: str) -> tuple[pd.DataFrame, str]:
     try:
         if suffix in {".csv", ".tsv", ".tab", ".txt"}:
             sep = "," if suffix == ".csv" else "\t"
-            frame = pd.read_csv(path, sep=sep, dtype=str, keep_default_na=False, skipinitialspace=True)
+            frame = pd.read_csv(
+                path, sep=sep, dtype=str, keep_default_na=False, skipinitialspace=True, skip_blank_lines=False
+            )
+            first = pd.read_csv(path, sep=sep, dtype=str, header=None, nrows=1, keep_default_na=False)
+            header = [str(c).strip() for c in first.iloc[0]]
+            repeated = [c for i, c in enumerate(header) if c in header[:i]]
+            if repeated:
+                raise InputError(
+                    f"{key}: '{path}' has the column '{repeated[0]}' twice; give every column its own name"
+                )
             where = "line"
         elif suffix in {".parquet", ".pq"}:
             frame = pd.read_parquet(path).astype(object).where(lambda f: f.notna(), "").astype(str)
@@ -131,10 +159,11 @@ def _read_frame(path: Path, key: str) -> tuple[pd.DataFrame, str]:
         raise InputError(f"{key}: cannot read '{path}' as {suffix[1:].upper()} ({reason}); check the format") from None
     except Exception as err:  # pyarrow raises its own types for corrupt files
         raise InputError(f"{key}: cannot read '{path}' ({type(err).__name__}); check the format") from None
-    if frame.empty:
-        raise InputError(f"{key}: '{path}' holds no rows; it needs a header line and one row per model or score")
     frame.columns = [str(c).strip() for c in frame.columns]
     frame = frame.apply(lambda col: col.str.strip())
+    frame = frame[frame.ne("").any(axis=1)]  # drop blank lines, keep the index as the file position
+    if frame.empty:
+        raise InputError(f"{key}: '{path}' holds no rows; it needs a header line and one row per model or score")
     return frame, where
 
 
@@ -154,7 +183,7 @@ def _to_long(
     cols = _lower_map(frame)
     if {"model", "benchmark", "score"} <= cols.keys():
         long = frame.rename(columns={v: k for k, v in cols.items()})
-        long["_row"] = np.arange(len(long))
+        long["_row"] = frame.index.to_numpy()
         return long, {}
     return _wide_to_long(frame, path, where, cfg)
 
@@ -196,7 +225,7 @@ def _wide_to_long(
         values = pd.to_numeric(frame[aggregate], errors="coerce")
         published = {m: float(v) for m, v in zip(frame[model_col], values, strict=True) if np.isfinite(v)}
     long = frame[[model_col, *meta_cols, *bench_cols]].copy()
-    long["_row"] = np.arange(len(long))
+    long["_row"] = frame.index.to_numpy()
     long = long.melt(id_vars=[model_col, *meta_cols, "_row"], var_name="benchmark", value_name="score")
     long = long.rename(columns={model_col: "model", **{c: c.lower() for c in meta_cols}})
     return long, published
@@ -278,7 +307,7 @@ def _assemble(
         i = int(out_of_range.nonzero()[0][0])
         hint = (
             "if the file holds percentages, set data.scale=100"
-            if cfg.scale == 1 and score.max() <= 100
+            if cfg.scale == 1 and score[i] > 1 and score.max() <= 100
             else "scores must be fractions in [0, 1] after dividing by data.scale"
         )
         raise InputError(
@@ -299,7 +328,7 @@ def _assemble(
     flip = long["benchmark"].map(dict(zip(benchmarks, bench_info["lower_is_better"], strict=True))).to_numpy(bool)
     score = np.where(flip, 1.0 - score, score)
 
-    models = tuple(dict.fromkeys(long["model"]))
+    models = tuple(dict.fromkeys(long["model"].to_numpy()[np.argsort(rows.to_numpy(), kind="stable")]))
     groups = _model_groups(long, models, models_meta, path)
     counts = long["model"].value_counts()
     too_few = [m for m in models if counts[m] < cfg.min_scores_per_model]
@@ -362,33 +391,55 @@ def _benchmark_info(
     table_meta = {c: _first_per_key(long, "benchmark", c) for c in ("category", "chance", "n_items", "higher_is_better", "weight") if c in long.columns}
     info: dict[str, list] = {"category": [], "chance": [], "lower_is_better": [], "weight": [], "n_items": []}
     for b in benchmarks:
-        def value(column: str) -> str:
+        def value(column: str) -> tuple[str, str]:
             if bench_meta is not None and column in bench_meta.columns and b in bench_meta.index:
                 text = str(bench_meta.at[b, column])
                 if text.lower() not in MISSING_MARKERS:
-                    return text
-            return str(table_meta.get(column, {}).get(b, ""))
+                    return text, f"data.benchmarks: '{cfg.benchmarks}'"
+            return str(table_meta.get(column, {}).get(b, "")), f"{path}: column '{column}'"
 
-        info["category"].append(value("category") or "all")
-        info["chance"].append(_meta_number(value("chance"), b, "chance", 0.0, lo=0.0, hi=0.99))
-        info["weight"].append(_meta_number(value("weight"), b, "weight", np.nan, lo=0.0, hi=np.inf))
-        info["n_items"].append(_meta_number(value("n_items"), b, "n_items", np.nan, lo=1.0, hi=np.inf))
-        direction = value("higher_is_better").lower()
+        info["category"].append(value("category")[0] or "all")
+        info["chance"].append(_meta_number(*value("chance"), b, "chance", 0.0, lo=0.0, hi=0.99))
+        info["weight"].append(_meta_number(*value("weight"), b, "weight", np.nan, lo=0.0, hi=np.inf))
+        n_items = _meta_number(*value("n_items"), b, "n_items", np.nan, lo=1.0, hi=np.inf, whole=True)
+        info["n_items"].append(n_items)
+        direction, origin = value("higher_is_better")
+        direction = direction.lower()
         if direction not in {"", "true", "false", "1", "0", "yes", "no"}:
-            raise InputError(f"benchmark '{b}': higher_is_better must be true or false, got '{direction}'")
+            raise InputError(
+                f"{origin}: benchmark '{b}': higher_is_better must be true or false, got '{direction}'"
+            )
         info["lower_is_better"].append(direction in {"false", "0", "no"})
     return info
 
 
-def _meta_number(text: str, benchmark: str, column: str, default: float, *, lo: float, hi: float) -> float:
+def _meta_number(
+    text: str,
+    origin: str,
+    benchmark: str,
+    column: str,
+    default: float,
+    *,
+    lo: float,
+    hi: float,
+    whole: bool = False,
+) -> float:
+    """A per-benchmark number; ``origin`` names the file (and key or column) it came from, for messages."""
     if text == "" or text.lower() in MISSING_MARKERS:
         return default
     try:
         value = float(text)
     except ValueError:
-        raise InputError(f"benchmark '{benchmark}': {column} '{text}' is not a number; fix it in the metadata") from None
-    if not lo <= value <= hi:
-        raise InputError(f"benchmark '{benchmark}': {column} {value:g} must lie in [{lo:g}, {hi:g}]")
+        raise InputError(
+            f"{origin}: benchmark '{benchmark}': {column} '{text}' is not a number; "
+            "write a number or leave it empty"
+        ) from None
+    if not lo <= value <= hi or (whole and value != round(value)):
+        kind = "a whole number " if whole else ""
+        raise InputError(
+            f"{origin}: benchmark '{benchmark}': {column} {value:g} must be {kind}in [{lo:g}, {hi:g}]; "
+            "fix it there"
+        )
     return value
 
 

@@ -20,11 +20,10 @@ from xarray import DataTree
 
 from benchgap import __version__
 from benchgap.config import ConvergenceConfig, DataConfig, FitConfig, GapConfig, ModelConfig, SamplerConfig
-from benchgap.data import ScoreTable, read_table
+from benchgap.data import CellSplit, ScoreTable, read_table
 from benchgap.diagnostics import Diagnostics, diagnose
 from benchgap.estimands import FitEstimates, check_groups, estimate
 from benchgap.lenses import mean_win_rate
-from benchgap.model import CellSplit
 
 log = logging.getLogger("benchgap")
 
@@ -51,12 +50,19 @@ def fit(
     table: ScoreTable, *, model: ModelConfig, sampler: SamplerConfig, gap: GapConfig, convergence: ConvergenceConfig
 ) -> FitResult:
     """Fit the hierarchical item-response model to ``table`` and compute every estimand and diagnostic."""
-    from benchgap.model import build_model, sample
+    from benchgap.model import build_model, compile_model, sample
 
     check_groups(table, gap)
     start = time.perf_counter()
-    posterior = sample(build_model(table, spec=model), sampler=sampler)
+    posterior = sample(compile_model(build_model(table, spec=model)), sampler=sampler)
     seconds = time.perf_counter() - start
+    return finish_fit(table, posterior, gap=gap, convergence=convergence, seconds=seconds)
+
+
+def finish_fit(
+    table: ScoreTable, posterior: DataTree, *, gap: GapConfig, convergence: ConvergenceConfig, seconds: float
+) -> FitResult:
+    """Estimands and diagnostics of a sampled posterior; the gap draws are added to its posterior group."""
     estimates = estimate(posterior, table, gap=gap)
     diagnostics = diagnose(posterior, estimates.draws, limits=convergence)
     posterior["posterior"] = posterior["posterior"].to_dataset().assign(

@@ -7,10 +7,14 @@ Polo et al. 2024 "tinyBenchmarks", Ruan et al. 2024 "Observational scaling laws"
 
 - ``theta_m``: latent capability of model m (logit units), ``theta_m ~ Normal(mu_group[g_m], sigma_group)``;
   group means are free parameters, so the data (not the prior) decide how far groups sit apart.
-- ``d_b``: difficulty, ``a_b = exp(log_a_b)``: discrimination, both pooled across benchmarks (and difficulty
-  within category). Location and scale are identified explicitly: ``sum_b d_b = 0`` and ``sum_b log a_b = 0``
-  (zero-sum constraints), so ``theta`` is measured against the average benchmark, in units of the
-  average discrimination.
+- ``a_b = exp(log_a_b)``: discrimination, ``d_b``: difficulty. The model is sampled in slope-intercept form,
+  ``eta = a_b theta_m + beta_b`` with ``beta_b = -a_b d_b``: a weakly discriminating benchmark (a_b near 0)
+  leaves d_b nearly free but beta_b well determined, so this form mixes where the difficulty form did not
+  (HELM Lite: R-hat 1.19 and ESS 15 in difficulty form; R-hat 1.00 and ESS > 900 here).
+- Location and scale are identified explicitly by zero-sum constraints, ``sum_b beta_b = 0`` and
+  ``sum_b log a_b = 0``: theta = 0 is a model scoring logit 0 above chance on the average benchmark, and
+  theta is in units of the average discrimination. Both are pooled across benchmarks (``beta_b`` with an
+  estimated scale; ``log a_b`` with a fixed one, since an estimated scale made a funnel on sparse tables).
 - ``c_b``: chance floor from metadata (0.25 for four-way multiple choice; 0 by default).
 
 Measurement (each observed cell contributes; missing cells contribute nothing):
@@ -19,13 +23,12 @@ Measurement (each observed cell contributes; missing cells contribute nothing):
 - standard error s given: ``score ~ Normal(p, sqrt(s^2 + p (1 - p) / (kappa_b + 1)))``;
 - otherwise: ``score ~ Beta(kappa_b p, kappa_b (1 - p))`` (clipped away from 0 and 1).
 
-``kappa_b`` (concentration, pooled on the log scale) absorbs what the 2PL curve does not explain: prompt and
+``kappa_b`` (concentration, one per benchmark) absorbs what the 2PL curve does not explain: prompt and
 run variation and model-specific strengths. Its residual variance ``p (1 - p) / (kappa_b + 1)`` is the same
 in all three measurement models, so mixed tables are consistent.
 """
 
 import logging
-from dataclasses import dataclass
 
 import numpy as np
 import pymc as pm
@@ -33,28 +36,9 @@ import pytensor.tensor as pt
 from xarray import DataTree
 
 from benchgap.config import ModelConfig, Parametrization, SamplerConfig
-from benchgap.data import ScoreTable
+from benchgap.data import CellSplit, ScoreTable
 
 EPS = 1e-9
-
-
-@dataclass(frozen=True)
-class CellSplit:
-    """Observed cells split by measurement model (index arrays into the table's cells)."""
-
-    counts: np.ndarray  # n_items known, no stderr
-    stderr: np.ndarray  # stderr given
-    plain: np.ndarray  # neither
-
-    @classmethod
-    def of(cls, table: ScoreTable) -> "CellSplit":
-        has_se = np.isfinite(table.stderr)
-        has_n = np.isfinite(table.n_items) & ~has_se
-        return cls(
-            counts=np.flatnonzero(has_n),
-            stderr=np.flatnonzero(has_se),
-            plain=np.flatnonzero(~has_se & ~has_n),
-        )
 
 
 def build_model(table: ScoreTable, *, spec: ModelConfig) -> pm.Model:
@@ -70,14 +54,10 @@ def build_model(table: ScoreTable, *, spec: ModelConfig) -> pm.Model:
     with pm.Model(coords=coords) as model:
         mu_group = pm.Normal("mu_group", 0.0, spec.group_mean_sd, dims="group")
         sigma_group = pm.HalfNormal("sigma_group", spec.group_sd_scale)
-        if spec.parametrization is Parametrization.centered:
-            theta = pm.Normal("theta", mu_group[group], sigma_group, dims="model")
-        else:
-            theta_z = pm.Normal("theta_z", 0.0, 1.0, dims="model")
-            theta = pm.Deterministic("theta", mu_group[group] + sigma_group * theta_z, dims="model")
+        theta = _capabilities(table, spec, mu_group[group], sigma_group)
 
-        sigma_discrimination = pm.HalfNormal("sigma_discrimination", spec.discrimination_sd_scale)
-        log_discrimination = pm.ZeroSumNormal("log_discrimination", sigma=sigma_discrimination, dims="benchmark")
+        # A fixed prior scale: a pooled one made a funnel on sparse tables, where few models inform a_b.
+        log_discrimination = pm.ZeroSumNormal("log_discrimination", sigma=spec.discrimination_sd, dims="benchmark")
         discrimination = pt.exp(log_discrimination)
 
         sigma_intercept = pm.HalfNormal("sigma_intercept", spec.difficulty_sd_scale)
@@ -124,13 +104,76 @@ def build_model(table: ScoreTable, *, spec: ModelConfig) -> pm.Model:
     return model
 
 
-def sample(model: pm.Model, *, sampler: SamplerConfig) -> DataTree:
-    """Compile ``model`` with nutpie (numba backend) and draw ``sampler.chains`` NUTS chains."""
+def _capabilities(table: ScoreTable, spec: ModelConfig, mean: pt.TensorVariable, sd: pt.TensorVariable) -> pt.TensorVariable:
+    """``theta ~ Normal(mean, sd)``, centred where a model's scores inform it and non-centred where they do not.
+
+    Centred parameters sample well when the likelihood dominates (several scores, hundreds of items);
+    non-centred ones when the prior does (one or two scores), which avoids the funnel with ``sd``
+    (Betancourt & Girolami 2015; Papaspiliopoulos et al. 2007).
+    """
+    n_scores = np.bincount(table.model_idx, minlength=table.n_models)
+    if spec.parametrization is Parametrization.centered:
+        centred = np.ones(table.n_models, dtype=bool)
+    elif spec.parametrization is Parametrization.noncentered:
+        centred = np.zeros(table.n_models, dtype=bool)
+    else:
+        centred = n_scores >= spec.centered_min_scores
+    if centred.all():
+        return pm.Normal("theta", mean, sd, dims="model")
+    if not centred.any():
+        z = pm.Normal("theta_z", 0.0, 1.0, dims="model")
+        return pm.Deterministic("theta", mean + sd * z, dims="model")
+    c_idx, z_idx = np.flatnonzero(centred), np.flatnonzero(~centred)
+    theta_c = pm.Normal("theta_centred", mean[c_idx], sd, shape=c_idx.size)
+    theta_z = pm.Normal("theta_z", 0.0, 1.0, shape=z_idx.size)
+    theta = pt.zeros(table.n_models)
+    theta = pt.set_subtensor(theta[c_idx], theta_c)
+    theta = pt.set_subtensor(theta[z_idx], mean[z_idx] + sd * theta_z)
+    return pm.Deterministic("theta", theta, dims="model")
+
+
+def compile_model(model: pm.Model) -> "nutpie.CompiledModel":  # type: ignore[name-defined]  # noqa: F821
+    """Compile ``model`` once with nutpie's numba backend; swap tables of the same design with :func:`table_data`."""
     import nutpie
 
     for name in ("pytensor", "numba", "nutpie"):
         logging.getLogger(name).setLevel(logging.WARNING)
-    compiled = nutpie.compile_pymc_model(model)
+    return nutpie.compile_pymc_model(model)
+
+
+def table_data(table: ScoreTable, *, design: ScoreTable, spec: ModelConfig) -> dict[str, np.ndarray]:
+    """The data containers of ``table``, to pass to ``compiled.with_data(**...)`` without recompiling.
+
+    ``table`` must share ``design``'s shape: the same observed cells with the same measurement model.
+    """
+    same = (
+        table.n_models == design.n_models
+        and table.n_benchmarks == design.n_benchmarks
+        and np.array_equal(table.model_idx, design.model_idx)
+        and np.array_equal(table.bench_idx, design.bench_idx)
+        and all(
+            np.array_equal(x, y)
+            for x, y in zip(vars(CellSplit.of(table)).values(), vars(CellSplit.of(design)).values(), strict=True)
+        )
+    )
+    if not same:
+        raise ValueError("table_data: the table's design (observed cells, measurement) differs from the compiled one")
+    split = CellSplit.of(table)
+    data: dict[str, np.ndarray] = {"chance": table.chance}
+    if split.counts.size:
+        n = table.n_items[split.counts].astype(np.int64)
+        data |= {"n_items": n, "correct": np.round(table.score[split.counts] * n).astype(np.int64)}
+    if split.stderr.size:
+        data |= {"stderr": table.stderr[split.stderr], "score_se": table.score[split.stderr]}
+    if split.plain.size:
+        data["score_plain"] = np.clip(table.score[split.plain], spec.score_floor, 1.0 - spec.score_floor)
+    return data
+
+
+def sample(compiled: "nutpie.CompiledModel", *, sampler: SamplerConfig) -> DataTree:  # type: ignore[name-defined]  # noqa: F821
+    """Draw ``sampler.chains`` NUTS chains from a compiled model."""
+    import nutpie
+
     return nutpie.sample(
         compiled,
         draws=sampler.draws,

@@ -1,0 +1,122 @@
+"""The fit job end to end: `benchgap fit` on the demo and on HELM Lite writes every promised output.
+
+The CLI runs in a subprocess, as users run it; HELM Lite is fitted once in-process for the module.
+"""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import arviz as az
+import pytest
+
+from benchgap.config import DataConfig, FitConfig, SamplerConfig
+from benchgap.fit import run_fit
+
+ROOT = Path(__file__).parents[1]
+SHARED = ROOT.parent / "shared" / "data"
+OUTPUTS = ("summary.json", "summary.csv", "posterior.nc", "report.md", "report.html",
+           "forest.png", "gap.png", "convergence.png", "ppc.png")
+
+
+def benchgap(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "benchgap.cli", *args], cwd=ROOT, capture_output=True,
+                          text=True, timeout=600)
+
+
+@pytest.fixture(scope="module")
+def demo_run(tmp_path_factory) -> tuple[subprocess.CompletedProcess, Path]:
+    run_dir = tmp_path_factory.mktemp("demo") / "run"
+    return benchgap("fit", "sampler.progress=false", f"hydra.run.dir={run_dir}"), run_dir
+
+
+def test_demo_fit_writes_every_output(demo_run):
+    proc, run_dir = demo_run
+    assert proc.returncode == 0, proc.stderr
+    for name in OUTPUTS:
+        assert (run_dir / name).stat().st_size > 0, name
+    assert not list(run_dir.glob(".partial-*"))
+    assert "leads" in proc.stdout and "report.html" in proc.stdout
+
+
+def test_demo_summary_has_the_promised_keys_and_sane_numbers(demo_run):
+    _, run_dir = demo_run
+    s = json.loads((run_dir / "summary.json").read_text())
+    assert s["data"] == s["data"] | {"n_models": 20, "n_benchmarks": 12, "n_cells": 221, "n_missing": 19}
+    gap = s["gap"]
+    for key in ("latent", "score", "group_mean"):
+        lo, hi = gap[key]["hdi"]
+        assert lo < gap[key]["mean"] < hi and gap[key]["sd"] > 0 and 0 <= gap[key]["prob_a_ahead"] <= 1
+    assert gap["score"]["relative_mean"] == pytest.approx(gap["score"]["mean"] / 0.8, rel=0.5)
+    assert set(gap["lenses"]) == {"mean_score", "mean_win_rate"}
+    assert set(gap["lenses"]["mean_win_rate"]) == {"a_model", "b_model", "a", "b", "gap", "relative"}
+    model_keys = {"model", "group", "theta_mean", "theta_sd", "theta_hdi", "rank_mean", "rank_hdi",
+                  "mean_score", "mean_win_rate"}
+    assert all(model_keys <= m.keys() for m in s["models"]) and len(s["models"]) == 20
+    diag = s["diagnostics"]
+    assert diag["converged"] and diag["max_rhat"] <= 1.01 and diag["min_ess_bulk"] >= 400
+    assert diag["divergences"] == 0
+    # The demo's first group leads by construction (0.25 logit in group means).
+    assert gap["score"]["prob_a_ahead"] > 0.9
+
+
+def test_posterior_loads_back_with_arviz(demo_run):
+    _, run_dir = demo_run
+    posterior = az.from_netcdf(run_dir / "posterior.nc")
+    assert posterior["posterior"]["theta"].sizes["model"] == 20
+    assert posterior["posterior"]["gap_score"].sizes == {"chain": 4, "draw": 1000}
+
+
+def test_report_states_the_verdict_lenses_and_diagnostics(demo_run):
+    _, run_dir = demo_run
+    md = (run_dir / "report.md").read_text()
+    html = (run_dir / "report.html").read_text()
+    verdict = json.loads((run_dir / "summary.json").read_text())["gap"]["verdict"]
+    for text in (md, html):
+        assert verdict in text
+        assert "mean win rate" in text and "Tie groups" in text and "Diagnostics" in text
+        assert "NOT CONVERGED" not in text
+    assert html.count("data:image/png;base64,") == 4
+    assert "](forest.png)" in md
+
+
+def test_unconverged_fit_is_flagged_everywhere(tmp_path):
+    run_dir = tmp_path / "run"
+    proc = benchgap("fit", "sampler.progress=false", "sampler.draws=30", "sampler.tune=30", "plots=false",
+                    f"hydra.run.dir={run_dir}")
+    assert proc.returncode == 0, proc.stderr
+    s = json.loads((run_dir / "summary.json").read_text())
+    assert not s["diagnostics"]["converged"] and s["diagnostics"]["problems"]
+    assert "did not converge" in proc.stdout
+    assert "NOT CONVERGED" in (run_dir / "report.md").read_text()
+    assert "NOT CONVERGED" in (run_dir / "report.html").read_text()
+
+
+@pytest.fixture(scope="module")
+def helm(tmp_path_factory) -> dict:
+    cfg = FitConfig(
+        data=DataConfig(path=str(SHARED / "helm_lite_240829.csv"), models=str(SHARED / "helm_lite_240829_models.csv"),
+                        aggregate_column="helm_lite"),
+        sampler=SamplerConfig(progress=False),
+        plots=False,
+    )
+    return run_fit(cfg, out_dir=tmp_path_factory.mktemp("helm"))
+
+
+def test_helm_lite_reproduces_the_published_mean_win_rate(helm):
+    assert helm["published_aggregate"]["n_models"] == 72
+    assert helm["published_aggregate"]["max_abs_diff_vs_mean_win_rate"] < 0.005
+    lens = helm["gap"]["lenses"]["mean_win_rate"]
+    assert (lens["a_model"], lens["b_model"]) == ("GPT-4o (2024-05-13)", "Qwen2 Instruct (72B)")
+    assert lens["a"] == pytest.approx(0.9625, abs=5e-4)
+
+
+def test_helm_lite_fit_converges_and_reports_the_us_china_gap(helm):
+    assert helm["diagnostics"]["converged"], helm["diagnostics"]["problems"]
+    score = helm["gap"]["score"]
+    assert (helm["gap"]["a"], helm["gap"]["b"]) == ("US", "China")
+    # The model's composite gap sits between zero and the naive mean-score gap (0.0386), with honest width.
+    assert 0 < score["mean"] < helm["gap"]["lenses"]["mean_score"]["gap"]
+    assert 0.005 < score["sd"] < 0.05
+    assert helm["posterior_predictive"]["coverage_90"] > 0.85
