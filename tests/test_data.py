@@ -116,9 +116,7 @@ def test_wide_tsv_first_text_column_is_model_and_group_column(tmp_path):
 
 
 def test_wide_table_keeps_row_order_of_models(tmp_path):
-    path = write(
-        tmp_path, "wide.csv", "model,group,MMLU,GSM8K\nA,US,0.5,0.9\nB,China,-,0.8\nC,Other,0.1,0.2\n"
-    )
+    path = write(tmp_path, "wide.csv", "model,group,MMLU,GSM8K\nA,US,0.5,0.9\nB,China,-,0.8\nC,Other,0.1,0.2\n")
     table = table_from(path)
     assert table.models == ("A", "B", "C")
     assert table.group_names == ("US", "China", "Other")
@@ -137,9 +135,9 @@ def test_long_parquet(tmp_path):
 
 def test_wide_parquet_nulls_are_missing(tmp_path):
     path = tmp_path / "wide.parquet"
-    pd.DataFrame(
-        {"model": ["A", "B"], "group": ["US", "China"], "MMLU": [0.5, None], "GSM8K": [0.9, 0.8]}
-    ).to_parquet(path)
+    pd.DataFrame({"model": ["A", "B"], "group": ["US", "China"], "MMLU": [0.5, None], "GSM8K": [0.9, 0.8]}).to_parquet(
+        path
+    )
     table = table_from(path)
     assert table.groups == ("US", "China")
     np.testing.assert_allclose(table.matrix(), [[0.5, 0.9], [NAN, 0.8]])
@@ -170,9 +168,7 @@ def test_benchmarks_metadata_flips_and_counts_items(tmp_path):
 
 def test_groups_from_models_file(tmp_path):
     scores = write(tmp_path, "wide.csv", "model,MMLU\nA,0.5\nB,0.6\nC,0.7\n")
-    models = write(
-        tmp_path, "models.csv", "model,organization,group\nA,OpenAI,US\nB,Alibaba,China\nZ,X,Other\n"
-    )
+    models = write(tmp_path, "models.csv", "model,organization,group\nA,OpenAI,US\nB,Alibaba,China\nZ,X,Other\n")
     table = table_from(scores, models=str(models))
     assert table.groups == ("US", "China", UNKNOWN_GROUP)  # C is not in the file; Z is not in the table
     assert table.group_counts() == {"US": 1, "China": 1, UNKNOWN_GROUP: 1}
@@ -191,9 +187,7 @@ def test_explicit_aggregate_and_model_columns(tmp_path):
 
 def test_missing_file(tmp_path):
     path = tmp_path / "nope.csv"
-    input_error(
-        DataConfig(path=str(path)), r"data\.path: file .*nope\.csv' not found; check the path", names=path
-    )
+    input_error(DataConfig(path=str(path)), r"data\.path: file .*nope\.csv' not found; check the path", names=path)
 
 
 def test_missing_models_file(tmp_path):
@@ -208,9 +202,7 @@ def test_missing_models_file(tmp_path):
 
 def test_unknown_extension(tmp_path):
     path = write(tmp_path, "scores.xlsx", "model,MMLU\nA,0.5\n")
-    input_error(
-        DataConfig(path=str(path)), r"unknown extension '\.xlsx'; use \.csv, \.tsv or \.parquet", names=path
-    )
+    input_error(DataConfig(path=str(path)), r"unknown extension '\.xlsx'; use \.csv, \.tsv or \.parquet", names=path)
 
 
 def test_garbage_parquet(tmp_path):
@@ -230,9 +222,7 @@ def test_no_model_column(tmp_path):
 
 def test_no_benchmark_columns(tmp_path):
     path = write(tmp_path, "models_only.csv", "model,group,average\nA,US,0.5\n")
-    input_error(
-        DataConfig(path=str(path)), r"no benchmark columns besides 'model'; a wide table needs", names=path
-    )
+    input_error(DataConfig(path=str(path)), r"no benchmark columns besides 'model'; a wide table needs", names=path)
 
 
 def test_non_numeric_score_names_line(tmp_path):
@@ -287,9 +277,7 @@ def test_duplicate_model_in_wide_table(tmp_path):
 
 def test_fractional_cell_n_items(tmp_path):
     path = write(tmp_path, "long.csv", "model,benchmark,score,n_items\nA,MMLU,0.5,100\nB,MMLU,0.5,12.5\n")
-    input_error(
-        DataConfig(path=str(path)), r"line 3 .*n_items 12\.5 must be a positive whole number", names=path
-    )
+    input_error(DataConfig(path=str(path)), r"line 3 .*n_items 12\.5 must be a positive whole number", names=path)
 
 
 @pytest.mark.parametrize("bad", ["0", "-5"])
@@ -302,9 +290,7 @@ def test_non_positive_cell_n_items(tmp_path, bad):
 def test_non_positive_benchmark_n_items(tmp_path, bad):
     scores = write(tmp_path, "wide.csv", "model,MMLU\nA,0.5\n")
     meta = write(tmp_path, "benchmarks.csv", f"benchmark,n_items\nMMLU,{bad}\n")
-    input_error(
-        DataConfig(path=str(scores), benchmarks=str(meta)), rf"benchmark 'MMLU'.*n_items {bad}", names=meta
-    )
+    input_error(DataConfig(path=str(scores), benchmarks=str(meta)), rf"benchmark 'MMLU'.*n_items {bad}", names=meta)
 
 
 def test_non_positive_benchmark_n_items_is_an_input_error(tmp_path):
@@ -332,9 +318,7 @@ def test_zero_byte_file(tmp_path):
 
 def test_every_score_missing(tmp_path):
     path = write(tmp_path, "wide.csv", "model,MMLU,GSM8K\nA,-,\nB,n/a,--\n")
-    input_error(
-        DataConfig(path=str(path)), r"has no scores \(every cell is missing\); check the file", names=path
-    )
+    input_error(DataConfig(path=str(path)), r"has no scores \(every cell is missing\); check the file", names=path)
 
 
 def test_duplicate_model_in_models_file(tmp_path):

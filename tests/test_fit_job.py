@@ -16,13 +16,23 @@ from benchgap.fit import run_fit
 
 ROOT = Path(__file__).parents[1]
 SHARED = ROOT.parent / "shared" / "data"
-OUTPUTS = ("summary.json", "summary.csv", "posterior.nc", "report.md", "report.html",
-           "forest.png", "gap.png", "convergence.png", "ppc.png")
+OUTPUTS = (
+    "summary.json",
+    "summary.csv",
+    "posterior.nc",
+    "report.md",
+    "report.html",
+    "forest.png",
+    "gap.png",
+    "convergence.png",
+    "ppc.png",
+)
 
 
 def benchgap(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "benchgap.cli", *args], cwd=ROOT, capture_output=True,
-                          text=True, timeout=600)
+    return subprocess.run(
+        [sys.executable, "-m", "benchgap.cli", *args], cwd=ROOT, capture_output=True, text=True, timeout=600
+    )
 
 
 @pytest.fixture(scope="module")
@@ -51,8 +61,17 @@ def test_demo_summary_has_the_promised_keys_and_sane_numbers(demo_run):
     assert gap["score"]["relative_mean"] == pytest.approx(gap["score"]["mean"] / 0.8, rel=0.5)
     assert set(gap["lenses"]) == {"mean_score", "mean_win_rate"}
     assert set(gap["lenses"]["mean_win_rate"]) == {"a_model", "b_model", "a", "b", "gap", "relative"}
-    model_keys = {"model", "group", "theta_mean", "theta_sd", "theta_hdi", "rank_mean", "rank_hdi",
-                  "mean_score", "mean_win_rate"}
+    model_keys = {
+        "model",
+        "group",
+        "theta_mean",
+        "theta_sd",
+        "theta_hdi",
+        "rank_mean",
+        "rank_hdi",
+        "mean_score",
+        "mean_win_rate",
+    }
     assert all(model_keys <= m.keys() for m in s["models"]) and len(s["models"]) == 20
     diag = s["diagnostics"]
     assert diag["converged"] and diag["max_rhat"] <= 1.01 and diag["min_ess_bulk"] >= 400
@@ -83,8 +102,14 @@ def test_report_states_the_verdict_lenses_and_diagnostics(demo_run):
 
 def test_unconverged_fit_is_flagged_everywhere(tmp_path):
     run_dir = tmp_path / "run"
-    proc = benchgap("fit", "sampler.progress=false", "sampler.draws=30", "sampler.tune=30", "plots=false",
-                    f"hydra.run.dir={run_dir}")
+    proc = benchgap(
+        "fit",
+        "sampler.progress=false",
+        "sampler.draws=30",
+        "sampler.tune=30",
+        "plots=false",
+        f"hydra.run.dir={run_dir}",
+    )
     assert proc.returncode == 0, proc.stderr
     s = json.loads((run_dir / "summary.json").read_text())
     assert not s["diagnostics"]["converged"] and s["diagnostics"]["problems"]
@@ -96,8 +121,11 @@ def test_unconverged_fit_is_flagged_everywhere(tmp_path):
 @pytest.fixture(scope="module")
 def helm(tmp_path_factory) -> dict:
     cfg = FitConfig(
-        data=DataConfig(path=str(SHARED / "helm_lite_240829.csv"), models=str(SHARED / "helm_lite_240829_models.csv"),
-                        aggregate_column="helm_lite"),
+        data=DataConfig(
+            path=str(SHARED / "helm_lite_240829.csv"),
+            models=str(SHARED / "helm_lite_240829_models.csv"),
+            aggregate_column="helm_lite",
+        ),
         sampler=SamplerConfig(progress=False),
         plots=False,
     )

@@ -66,12 +66,14 @@ def test_capability_ranking_is_recovered(recovery):
     rho = spearmanr(estimated, truth.theta).statistic
     assert rho >= 0.9, rho
     error = np.sqrt(np.mean((estimated - truth.theta) ** 2))
-    assert error < 0.25, error  # logit units; capabilities spread with sd 0.7
+    assert error < 0.3, error  # capabilities spread with sd 1 within groups
 
 
 def test_capability_intervals_cover_the_truth(recovery):
     _, truth, result = recovery
-    inside = [lo <= t <= hi for m, t in zip(result.estimates.models, truth.theta, strict=True) for lo, hi in [m.theta_hdi]]
+    inside = [
+        lo <= t <= hi for m, t in zip(result.estimates.models, truth.theta, strict=True) for lo, hi in [m.theta_hdi]
+    ]
     assert 0.75 <= np.mean(inside) <= 1.0, np.mean(inside)
 
 
@@ -93,8 +95,15 @@ def test_score_gap_interval_holds_the_truth(recovery):
 @pytest.mark.slow
 def test_score_gap_coverage_over_seeded_replicates():
     """90% intervals of the best-vs-best score gap cover the truth in about 90% of 100 replicate worlds."""
-    replicates, design = 100, dict(group_sizes={"US": 8, "China": 8, "Other": 6}, group_means=MEANS,
-                                   benchmarks_per_category=2, missing_rate=0.0)
+    replicates, design = (
+        100,
+        dict(
+            group_sizes={"US": 8, "China": 8, "Other": 6},
+            group_means=MEANS,
+            benchmarks_per_category=2,
+            missing_rate=0.0,
+        ),
+    )
     sampler = SamplerConfig(chains=2, draws=500, tune=500, cores=2, progress=False)
     seeds = np.random.SeedSequence(2026).spawn(replicates)
     first, _ = draw_world(np.random.default_rng(seeds[0]), **design)

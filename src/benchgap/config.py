@@ -16,6 +16,20 @@ class Parametrization(Enum):
     auto = "auto"  # centred for models with at least `centered_min_scores` scores, non-centred for the rest
 
 
+class ScaleIdentification(Enum):
+    """What fixes the unit of the latent capability scale."""
+
+    capability = "capability"  # within-group capability sd = 1: capability gaps read as effect sizes
+    discrimination = "discrimination"  # sum of log-discriminations = 0: unit of the average benchmark's slope
+
+
+class PlainLikelihood(Enum):
+    """Likelihood of a score with neither item count nor standard error."""
+
+    beta = "beta"  # Beta(kappa p, kappa (1 - p)) on the score clipped to [floor, 1 - floor]
+    normal = "normal"  # Normal(p, sqrt(floor^2 + p (1 - p) / (kappa + 1))): the beta's moments, smooth at 0 and 1
+
+
 class Adaptation(Enum):
     """nutpie's mass-matrix adaptation."""
 
@@ -63,12 +77,14 @@ class ModelConfig:
     parametrization: Parametrization = Parametrization.auto  # how capabilities are sampled
     centered_min_scores: int = 3  # auto: models with at least this many scores are sampled centred
     group_mean_sd: float = 2.0  # prior sd of each group's mean capability (logit units)
-    group_sd_scale: float = 1.5  # half-normal scale of the within-group capability spread
+    identify_scale: ScaleIdentification = ScaleIdentification.capability  # what fixes the capability unit
+    group_sd_scale: float = 1.5  # identify_scale=discrimination: half-normal scale of the within-group spread
     difficulty_sd_scale: float = 2.0  # half-normal scale of benchmark difficulty spread
     discrimination_sd: float = 1.0  # prior sd of log-discrimination (95%: a from 0.14 to 7)
     concentration_mean: float = 4.0  # prior mean of each benchmark's log concentration kappa (e^4 ~ 55)
     concentration_sd: float = 1.5  # prior sd of log kappa (95%: kappa from 3 to 1,000)
-    score_floor: float = 0.005  # plain proportions are clipped to [floor, 1 - floor] for the beta likelihood
+    plain_likelihood: PlainLikelihood = PlainLikelihood.beta  # scores without item counts or standard errors
+    score_floor: float = 0.005  # beta: clip scores to [floor, 1 - floor]; normal: sd floor (rounding)
 
 
 @dataclass

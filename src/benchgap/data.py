@@ -16,8 +16,19 @@ from benchgap.errors import InputError
 
 MISSING_MARKERS = frozenset({"", "-", "--", "na", "n/a", "nan", "none", "null", "?"})
 MODEL_METADATA = frozenset(
-    {"group", "organization", "organisation", "org", "country", "developer", "release_date",
-     "model_release_date", "eci", "source", "notes"}
+    {
+        "group",
+        "organization",
+        "organisation",
+        "org",
+        "country",
+        "developer",
+        "release_date",
+        "model_release_date",
+        "eci",
+        "source",
+        "notes",
+    }
 )  # wide tables: text columns that describe models rather than hold scores
 AGGREGATE_NAMES = frozenset({"helm_lite", "mean_win_rate", "mean win rate", "average", "avg", "mean", "overall"})
 UNKNOWN_GROUP = "Unknown"
@@ -127,7 +138,9 @@ def read_table(cfg: DataConfig) -> ScoreTable:
 def _read_frame(path: Path, key: str) -> tuple[pd.DataFrame, str]:
     """Read a CSV, TSV or Parquet file as text columns. Returns the frame and how rows are named."""
     if not path.exists():
-        raise InputError(f"{key}: file '{path}' not found; check the path (relative paths start where you ran benchgap)")
+        raise InputError(
+            f"{key}: file '{path}' not found; check the path (relative paths start where you ran benchgap)"
+        )
     if path.is_dir():
         raise InputError(f"{key}: '{path}' is a folder; give a CSV, TSV or Parquet file")
     suffix = path.suffix.lower()
@@ -149,9 +162,7 @@ def _read_frame(path: Path, key: str) -> tuple[pd.DataFrame, str]:
             frame = pd.read_parquet(path).astype(object).where(lambda f: f.notna(), "").astype(str)
             where = "row"
         else:
-            raise InputError(
-                f"{key}: '{path}' has an unknown extension '{suffix}'; use .csv, .tsv or .parquet"
-            )
+            raise InputError(f"{key}: '{path}' has an unknown extension '{suffix}'; use .csv, .tsv or .parquet")
     except InputError:
         raise
     except (pd.errors.ParserError, UnicodeDecodeError, ValueError, OSError) as err:
@@ -176,9 +187,7 @@ def _lower_map(frame: pd.DataFrame) -> dict[str, str]:
     return {c.lower(): c for c in frame.columns}
 
 
-def _to_long(
-    frame: pd.DataFrame, path: Path, where: str, cfg: DataConfig
-) -> tuple[pd.DataFrame, dict[str, float]]:
+def _to_long(frame: pd.DataFrame, path: Path, where: str, cfg: DataConfig) -> tuple[pd.DataFrame, dict[str, float]]:
     """Long frame with columns model, benchmark, score (text) and optional extras; plus a published aggregate."""
     cols = _lower_map(frame)
     if {"model", "benchmark", "score"} <= cols.keys():
@@ -212,7 +221,9 @@ def _wide_to_long(
     if aggregate is None:
         aggregate = next((c for c in frame.columns if c.lower() in AGGREGATE_NAMES), None)
     elif aggregate not in frame.columns:
-        raise InputError(f"{path}: data.aggregate_column '{aggregate}' is not a column; columns are {list(frame.columns)}")
+        raise InputError(
+            f"{path}: data.aggregate_column '{aggregate}' is not a column; columns are {list(frame.columns)}"
+        )
     meta_cols = [c for c in frame.columns if c.lower() in MODEL_METADATA]
     bench_cols = [c for c in frame.columns if c not in {model_col, aggregate, *meta_cols}]
     if not bench_cols:
@@ -289,7 +300,15 @@ def _assemble(
     if empty_model.any():
         i = int(empty_model.to_numpy().nonzero()[0][0])
         raise InputError(f"{path}: {_row_name(where, int(rows.iloc[i]))}: the model name is empty; name every model")
-    score = _parse_numbers(long["score"], rows, long, path, where, "score", "scores must be numbers; mark a missing cell with '-' or leave it empty")
+    score = _parse_numbers(
+        long["score"],
+        rows,
+        long,
+        path,
+        where,
+        "score",
+        "scores must be numbers; mark a missing cell with '-' or leave it empty",
+    )
     keep = ~np.isnan(score)
     long, score, rows = long[keep].reset_index(drop=True), score[keep], rows[keep].reset_index(drop=True)
     if long.empty:
@@ -320,11 +339,16 @@ def _assemble(
     n_items = _cell_items(long, rows, path, where, bench_info)
     stderr = np.full(len(long), np.nan)
     if "stderr" in long.columns:
-        stderr = _parse_numbers(long["stderr"], rows, long, path, where, "stderr", "give a number or leave it empty") / cfg.scale
+        stderr = (
+            _parse_numbers(long["stderr"], rows, long, path, where, "stderr", "give a number or leave it empty")
+            / cfg.scale
+        )
         bad = stderr <= 0
         if bad.any():
             i = int(bad.nonzero()[0][0])
-            raise InputError(f"{path}: {_row_name(where, int(rows.iloc[i]))} ({_cell(long, i)}): stderr must be positive")
+            raise InputError(
+                f"{path}: {_row_name(where, int(rows.iloc[i]))} ({_cell(long, i)}): stderr must be positive"
+            )
     flip = long["benchmark"].map(dict(zip(benchmarks, bench_info["lower_is_better"], strict=True))).to_numpy(bool)
     score = np.where(flip, 1.0 - score, score)
 
@@ -334,11 +358,18 @@ def _assemble(
     too_few = [m for m in models if counts[m] < cfg.min_scores_per_model]
     if too_few:
         keep_rows = ~long["model"].isin(too_few).to_numpy()
-        long, score, n_items, stderr = long[keep_rows], score[keep_rows], n_items[keep_rows], stderr[keep_rows]
+        long, score, n_items, stderr = (
+            long[keep_rows],
+            score[keep_rows],
+            n_items[keep_rows],
+            stderr[keep_rows],
+        )
         groups = tuple(g for m, g in zip(models, groups, strict=True) if m not in too_few)
         models = tuple(m for m in models if m not in too_few)
         if not models:
-            raise InputError(f"{path}: no model has data.min_scores_per_model={cfg.min_scores_per_model} scores; lower it")
+            raise InputError(
+                f"{path}: no model has data.min_scores_per_model={cfg.min_scores_per_model} scores; lower it"
+            )
     model_lookup = {m: i for i, m in enumerate(models)}
     bench_lookup = {b: i for i, b in enumerate(benchmarks)}
     return ScoreTable(
@@ -372,7 +403,7 @@ def _model_groups(
         groups = _first_per_key(long, "model", "group")
     if models_meta is not None:
         if "group" not in models_meta.columns:
-            raise InputError(f"data.models: the file has no 'group' column; add one (e.g. US, China) to compare groups")
+            raise InputError("data.models: the file has no 'group' column; add one (e.g. US, China) to compare groups")
         meta_groups = models_meta["group"].astype(str)
         groups |= {m: g for m, g in meta_groups.items() if m in set(models) and g}
     return tuple(groups.get(m, UNKNOWN_GROUP) or UNKNOWN_GROUP for m in models)
@@ -388,10 +419,16 @@ def _benchmark_info(
     cfg: DataConfig,
 ) -> dict[str, list]:
     """Per-benchmark category, chance floor, direction, custom weight and item count (NaN when unknown)."""
-    table_meta = {c: _first_per_key(long, "benchmark", c) for c in ("category", "chance", "n_items", "higher_is_better", "weight") if c in long.columns}
+    table_meta = {
+        c: _first_per_key(long, "benchmark", c)
+        for c in ("category", "chance", "n_items", "higher_is_better", "weight")
+        if c in long.columns
+    }
     info: dict[str, list] = {"category": [], "chance": [], "lower_is_better": [], "weight": [], "n_items": []}
     for b in benchmarks:
-        def value(column: str) -> tuple[str, str]:
+
+        def value(column: str, b: str = b) -> tuple[str, str]:
+            """The benchmark's value in the metadata file if given there, else in the table; and where from."""
             if bench_meta is not None and column in bench_meta.columns and b in bench_meta.index:
                 text = str(bench_meta.at[b, column])
                 if text.lower() not in MISSING_MARKERS:
@@ -406,9 +443,7 @@ def _benchmark_info(
         direction, origin = value("higher_is_better")
         direction = direction.lower()
         if direction not in {"", "true", "false", "1", "0", "yes", "no"}:
-            raise InputError(
-                f"{origin}: benchmark '{b}': higher_is_better must be true or false, got '{direction}'"
-            )
+            raise InputError(f"{origin}: benchmark '{b}': higher_is_better must be true or false, got '{direction}'")
         info["lower_is_better"].append(direction in {"false", "0", "no"})
     return info
 
@@ -431,21 +466,17 @@ def _meta_number(
         value = float(text)
     except ValueError:
         raise InputError(
-            f"{origin}: benchmark '{benchmark}': {column} '{text}' is not a number; "
-            "write a number or leave it empty"
+            f"{origin}: benchmark '{benchmark}': {column} '{text}' is not a number; write a number or leave it empty"
         ) from None
     if not lo <= value <= hi or (whole and value != round(value)):
         kind = "a whole number " if whole else ""
         raise InputError(
-            f"{origin}: benchmark '{benchmark}': {column} {value:g} must be {kind}in [{lo:g}, {hi:g}]; "
-            "fix it there"
+            f"{origin}: benchmark '{benchmark}': {column} {value:g} must be {kind}in [{lo:g}, {hi:g}]; fix it there"
         )
     return value
 
 
-def _cell_items(
-    long: pd.DataFrame, rows: pd.Series, path: Path, where: str, bench_info: dict[str, list]
-) -> np.ndarray:
+def _cell_items(long: pd.DataFrame, rows: pd.Series, path: Path, where: str, bench_info: dict[str, list]) -> np.ndarray:
     """Item count per cell: the cell's own ``n_items`` if the table has one, else its benchmark's."""
     per_bench = dict(zip(dict.fromkeys(long["benchmark"]), bench_info["n_items"], strict=True))
     items = long["benchmark"].map(per_bench).to_numpy(dtype=float)

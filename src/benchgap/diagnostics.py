@@ -43,7 +43,9 @@ def diagnose(posterior: DataTree, extra: dict[str, np.ndarray], *, limits: Conve
         values = values.reshape(values.shape[0], values.shape[1], -1)
         rhat[name] = float(np.nanmax(array_stats.rhat(values, chain_axis=0, draw_axis=1)))
         ess_bulk[name] = float(np.nanmin(array_stats.ess(values, chain_axis=0, draw_axis=1, method="bulk")))
-        ess_tail[name] = float(np.nanmin(array_stats.ess(values, chain_axis=0, draw_axis=1, method="tail", prob=(0.05, 0.95))))
+        ess_tail[name] = float(
+            np.nanmin(array_stats.ess(values, chain_axis=0, draw_axis=1, method="tail", prob=(0.05, 0.95)))
+        )
     stats = posterior["sample_stats"]
     divergences = int(stats["diverging"].sum()) if "diverging" in stats else 0
     worst = max(rhat, key=lambda n: rhat[n])

@@ -67,7 +67,9 @@ def to_markdown(blocks: list[Block], *, relative_to: Path) -> str:
 
 def to_html(blocks: list[Block], *, title: str) -> str:
     esc = html.escape
-    out = [f"<!doctype html><html><head><meta charset='utf-8'><title>{esc(title)}</title><style>{CSS}</style></head><body>"]
+    out = [
+        f"<!doctype html><html><head><meta charset='utf-8'><title>{esc(title)}</title><style>{CSS}</style></head><body>"
+    ]
     for block in blocks:
         match block:
             case Heading(text, level):

@@ -37,7 +37,7 @@ class DrawSummary:
 class ModelEstimate:
     model: str
     group: str
-    theta_mean: float  # latent capability (logit units, 0 = average benchmark difficulty)
+    theta_mean: float  # latent capability (logit scale; 0 = logit 0 above chance on the average benchmark)
     theta_sd: float
     theta_hdi: tuple[float, float]
     rank_mean: float  # 1 = best of all models in the table
@@ -150,13 +150,23 @@ def estimate(posterior: DataTree, table: ScoreTable, *, gap: GapConfig) -> FitEs
         rope=gap.rope,
         prob_rope=prob_rope,
         lenses=lenses,
-        verdict=verdict(summaries["gap_score"], a=gap.a, b=gap.b, hdi_prob=hdi, prob_rope=prob_rope,
-                        rope=gap.rope, decisive=gap.decisive),
+        verdict=verdict(
+            summaries["gap_score"],
+            a=gap.a,
+            b=gap.b,
+            hdi_prob=hdi,
+            prob_rope=prob_rope,
+            rope=gap.rope,
+            decisive=gap.decisive,
+        ),
     )
     models = _model_estimates(theta, composite, table, lens_values, hdi)
     return FitEstimates(
-        gap=estimate_, models=models, tie_groups=tie_groups(theta, table, decisive=gap.decisive),
-        weights=weights, draws=draws,
+        gap=estimate_,
+        models=models,
+        tie_groups=tie_groups(theta, table, decisive=gap.decisive),
+        weights=weights,
+        draws=draws,
     )
 
 
@@ -190,7 +200,11 @@ def _ranks(theta: np.ndarray) -> np.ndarray:
 
 
 def _model_estimates(
-    theta: np.ndarray, composite: np.ndarray, table: ScoreTable, lens_values: dict[str, np.ndarray], hdi: float
+    theta: np.ndarray,
+    composite: np.ndarray,
+    table: ScoreTable,
+    lens_values: dict[str, np.ndarray],
+    hdi: float,
 ) -> list[ModelEstimate]:
     flat_theta = theta.reshape(-1, theta.shape[-1])
     flat_comp = composite.reshape(-1, composite.shape[-1])

@@ -19,7 +19,15 @@ import pandas as pd
 from xarray import DataTree
 
 from benchgap import __version__
-from benchgap.config import ConvergenceConfig, DataConfig, FitConfig, GapConfig, ModelConfig, SamplerConfig
+from benchgap.config import (
+    ConvergenceConfig,
+    DataConfig,
+    FitConfig,
+    GapConfig,
+    ModelConfig,
+    PlainLikelihood,
+    SamplerConfig,
+)
 from benchgap.data import CellSplit, ScoreTable, read_table
 from benchgap.diagnostics import Diagnostics, diagnose
 from benchgap.estimands import FitEstimates, check_groups, estimate
@@ -47,7 +55,12 @@ def load_table(cfg: DataConfig) -> ScoreTable:
 
 
 def fit(
-    table: ScoreTable, *, model: ModelConfig, sampler: SamplerConfig, gap: GapConfig, convergence: ConvergenceConfig
+    table: ScoreTable,
+    *,
+    model: ModelConfig,
+    sampler: SamplerConfig,
+    gap: GapConfig,
+    convergence: ConvergenceConfig,
 ) -> FitResult:
     """Fit the hierarchical item-response model to ``table`` and compute every estimand and diagnostic."""
     from benchgap.model import build_model, compile_model, sample
@@ -65,8 +78,10 @@ def finish_fit(
     """Estimands and diagnostics of a sampled posterior; the gap draws are added to its posterior group."""
     estimates = estimate(posterior, table, gap=gap)
     diagnostics = diagnose(posterior, estimates.draws, limits=convergence)
-    posterior["posterior"] = posterior["posterior"].to_dataset().assign(
-        {name: (("chain", "draw"), values) for name, values in estimates.draws.items()}
+    posterior["posterior"] = (
+        posterior["posterior"]
+        .to_dataset()
+        .assign({name: (("chain", "draw"), values) for name, values in estimates.draws.items()})
     )
     return FitResult(table, posterior, estimates, diagnostics, seconds)
 
@@ -103,8 +118,7 @@ def summary(result: FitResult, cfg: FitConfig, *, ppc_coverage: float | None) ->
             "b": gap.b,
             "hdi_prob": gap.hdi_prob,
             "latent": draws(gap.latent),
-            "score": draws(gap.score)
-            | {"relative_mean": gap.relative.mean, "relative_hdi": list(gap.relative.hdi)},
+            "score": draws(gap.score) | {"relative_mean": gap.relative.mean, "relative_hdi": list(gap.relative.hdi)},
             "group_mean": draws(gap.group_mean),
             "top_k": draws(gap.top_k) | {"k": gap.k},
             "rope": {"half_width": gap.rope, "prob_inside": gap.prob_rope},
@@ -176,17 +190,30 @@ def run_fit(cfg: FitConfig, *, out_dir: Path) -> dict[str, Any]:
     check_groups(table, cfg.gap)
     log.info(
         "table %s: %d models x %d benchmarks, %d scores (%d missing)",
-        table.source, table.n_models, table.n_benchmarks, table.n_cells, table.n_missing,
+        table.source,
+        table.n_models,
+        table.n_benchmarks,
+        table.n_cells,
+        table.n_missing,
     )
-    log.info("fitting: compile, then %d chains x (%d tune + %d draws)", cfg.sampler.chains, cfg.sampler.tune, cfg.sampler.draws)
+    log.info(
+        "fitting: compile, then %d chains x (%d tune + %d draws)",
+        cfg.sampler.chains,
+        cfg.sampler.tune,
+        cfg.sampler.draws,
+    )
     result = fit(table, model=cfg.model, sampler=cfg.sampler, gap=cfg.gap, convergence=cfg.convergence)
-    log.info("sampled in %.1f s; %s", result.seconds, "converged" if result.diagnostics.converged else
-             "NOT converged: " + "; ".join(result.diagnostics.problems))
+    log.info(
+        "sampled in %.1f s; %s",
+        result.seconds,
+        "converged" if result.diagnostics.converged else "NOT converged: " + "; ".join(result.diagnostics.problems),
+    )
     out_dir.mkdir(parents=True, exist_ok=True)
     scratch = Path(tempfile.mkdtemp(prefix=".partial-", dir=out_dir))
     try:
         rng = np.random.default_rng(cfg.sampler.seed)
-        replicates = replicate_scores(result.posterior, table, n_draws=400, rng=rng)
+        normal_floor = cfg.model.score_floor if cfg.model.plain_likelihood is PlainLikelihood.normal else None
+        replicates = replicate_scores(result.posterior, table, n_draws=400, rng=rng, plain_normal_floor=normal_floor)
         figures: dict[str, Path] = {}
         ppc_coverage = None
         if cfg.plots:
@@ -194,7 +221,8 @@ def run_fit(cfg: FitConfig, *, out_dir: Path) -> dict[str, Any]:
             plots.forest(result.estimates, figures["forest"])
             plots.gap_posterior(result.estimates, figures["gap"])
             plots.convergence(
-                {k: result.estimates.draws[k] for k in ("gap_latent", "gap_score", "gap_group_mean")}, figures["convergence"]
+                {k: result.estimates.draws[k] for k in ("gap_latent", "gap_score", "gap_group_mean")},
+                figures["convergence"],
             )
             ppc_coverage = plots.predictive_check(table, replicates, figures["ppc"])
         else:
@@ -203,9 +231,12 @@ def run_fit(cfg: FitConfig, *, out_dir: Path) -> dict[str, Any]:
         result_summary = summary(result, cfg, ppc_coverage=ppc_coverage)
         (scratch / "summary.json").write_text(json.dumps(result_summary, indent=2, default=_json_default))
         pd.DataFrame(result_summary["models"]).assign(
-            theta_hdi_lo=lambda f: f.theta_hdi.str[0], theta_hdi_hi=lambda f: f.theta_hdi.str[1],
-            rank_hdi_lo=lambda f: f.rank_hdi.str[0], rank_hdi_hi=lambda f: f.rank_hdi.str[1],
-            composite_hdi_lo=lambda f: f.composite_hdi.str[0], composite_hdi_hi=lambda f: f.composite_hdi.str[1],
+            theta_hdi_lo=lambda f: f.theta_hdi.str[0],
+            theta_hdi_hi=lambda f: f.theta_hdi.str[1],
+            rank_hdi_lo=lambda f: f.rank_hdi.str[0],
+            rank_hdi_hi=lambda f: f.rank_hdi.str[1],
+            composite_hdi_lo=lambda f: f.composite_hdi.str[0],
+            composite_hdi_hi=lambda f: f.composite_hdi.str[1],
         ).drop(columns=["theta_hdi", "rank_hdi", "composite_hdi"]).to_csv(scratch / "summary.csv", index=False)
         _save_posterior(result.posterior, scratch / "posterior.nc")
         write_fit_report(result_summary, figures, out_dir=scratch)

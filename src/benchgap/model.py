@@ -35,7 +35,7 @@ import pymc as pm
 import pytensor.tensor as pt
 from xarray import DataTree
 
-from benchgap.config import ModelConfig, Parametrization, SamplerConfig
+from benchgap.config import ModelConfig, Parametrization, PlainLikelihood, SamplerConfig, ScaleIdentification
 from benchgap.data import CellSplit, ScoreTable
 
 EPS = 1e-9
@@ -52,16 +52,23 @@ def build_model(table: ScoreTable, *, spec: ModelConfig) -> pm.Model:
     group = table.group_idx
     split = CellSplit.of(table)
     with pm.Model(coords=coords) as model:
-        mu_group = pm.Normal("mu_group", 0.0, spec.group_mean_sd, dims="group")
-        sigma_group = pm.HalfNormal("sigma_group", spec.group_sd_scale)
-        theta = _capabilities(table, spec, mu_group[group], sigma_group)
-
-        # A fixed prior scale: a pooled one made a funnel on sparse tables, where few models inform a_b.
-        log_discrimination = pm.ZeroSumNormal("log_discrimination", sigma=spec.discrimination_sd, dims="benchmark")
-        discrimination = pt.exp(log_discrimination)
-
         sigma_intercept = pm.HalfNormal("sigma_intercept", spec.difficulty_sd_scale)
-        intercept = pm.ZeroSumNormal("intercept", sigma=sigma_intercept, dims="benchmark")
+        if spec.identify_scale is ScaleIdentification.capability:
+            # Location and unit from the capability distribution, which hundreds of models inform.
+            mu_group = pm.ZeroSumNormal("mu_group", sigma=spec.group_mean_sd, dims="group")
+            theta = _capabilities(table, spec, mu_group[group], pt.as_tensor(1.0))
+            log_a_mean = pm.Normal("log_discrimination_mean", 0.0, 1.0)
+            log_discrimination = pm.Normal("log_discrimination", log_a_mean, spec.discrimination_sd, dims="benchmark")
+            intercept_mean = pm.Normal("intercept_mean", 0.0, spec.difficulty_sd_scale)
+            intercept = pm.Normal("intercept", intercept_mean, sigma_intercept, dims="benchmark")
+        else:
+            # Location and unit from the benchmarks: sum of intercepts and of log-discriminations zero.
+            mu_group = pm.Normal("mu_group", 0.0, spec.group_mean_sd, dims="group")
+            sigma_group = pm.HalfNormal("sigma_group", spec.group_sd_scale)
+            theta = _capabilities(table, spec, mu_group[group], sigma_group)
+            log_discrimination = pm.ZeroSumNormal("log_discrimination", sigma=spec.discrimination_sd, dims="benchmark")
+            intercept = pm.ZeroSumNormal("intercept", sigma=sigma_intercept, dims="benchmark")
+        discrimination = pt.exp(log_discrimination)
         pm.Deterministic("difficulty", -intercept / discrimination, dims="benchmark")
 
         # Independent per benchmark: a pooled scale made a funnel wherever kappa >> n leaves kappa unidentified.
@@ -94,17 +101,25 @@ def build_model(table: ScoreTable, *, spec: ModelConfig) -> pm.Model:
             pm.Normal("obs_stderr", mu=p[idx], sigma=sd, observed=pm.Data("score_se", table.score[idx]))
         if split.plain.size:
             idx = split.plain
-            y = np.clip(table.score[idx], spec.score_floor, 1.0 - spec.score_floor)
-            pm.Beta(
-                "obs_plain",
-                alpha=concentration[idx] * p[idx],
-                beta=concentration[idx] * (1.0 - p[idx]),
-                observed=pm.Data("score_plain", y),
-            )
+            y = pm.Data("score_plain", _plain_scores(table, spec))
+            if spec.plain_likelihood is PlainLikelihood.beta:
+                alpha, beta = concentration[idx] * p[idx], concentration[idx] * (1.0 - p[idx])
+                pm.Beta("obs_plain", alpha=alpha, beta=beta, observed=y)
+            else:
+                sd = pt.sqrt(spec.score_floor**2 + p[idx] * (1.0 - p[idx]) / (concentration[idx] + 1.0))
+                pm.Normal("obs_plain", mu=p[idx], sigma=sd, observed=y)
     return model
 
 
-def _capabilities(table: ScoreTable, spec: ModelConfig, mean: pt.TensorVariable, sd: pt.TensorVariable) -> pt.TensorVariable:
+def _plain_scores(table: ScoreTable, spec: ModelConfig) -> np.ndarray:
+    """Scores of cells with neither item count nor standard error, as their likelihood takes them."""
+    y = table.score[CellSplit.of(table).plain]
+    return np.clip(y, spec.score_floor, 1.0 - spec.score_floor) if spec.plain_likelihood is PlainLikelihood.beta else y
+
+
+def _capabilities(
+    table: ScoreTable, spec: ModelConfig, mean: pt.TensorVariable, sd: pt.TensorVariable
+) -> pt.TensorVariable:
     """``theta ~ Normal(mean, sd)``, centred where a model's scores inform it and non-centred where they do not.
 
     Centred parameters sample well when the likelihood dominates (several scores, hundreds of items);
@@ -166,7 +181,7 @@ def table_data(table: ScoreTable, *, design: ScoreTable, spec: ModelConfig) -> d
     if split.stderr.size:
         data |= {"stderr": table.stderr[split.stderr], "score_se": table.score[split.stderr]}
     if split.plain.size:
-        data["score_plain"] = np.clip(table.score[split.plain], spec.score_floor, 1.0 - spec.score_floor)
+        data["score_plain"] = _plain_scores(table, spec)
     return data
 
 

@@ -5,11 +5,11 @@ from pathlib import Path
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
+import matplotlib.pyplot as plt
+import numpy as np
 
-from benchgap.data import ScoreTable  # noqa: E402
-from benchgap.estimands import FitEstimates  # noqa: E402
+from benchgap.data import ScoreTable
+from benchgap.estimands import FitEstimates
 
 A_COLOR, B_COLOR, OTHER_COLOR = "#1f5fa8", "#c8402a", "#9a9a9a"
 MAX_FOREST_ROWS = 45
@@ -21,7 +21,9 @@ def forest(estimates: FitEstimates, path: Path) -> None:
     rows = sorted(estimates.models, key=lambda m: -m.theta_mean)
     shown = rows[:MAX_FOREST_ROWS]
     for group in (gap.a, gap.b):  # keep each compared group's leaders visible on big tables
-        shown += [m for m in rows if m.group == group and m not in shown][: max(0, 5 - sum(s.group == group for s in shown))]
+        shown += [m for m in rows if m.group == group and m not in shown][
+            : max(0, 5 - sum(s.group == group for s in shown))
+        ]
     shown = sorted(shown, key=lambda m: -m.theta_mean)
     colors = {gap.a: A_COLOR, gap.b: B_COLOR}
     fig, ax = plt.subplots(figsize=(8, 1.2 + 0.24 * len(shown)))
@@ -31,7 +33,7 @@ def forest(estimates: FitEstimates, path: Path) -> None:
         ax.plot(m.theta_hdi, [yi, yi], color=c, lw=2)
         ax.plot(m.theta_mean, yi, "o", color=c, ms=4)
     ax.set_yticks(y, [f"{m.model} ({m.group})" for m in shown], fontsize=7)
-    ax.set_xlabel(f"latent capability (logit units; {gap.hdi_prob:.0%} HDI)")
+    ax.set_xlabel(f"latent capability (logit scale; {gap.hdi_prob:.0%} HDI)")
     title = "Capability by model"
     if len(shown) < len(rows):
         title += f" (top {len(shown)} of {len(rows)})"
@@ -48,7 +50,7 @@ def gap_posterior(estimates: FitEstimates, path: Path) -> None:
     gap = estimates.gap
     fig, axes = plt.subplots(1, 2, figsize=(11, 3.8))
     panels = (
-        ("gap_latent", gap.latent, "latent capability gap (logit units)", None),
+        ("gap_latent", gap.latent, "latent capability gap (logit scale)", None),
         ("gap_score", gap.score, "composite score gap (fraction of items)", gap.lenses["mean_score"].gap),
     )
     for ax, (name, summary, label, lens) in zip(axes, panels, strict=True):

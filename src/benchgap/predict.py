@@ -36,15 +36,21 @@ def composite_draws(posterior: DataTree, table: ScoreTable, weights: np.ndarray)
 
 
 def replicate_scores(
-    posterior: DataTree, table: ScoreTable, *, n_draws: int, rng: np.random.Generator
+    posterior: DataTree,
+    table: ScoreTable,
+    *,
+    n_draws: int,
+    rng: np.random.Generator,
+    plain_normal_floor: float | None = None,
 ) -> np.ndarray:
     """Posterior predictive scores of every observed cell, shape (n_draws, n_cells).
 
     Each replicate draws a posterior sample, then the cell's score from the measurement model used in the
-    fit: beta-binomial with item counts, normal with a standard error, beta otherwise.
+    fit: beta-binomial with item counts, normal with a standard error, and for the other cells beta, or
+    normal with sd floor ``plain_normal_floor`` when the fit used ``model.plain_likelihood=normal``.
     """
     flat = {
-        name: posterior_array(posterior, name).reshape(-1, *posterior_array(posterior, name).shape[2:])
+        name: (values := posterior_array(posterior, name)).reshape(-1, *values.shape[2:])
         for name in ("theta", "intercept", "log_discrimination", "kappa")
     }
     pick = rng.choice(flat["theta"].shape[0], size=min(n_draws, flat["theta"].shape[0]), replace=False)
@@ -61,4 +67,8 @@ def replicate_scores(
     out[:, has_n] = rng.binomial(n[has_n], q[:, has_n]) / n[has_n]
     se = np.sqrt(table.stderr[has_se] ** 2 + p[:, has_se] * (1 - p[:, has_se]) / (kappa[:, has_se] + 1))
     out[:, has_se] = p[:, has_se] + se * rng.standard_normal(se.shape)
+    if plain_normal_floor is not None:
+        plain = ~has_se & ~has_n
+        sd = np.sqrt(plain_normal_floor**2 + p[:, plain] * (1 - p[:, plain]) / (kappa[:, plain] + 1))
+        out[:, plain] = p[:, plain] + sd * rng.standard_normal(sd.shape)
     return out

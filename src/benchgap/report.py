@@ -28,9 +28,13 @@ def fit_report_blocks(s: dict[str, Any], figures: dict[str, Path]) -> list[Block
     a, b, hdi = gap["a"], gap["b"], f"{gap['hdi_prob']:.0%} HDI"
     blocks: list[Block] = [Heading(f"benchgap fit: {a} vs {b}", 1)]
     if not diag["converged"]:
-        blocks.append(Paragraph(
-            "NOT CONVERGED: " + "; ".join(diag["problems"]) + ". Treat every number below as unreliable; "
-            "sample longer (sampler.draws, sampler.tune) or raise sampler.target_accept.", warning=True))
+        blocks.append(
+            Paragraph(
+                "NOT CONVERGED: " + "; ".join(diag["problems"]) + ". Treat every number below as unreliable; "
+                "sample longer (sampler.draws, sampler.tune) or raise sampler.target_accept.",
+                warning=True,
+            )
+        )
     blocks += [
         Paragraph("Verdict: " + gap["verdict"], strong=True),
         Heading("Data"),
@@ -65,15 +69,28 @@ def fit_report_blocks(s: dict[str, Any], figures: dict[str, Path]) -> list[Block
         Table(
             ["aggregate", f"best {a}", f"best {b}", a, b, "gap", "relative"],
             [
-                [name.replace("_", " "), lens["a_model"], lens["b_model"], _f(lens["a"]), _f(lens["b"]),
-                 _f(lens["gap"]), f"{lens['relative']:.1%}"]
+                [
+                    name.replace("_", " "),
+                    lens["a_model"],
+                    lens["b_model"],
+                    _f(lens["a"]),
+                    _f(lens["b"]),
+                    _f(lens["gap"]),
+                    f"{lens['relative']:.1%}",
+                ]
                 for name, lens in gap["lenses"].items()
             ]
-            + [[
-                "benchgap model: expected composite score (posterior mean)",
-                _best(s["models"], a), _best(s["models"], b), "", "", _f(gap["score"]["mean"]),
-                f"{gap['score']['relative_mean']:.1%}",
-            ]],
+            + [
+                [
+                    "benchgap model: expected composite score (posterior mean)",
+                    _best(s["models"], a),
+                    _best(s["models"], b),
+                    "",
+                    "",
+                    _f(gap["score"]["mean"]),
+                    f"{gap['score']['relative_mean']:.1%}",
+                ]
+            ],
         ),
         Paragraph(
             "Mean score and mean win rate use observed cells only, as leaderboards publish them; the model's "
@@ -83,26 +100,50 @@ def fit_report_blocks(s: dict[str, Any], figures: dict[str, Path]) -> list[Block
     ]
     if "published_aggregate" in s:
         pub = s["published_aggregate"]
-        blocks.append(Paragraph(
-            f"The table's published aggregate column matches benchgap's recomputed mean win rate within "
-            f"{pub['max_abs_diff_vs_mean_win_rate']:.4f} over {pub['n_models']} models."
-        ))
+        blocks.append(
+            Paragraph(
+                f"The table's published aggregate column matches benchgap's recomputed mean win rate within "
+                f"{pub['max_abs_diff_vs_mean_win_rate']:.4f} over {pub['n_models']} models."
+            )
+        )
     blocks += [Heading("Models")]
     ranked = sorted(s["models"], key=lambda m: -m["theta_mean"])
     shown = ranked[:TOP_MODELS] + [
-        next(m for m in ranked if m["group"] == g) for g in (a, b)
-        if all(m["group"] != g for m in ranked[:TOP_MODELS])
+        next(m for m in ranked if m["group"] == g) for g in (a, b) if all(m["group"] != g for m in ranked[:TOP_MODELS])
     ]
-    blocks.append(Table(
-        ["model", "group", "capability", hdi, "rank", f"rank {hdi}", "composite", "P(best in group)",
-         "mean score", "mean win rate", "scores"],
-        [
-            [m["model"], m["group"], _f(m["theta_mean"], 2), _interval(m["theta_hdi"], 2), _f(m["rank_mean"], 1),
-             _interval(m["rank_hdi"], 0), _f(m["composite_mean"]), _f(m["prob_best_in_group"], 2),
-             _f(m["mean_score"]), _f(m["mean_win_rate"]), str(m["n_scores"])]
-            for m in shown
-        ],
-    ))
+    blocks.append(
+        Table(
+            [
+                "model",
+                "group",
+                "capability",
+                hdi,
+                "rank",
+                f"rank {hdi}",
+                "composite",
+                "P(best in group)",
+                "mean score",
+                "mean win rate",
+                "scores",
+            ],
+            [
+                [
+                    m["model"],
+                    m["group"],
+                    _f(m["theta_mean"], 2),
+                    _interval(m["theta_hdi"], 2),
+                    _f(m["rank_mean"], 1),
+                    _interval(m["rank_hdi"], 0),
+                    _f(m["composite_mean"]),
+                    _f(m["prob_best_in_group"], 2),
+                    _f(m["mean_score"]),
+                    _f(m["mean_win_rate"]),
+                    str(m["n_scores"]),
+                ]
+                for m in shown
+            ],
+        )
+    )
     if len(shown) < len(ranked):
         blocks.append(Paragraph(f"Top {TOP_MODELS} of {len(ranked)} models shown; all are in summary.csv."))
     blocks += [
@@ -113,19 +154,42 @@ def fit_report_blocks(s: dict[str, Any], figures: dict[str, Path]) -> list[Block
         ),
         Table(
             ["tie group", "models"],
-            [[str(i + 1), ", ".join(group[:12]) + (f" ... (+{len(group) - 12})" if len(group) > 12 else "")]
-             for i, group in enumerate(s["tie_groups"][:8])],
+            [
+                [
+                    str(i + 1),
+                    ", ".join(group[:12]) + (f" ... (+{len(group) - 12})" if len(group) > 12 else ""),
+                ]
+                for i, group in enumerate(s["tie_groups"][:8])
+            ],
         ),
         Heading("Diagnostics"),
         Table(
-            ["converged", "max R-hat", "min bulk ESS", "min tail ESS", "divergences", "mean tree depth",
-             "step size", "chains x draws", "PPC 90% coverage", "sampling s"],
-            [[
-                "yes" if diag["converged"] else "NO", _f(diag["max_rhat"]), f"{diag['min_ess_bulk']:.0f}",
-                f"{diag['min_ess_tail']:.0f}", str(diag["divergences"]), _f(diag["mean_tree_depth"], 1),
-                _f(diag["step_size"]), f"{diag['chains']} x {diag['draws']}",
-                _f(s["posterior_predictive"]["coverage_90"], 2), _f(s["seconds"]["sampling_and_compile"], 1),
-            ]],
+            [
+                "converged",
+                "max R-hat",
+                "min bulk ESS",
+                "min tail ESS",
+                "divergences",
+                "mean tree depth",
+                "step size",
+                "chains x draws",
+                "PPC 90% coverage",
+                "sampling s",
+            ],
+            [
+                [
+                    "yes" if diag["converged"] else "NO",
+                    _f(diag["max_rhat"]),
+                    f"{diag['min_ess_bulk']:.0f}",
+                    f"{diag['min_ess_tail']:.0f}",
+                    str(diag["divergences"]),
+                    _f(diag["mean_tree_depth"], 1),
+                    _f(diag["step_size"]),
+                    f"{diag['chains']} x {diag['draws']}",
+                    _f(s["posterior_predictive"]["coverage_90"], 2),
+                    _f(s["seconds"]["sampling_and_compile"], 1),
+                ]
+            ],
         ),
         Paragraph(f"Inference: {s['inference']}. Thresholds: R-hat <= 1.01, bulk ESS >= 400, no divergences."),
     ]

@@ -32,32 +32,32 @@ def draw_world(
     *,
     group_sizes: dict[str, int],
     group_means: dict[str, float],
-    group_sd: float = 0.7,
+    group_sd: float = 1.0,
     benchmarks_per_category: int = 3,
     items: tuple[int, int] = (150, 1200),
     difficulty_sd: float = 1.0,
+    log_discrimination_mean: float = -0.3,
     log_discrimination_sd: float = 0.3,
     concentration: float = 300.0,
     missing_rate: float = 0.0,
 ) -> tuple[ScoreTable, Truth]:
     """Draw one world and its score table.
 
-    Capabilities ``theta ~ Normal(group_means[g], group_sd)``; the benchmark intercepts ``-a_b d_b`` and
-    log-discriminations are centred to sum to zero (the model's identification), so estimates and truth
-    share one scale.
+    Capabilities ``theta ~ Normal(group_means[g] - mean(group_means), group_sd)``. With ``group_sd=1`` (the
+    default) truth and estimates share the model's scale (``model.identify_scale=capability``: group means
+    sum to zero, within-group sd 1).
     Each cell's score is ``k / n`` with ``k ~ Binomial(n, q)``, ``q ~ Beta(concentration p, concentration (1-p))``.
     """
     groups = [g for g, n in group_sizes.items() for _ in range(n)]
     models = tuple(f"{g}-{i + 1}" for g, n in group_sizes.items() for i in range(n))
-    theta = np.array([group_means[g] for g in groups]) + group_sd * rng.standard_normal(len(groups))
+    centre = np.mean([group_means[g] for g in group_sizes])
+    theta = np.array([group_means[g] - centre for g in groups]) + group_sd * rng.standard_normal(len(groups))
     categories = tuple(c for c in CATEGORIES for _ in range(benchmarks_per_category))
     benchmarks = tuple(f"{c}-{i + 1}" for c in CATEGORIES for i in range(benchmarks_per_category))
     n_bench = len(benchmarks)
-    log_a = log_discrimination_sd * rng.standard_normal(n_bench)
-    log_a -= log_a.mean()
+    log_a = log_discrimination_mean + log_discrimination_sd * rng.standard_normal(n_bench)
     discrimination = np.exp(log_a)
     intercept = -discrimination * difficulty_sd * rng.standard_normal(n_bench)
-    intercept -= intercept.mean()
     difficulty = -intercept / discrimination
     chance = np.array([CHANCE_BY_CATEGORY[c] for c in categories])
     expected = chance + (1 - chance) * expit(discrimination * theta[:, None] + intercept)
