@@ -19,7 +19,7 @@ class Parametrization(Enum):
 class ScaleIdentification(Enum):
     """What fixes the unit of the latent capability scale."""
 
-    capability = "capability"  # within-group capability sd = 1: capability gaps read as effect sizes
+    capability = "capability"  # capabilities standardised over the table: gaps read in sds of capability
     discrimination = "discrimination"  # sum of log-discriminations = 0: unit of the average benchmark's slope
 
 
@@ -74,7 +74,7 @@ class DataConfig:
 class ModelConfig:
     """Priors and form of the hierarchical item-response model (see ``benchgap.model``)."""
 
-    parametrization: Parametrization = Parametrization.auto  # how capabilities are sampled
+    parametrization: Parametrization = Parametrization.auto  # identify_scale=discrimination: capability sampling
     centered_min_scores: int = 3  # auto: models with at least this many scores are sampled centred
     group_mean_sd: float = 2.0  # prior sd of each group's mean capability (logit units)
     identify_scale: ScaleIdentification = ScaleIdentification.capability  # what fixes the capability unit
@@ -82,7 +82,7 @@ class ModelConfig:
     difficulty_sd_scale: float = 2.0  # half-normal scale of benchmark difficulty spread
     discrimination_sd: float = 1.0  # prior sd of log-discrimination (95%: a from 0.14 to 7)
     concentration_mean: float = 4.0  # prior mean of each benchmark's log concentration kappa (e^4 ~ 55)
-    concentration_sd: float = 1.5  # prior sd of log kappa (95%: kappa from 3 to 1,000)
+    concentration_sd: float = 1.0  # prior sd of log kappa (95%: kappa from 8 to 400)
     plain_likelihood: PlainLikelihood = PlainLikelihood.beta  # scores without item counts or standard errors
     score_floor: float = 0.005  # beta: clip scores to [floor, 1 - floor]; normal: sd floor (rounding)
 
@@ -92,7 +92,7 @@ class SamplerConfig:
     chains: int = 4  # independent NUTS chains
     draws: int = 1000  # kept draws per chain
     tune: int = 1000  # warm-up draws per chain (adaptation; discarded)
-    target_accept: float = 0.8  # NUTS target acceptance rate; raise toward 0.95 on divergences
+    target_accept: float = 0.9  # NUTS target acceptance rate; raise toward 0.95 on divergences
     adaptation: Adaptation = Adaptation.low_rank  # mass-matrix adaptation (low_rank: 3x the ESS of diag on HELM)
     seed: int = 0  # sampler seed; same seed, same numbers
     cores: int = 2  # chains run in parallel on this many cores (1 inside parallel sweep jobs)

@@ -37,7 +37,7 @@ class DrawSummary:
 class ModelEstimate:
     model: str
     group: str
-    theta_mean: float  # latent capability (logit scale; 0 = logit 0 above chance on the average benchmark)
+    theta_mean: float  # latent capability (mean 0, sd 1 over the table's models)
     theta_sd: float
     theta_hdi: tuple[float, float]
     rank_mean: float  # 1 = best of all models in the table

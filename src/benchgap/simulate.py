@@ -43,21 +43,25 @@ def draw_world(
 ) -> tuple[ScoreTable, Truth]:
     """Draw one world and its score table.
 
-    Capabilities ``theta ~ Normal(group_means[g] - mean(group_means), group_sd)``. With ``group_sd=1`` (the
-    default) truth and estimates share the model's scale (``model.identify_scale=capability``: group means
-    sum to zero, within-group sd 1).
+    Capabilities ``theta ~ Normal(group_means[g], group_sd)``, then expressed on the model's scale
+    (``model.identify_scale=capability``): standardised to mean 0 and sd 1 over the table's models, with
+    intercepts and discriminations adjusted so that expected scores are unchanged.
     Each cell's score is ``k / n`` with ``k ~ Binomial(n, q)``, ``q ~ Beta(concentration p, concentration (1-p))``.
     """
     groups = [g for g, n in group_sizes.items() for _ in range(n)]
     models = tuple(f"{g}-{i + 1}" for g, n in group_sizes.items() for i in range(n))
-    centre = np.mean([group_means[g] for g in group_sizes])
-    theta = np.array([group_means[g] - centre for g in groups]) + group_sd * rng.standard_normal(len(groups))
+    theta = np.array([group_means[g] for g in groups]) + group_sd * rng.standard_normal(len(groups))
     categories = tuple(c for c in CATEGORIES for _ in range(benchmarks_per_category))
     benchmarks = tuple(f"{c}-{i + 1}" for c in CATEGORIES for i in range(benchmarks_per_category))
     n_bench = len(benchmarks)
     log_a = log_discrimination_mean + log_discrimination_sd * rng.standard_normal(n_bench)
     discrimination = np.exp(log_a)
     intercept = -discrimination * difficulty_sd * rng.standard_normal(n_bench)
+    # Express the truth on the model's scale (capabilities standardised over the table); scores are unchanged.
+    centre, spread = theta.mean(), theta.std()
+    intercept = intercept + discrimination * centre
+    discrimination = discrimination * spread
+    theta = (theta - centre) / spread
     difficulty = -intercept / discrimination
     chance = np.array([CHANCE_BY_CATEGORY[c] for c in categories])
     expected = chance + (1 - chance) * expit(discrimination * theta[:, None] + intercept)

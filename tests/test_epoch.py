@@ -1,0 +1,52 @@
+"""The sparse Epoch AI table (469 models, 40 benchmarks, 10% of cells observed): the fit converges and its
+capabilities agree with Epoch's own Capabilities Index (ECI), which the naive mean score does not."""
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy.stats import spearmanr
+
+from benchgap.config import DataConfig, FitConfig, SamplerConfig
+from benchgap.fit import run_fit
+
+EPOCH = Path(__file__).parents[2] / "shared" / "data" / "epoch_long.csv"
+
+
+@pytest.fixture(scope="module")
+def epoch(tmp_path_factory) -> tuple[dict, pd.DataFrame]:
+    out = tmp_path_factory.mktemp("epoch")
+    summary = run_fit(
+        FitConfig(data=DataConfig(path=str(EPOCH)), sampler=SamplerConfig(progress=False), plots=False), out_dir=out
+    )
+    estimates = pd.read_csv(out / "summary.csv").set_index("model")
+    eci = pd.read_csv(EPOCH).groupby("model")["eci"].first().dropna()
+    return summary, estimates.join(eci, how="inner")
+
+
+@pytest.mark.slow
+def test_epoch_fit_converges(epoch):
+    summary, _ = epoch
+    assert summary["data"]["n_models"] == 469 and summary["data"]["n_cells"] == 1822
+    assert summary["diagnostics"]["converged"], summary["diagnostics"]["problems"]
+
+
+@pytest.mark.slow
+def test_epoch_capabilities_track_the_published_eci(epoch):
+    _, joined = epoch
+    assert len(joined) > 100
+    rho_model = spearmanr(joined["theta_mean"], joined["eci"]).statistic
+    rho_naive = spearmanr(joined["mean_score"], joined["eci"]).statistic
+    print(f"Spearman vs ECI over {len(joined)} models: model {rho_model:.3f}, naive mean score {rho_naive:.3f}")
+    assert rho_model >= 0.95
+    assert rho_model > rho_naive + 0.5  # mean scores over different benchmark subsets are not comparable
+
+
+@pytest.mark.slow
+def test_epoch_us_china_gap_is_reported_with_its_uncertainty(epoch):
+    summary, _ = epoch
+    gap = summary["gap"]
+    lo, hi = gap["score"]["hdi"]
+    assert lo < gap["score"]["mean"] < hi and np.isfinite(gap["score"]["sd"])
+    assert gap["lenses"]["mean_score"]["b_model"] and gap["lenses"]["mean_win_rate"]["a_model"]
