@@ -123,3 +123,13 @@ def test_score_gap_coverage_over_seeded_replicates():
     print(f"score-gap 90% HDI coverage: {rate:.2f}; latent-gap coverage: {latent_rate:.2f} ({replicates} replicates)")
     assert 0.83 <= rate <= 0.97, rate  # binomial sd at n=100 is 0.03
     assert 0.83 <= latent_rate <= 0.97, latent_rate
+
+
+def test_same_seed_same_numbers():
+    table, _ = draw_world(np.random.default_rng(3), group_sizes={"US": 4, "China": 4}, group_means=MEANS)
+    compiled = compile_model(build_model(table, spec=ModelConfig()))
+    sampler = SamplerConfig(chains=2, draws=50, tune=50, seed=11, progress=False)
+    first, second = (sample(compiled, sampler=sampler)["posterior"]["theta"].to_numpy() for _ in range(2))
+    np.testing.assert_array_equal(first, second)
+    other = sample(compiled, sampler=SamplerConfig(chains=2, draws=50, tune=50, seed=12, progress=False))
+    assert not np.array_equal(first, other["posterior"]["theta"].to_numpy())

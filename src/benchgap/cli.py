@@ -100,9 +100,9 @@ def _remove_if_empty(run_dir: Path, job: str) -> None:
 
 
 def _fit_task(cfg: Any) -> None:
-    from benchgap.fit import run_fit
-
     def body(run_dir: Path) -> None:
+        from benchgap.fit import run_fit
+
         settings = _settings(cfg, FitConfig)
         summary = run_fit(settings, out_dir=run_dir)
         print(summary["gap"]["verdict"])

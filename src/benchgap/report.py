@@ -150,7 +150,7 @@ def fit_report_blocks(s: dict[str, Any], figures: dict[str, Path]) -> list[Block
         Heading("Tie groups"),
         Paragraph(
             "Models in one group are not separated: the group's leader does not beat them with probability "
-            f"{s['config']['gap']['decisive']:g}. Largest groups among the top of the table:"
+            f"{s['config']['gap']['decisive']:g}. The first tie groups from the top:"
         ),
         Table(
             ["tie group", "models"],
