@@ -17,9 +17,8 @@ EPOCH = Path(__file__).parents[2] / "shared" / "data" / "epoch_long.csv"
 @pytest.fixture(scope="module")
 def epoch(tmp_path_factory) -> tuple[dict, pd.DataFrame]:
     out = tmp_path_factory.mktemp("epoch")
-    summary = run_fit(
-        FitConfig(data=DataConfig(path=str(EPOCH)), sampler=SamplerConfig(progress=False), plots=False), out_dir=out
-    )
+    data = DataConfig(path=str(EPOCH), min_scores_per_model=2)  # as the preset conf/data/epoch.yaml
+    summary = run_fit(FitConfig(data=data, sampler=SamplerConfig(progress=False), plots=False), out_dir=out)
     estimates = pd.read_csv(out / "summary.csv").set_index("model")
     eci = pd.read_csv(EPOCH).groupby("model")["eci"].first().dropna()
     return summary, estimates.join(eci, how="inner")
