@@ -183,11 +183,11 @@ def run_fit(cfg: FitConfig, *, out_dir: Path) -> dict[str, Any]:
     a half-written result behind.
     """
     from benchgap import plots
-    from benchgap.predict import replicate_scores
+    from benchgap.predict import predictive_coverage, replicate_scores
     from benchgap.report import write_fit_report
 
     table = load_table(cfg.data)
-    check_groups(table, cfg.gap)
+    check_groups(table, cfg.gap)  # fail before the expensive part (fit checks too, for library callers)
     log.info(
         "table %s: %d models x %d benchmarks, %d scores (%d missing)",
         table.source,
@@ -214,8 +214,8 @@ def run_fit(cfg: FitConfig, *, out_dir: Path) -> dict[str, Any]:
         rng = np.random.default_rng(cfg.sampler.seed)
         normal_floor = cfg.model.score_floor if cfg.model.plain_likelihood is PlainLikelihood.normal else None
         replicates = replicate_scores(result.posterior, table, n_draws=400, rng=rng, plain_normal_floor=normal_floor)
+        ppc_coverage = predictive_coverage(replicates, table.score, prob=0.9)
         figures: dict[str, Path] = {}
-        ppc_coverage = None
         if cfg.plots:
             figures = {name: scratch / f"{name}.png" for name in ("forest", "gap", "convergence", "ppc")}
             plots.forest(result.estimates, figures["forest"])
@@ -224,20 +224,13 @@ def run_fit(cfg: FitConfig, *, out_dir: Path) -> dict[str, Any]:
                 {k: result.estimates.draws[k] for k in ("gap_latent", "gap_score", "gap_group_mean")},
                 figures["convergence"],
             )
-            ppc_coverage = plots.predictive_check(table, replicates, figures["ppc"])
-        else:
-            lo, hi = np.quantile(replicates, [0.05, 0.95], axis=0)
-            ppc_coverage = float(((table.score >= lo) & (table.score <= hi)).mean())
+            plots.predictive_check(table, replicates, figures["ppc"], prob=0.9)
         result_summary = summary(result, cfg, ppc_coverage=ppc_coverage)
         (scratch / "summary.json").write_text(json.dumps(result_summary, indent=2, default=_json_default))
-        pd.DataFrame(result_summary["models"]).assign(
-            theta_hdi_lo=lambda f: f.theta_hdi.str[0],
-            theta_hdi_hi=lambda f: f.theta_hdi.str[1],
-            rank_hdi_lo=lambda f: f.rank_hdi.str[0],
-            rank_hdi_hi=lambda f: f.rank_hdi.str[1],
-            composite_hdi_lo=lambda f: f.composite_hdi.str[0],
-            composite_hdi_hi=lambda f: f.composite_hdi.str[1],
-        ).drop(columns=["theta_hdi", "rank_hdi", "composite_hdi"]).to_csv(scratch / "summary.csv", index=False)
+        per_model = pd.DataFrame(result_summary["models"])
+        for column in ("theta_hdi", "rank_hdi", "composite_hdi"):
+            per_model[[f"{column}_lo", f"{column}_hi"]] = per_model.pop(column).tolist()
+        per_model.to_csv(scratch / "summary.csv", index=False)
         _save_posterior(result.posterior, scratch / "posterior.nc")
         write_fit_report(result_summary, figures, out_dir=scratch)
         for item in scratch.iterdir():

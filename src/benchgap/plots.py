@@ -10,6 +10,7 @@ import numpy as np
 
 from benchgap.data import ScoreTable
 from benchgap.estimands import FitEstimates
+from benchgap.predict import predictive_intervals
 
 A_COLOR, B_COLOR, OTHER_COLOR = "#1f5fa8", "#c8402a", "#9a9a9a"
 MAX_FOREST_ROWS = 45
@@ -96,9 +97,9 @@ def _pooled_ranks(values: np.ndarray) -> np.ndarray:
     return ranks.reshape(values.shape)
 
 
-def predictive_check(table: ScoreTable, replicates: np.ndarray, path: Path, *, prob: float = 0.9) -> float:
-    """Observed scores against their posterior predictive intervals; returns the share inside them."""
-    lo, hi = np.quantile(replicates, [(1 - prob) / 2, (1 + prob) / 2], axis=0)
+def predictive_check(table: ScoreTable, replicates: np.ndarray, path: Path, *, prob: float) -> None:
+    """Observed scores against their posterior predictive intervals."""
+    lo, hi = predictive_intervals(replicates, prob=prob)
     mean = replicates.mean(axis=0)
     inside = (table.score >= lo) & (table.score <= hi)
     fig, ax = plt.subplots(figsize=(5.5, 5.2))
@@ -111,7 +112,6 @@ def predictive_check(table: ScoreTable, replicates: np.ndarray, path: Path, *, p
     ax.set_title(f"Posterior predictive check: {inside.mean():.0%} inside {prob:.0%} intervals", fontsize=10)
     ax.legend(fontsize=8, loc="upper left")
     _save(fig, path)
-    return float(inside.mean())
 
 
 def _save(fig: plt.Figure, path: Path) -> None:

@@ -72,3 +72,15 @@ def replicate_scores(
         sd = np.sqrt(plain_normal_floor**2 + p[:, plain] * (1 - p[:, plain]) / (kappa[:, plain] + 1))
         out[:, plain] = p[:, plain] + sd * rng.standard_normal(sd.shape)
     return out
+
+
+def predictive_intervals(replicates: np.ndarray, *, prob: float) -> tuple[np.ndarray, np.ndarray]:
+    """Central ``prob`` posterior predictive interval of every cell."""
+    lo, hi = np.quantile(replicates, [(1 - prob) / 2, (1 + prob) / 2], axis=0)
+    return lo, hi
+
+
+def predictive_coverage(replicates: np.ndarray, observed: np.ndarray, *, prob: float) -> float:
+    """Share of observed scores inside their central ``prob`` predictive interval (about ``prob`` if calibrated)."""
+    lo, hi = predictive_intervals(replicates, prob=prob)
+    return float(((observed >= lo) & (observed <= hi)).mean())
