@@ -353,7 +353,7 @@ def _assemble(
     score = np.where(flip, 1.0 - score, score)
 
     models = tuple(dict.fromkeys(long["model"].to_numpy()[np.argsort(rows.to_numpy(), kind="stable")]))
-    groups = _model_groups(long, models, models_meta, path)
+    groups = _model_groups(long, models, models_meta, cfg.models)
     counts = long["model"].value_counts()
     too_few = [m for m in models if counts[m] < cfg.min_scores_per_model]
     if too_few:
@@ -396,14 +396,17 @@ def _first_per_key(long: pd.DataFrame, key: str, column: str) -> dict[str, str]:
 
 
 def _model_groups(
-    long: pd.DataFrame, models: Sequence[str], models_meta: pd.DataFrame | None, path: Path
+    long: pd.DataFrame, models: Sequence[str], models_meta: pd.DataFrame | None, models_file: str | None
 ) -> tuple[str, ...]:
+    """Each model's group: the table's ``group`` column, overridden by ``data.models``; else ``Unknown``."""
     groups: dict[str, str] = {}
     if "group" in long.columns:
         groups = _first_per_key(long, "model", "group")
     if models_meta is not None:
         if "group" not in models_meta.columns:
-            raise InputError("data.models: the file has no 'group' column; add one (e.g. US, China) to compare groups")
+            raise InputError(
+                f"data.models: '{models_file}' has no 'group' column; add one (e.g. US, China) to compare groups"
+            )
         meta_groups = models_meta["group"].astype(str)
         groups |= {m: g for m, g in meta_groups.items() if m in set(models) and g}
     return tuple(groups.get(m, UNKNOWN_GROUP) or UNKNOWN_GROUP for m in models)
