@@ -257,15 +257,17 @@ def _parse_numbers(
     bad = parsed.isna() & ~missing
     if bad.any():
         i = bad.to_numpy().nonzero()[0][0]
-        raise InputError(
-            f"{path}: {_row_name(where, int(rows.iloc[i]))} ({_cell(frame, i)}): {what} '{text.iloc[i]}' "
-            f"is not a number; {fix}"
-        )
+        raise InputError(f"{_locate(path, where, rows, frame, i)}: {what} '{text.iloc[i]}' is not a number; {fix}")
     return parsed.to_numpy(dtype=float)
 
 
 def _cell(frame: pd.DataFrame, i: int) -> str:
     return f"model '{frame['model'].iloc[i]}', benchmark '{frame['benchmark'].iloc[i]}'"
+
+
+def _locate(path: Path, where: str, rows: pd.Series, frame: pd.DataFrame, i: int) -> str:
+    """Where cell ``i`` of a long frame sits: ``file: line N (model 'X', benchmark 'Y')``."""
+    return f"{path}: {_row_name(where, int(rows.iloc[i]))} ({_cell(frame, i)})"
 
 
 def _read_metadata(file: str, key: str, *, id_column: str) -> pd.DataFrame:
@@ -279,8 +281,8 @@ def _read_metadata(file: str, key: str, *, id_column: str) -> pd.DataFrame:
     if dup.any():
         i = int(dup.to_numpy().nonzero()[0][0])
         raise InputError(
-            f"{key}: '{path}' {_row_name(where, i)}: {id_column} '{frame[id_column].iloc[i]}' appears twice; "
-            "keep one row per " + id_column
+            f"{key}: '{path}' {_row_name(where, int(frame.index[i]))}: {id_column} '{frame[id_column].iloc[i]}' "
+            f"appears twice; keep one row per {id_column}"
         )
     return frame.set_index(id_column)
 
@@ -330,7 +332,7 @@ def _assemble(
             else "scores must be fractions in [0, 1] after dividing by data.scale"
         )
         raise InputError(
-            f"{path}: {_row_name(where, int(rows.iloc[i]))} ({_cell(long, i)}): score {score[i] * cfg.scale:g} "
+            f"{_locate(path, where, rows, long, i)}: score {score[i] * cfg.scale:g} "
             f"is outside [0, 1] (data.scale={cfg.scale:g}); {hint}"
         )
 
@@ -346,9 +348,7 @@ def _assemble(
         bad = stderr <= 0
         if bad.any():
             i = int(bad.nonzero()[0][0])
-            raise InputError(
-                f"{path}: {_row_name(where, int(rows.iloc[i]))} ({_cell(long, i)}): stderr must be positive"
-            )
+            raise InputError(f"{_locate(path, where, rows, long, i)}: stderr must be positive")
     flip = long["benchmark"].map(dict(zip(benchmarks, bench_info["lower_is_better"], strict=True))).to_numpy(bool)
     score = np.where(flip, 1.0 - score, score)
 
@@ -490,7 +490,6 @@ def _cell_items(long: pd.DataFrame, rows: pd.Series, path: Path, where: str, ben
     if bad.any():
         i = int(bad.nonzero()[0][0])
         raise InputError(
-            f"{path}: {_row_name(where, int(rows.iloc[i]))} ({_cell(long, i)}): n_items {items[i]:g} must be a "
-            "positive whole number of test items"
+            f"{_locate(path, where, rows, long, i)}: n_items {items[i]:g} must be a positive whole number of test items"
         )
     return items

@@ -11,6 +11,7 @@ from arviz_stats.base import array_stats
 from xarray import DataTree
 
 from benchgap.config import ConvergenceConfig
+from benchgap.predict import posterior_array
 
 CHECKED = ("theta", "mu_group", "sigma_group", "intercept", "log_discrimination", "kappa")
 
@@ -33,11 +34,7 @@ class Diagnostics:
 
 def diagnose(posterior: DataTree, extra: dict[str, np.ndarray], *, limits: ConvergenceConfig) -> Diagnostics:
     """Diagnostics over the model's main parameters and the derived estimands in ``extra`` (chain, draw)."""
-    arrays = {
-        name: posterior["posterior"][name].transpose("chain", "draw", ...).to_numpy()
-        for name in CHECKED
-        if name in posterior["posterior"]
-    } | extra
+    arrays = {name: posterior_array(posterior, name) for name in CHECKED if name in posterior["posterior"]} | extra
     rhat, ess_bulk, ess_tail = {}, {}, {}
     for name, values in arrays.items():
         values = values.reshape(values.shape[0], values.shape[1], -1)

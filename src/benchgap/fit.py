@@ -31,7 +31,6 @@ from benchgap.config import (
 from benchgap.data import CellSplit, ScoreTable, read_table
 from benchgap.diagnostics import Diagnostics, diagnose
 from benchgap.estimands import FitEstimates, check_groups, estimate
-from benchgap.lenses import mean_win_rate
 
 log = logging.getLogger("benchgap")
 
@@ -125,24 +124,7 @@ def summary(result: FitResult, cfg: FitConfig, *, ppc_coverage: float | None) ->
             "lenses": {name: dataclasses.asdict(lens) for name, lens in gap.lenses.items()},
             "verdict": gap.verdict,
         },
-        "models": [
-            {
-                "model": m.model,
-                "group": m.group,
-                "theta_mean": m.theta_mean,
-                "theta_sd": m.theta_sd,
-                "theta_hdi": list(m.theta_hdi),
-                "rank_mean": m.rank_mean,
-                "rank_hdi": list(m.rank_hdi),
-                "composite_mean": m.composite_mean,
-                "composite_hdi": list(m.composite_hdi),
-                "prob_best_in_group": m.prob_best_in_group,
-                "mean_score": m.mean_score,
-                "mean_win_rate": m.mean_win_rate,
-                "n_scores": m.n_scores,
-            }
-            for m in est.models
-        ],
+        "models": [dataclasses.asdict(m) for m in est.models],
         "tie_groups": est.tie_groups,
         "diagnostics": dataclasses.asdict(diag),
         "posterior_predictive": {"coverage_90": ppc_coverage},
@@ -150,7 +132,7 @@ def summary(result: FitResult, cfg: FitConfig, *, ppc_coverage: float | None) ->
         "config": _plain(dataclasses.asdict(cfg)),
     }
     if table.published:
-        recomputed = dict(zip(table.models, mean_win_rate(table), strict=True))
+        recomputed = {m.model: m.mean_win_rate for m in est.models}
         diffs = [abs(recomputed[m] - v) for m, v in table.published.items()]
         out["published_aggregate"] = {
             "n_models": len(diffs),
