@@ -12,7 +12,7 @@ from benchgap.config import ConvergenceConfig, GapConfig, ModelConfig, SamplerCo
 from benchgap.data import ScoreTable
 from benchgap.estimands import composite_weights
 from benchgap.fit import FitResult, finish_fit
-from benchgap.model import build_model, compile_model, sample, table_data
+from benchgap.model import ModelCache
 from benchgap.simulate import Truth, draw_world
 
 GAP = GapConfig(a="US", b="China")
@@ -26,8 +26,8 @@ def true_score_gap(truth: Truth, table: ScoreTable) -> float:
     return float(composite[groups == GAP.a].max() - composite[groups == GAP.b].max())
 
 
-def fit_table(compiled, table: ScoreTable, sampler: SamplerConfig) -> FitResult:
-    posterior = sample(compiled, sampler=sampler)
+def fit_table(cache: ModelCache, table: ScoreTable, sampler: SamplerConfig) -> FitResult:
+    posterior = cache.sample(table, sampler=sampler)
     return finish_fit(table, posterior, gap=GAP, convergence=ConvergenceConfig(), seconds=0.0)
 
 
@@ -40,8 +40,7 @@ def recovery() -> tuple[ScoreTable, Truth, FitResult]:
         benchmarks_per_category=3,
         missing_rate=0.15,
     )
-    compiled = compile_model(build_model(table, spec=ModelConfig()))
-    result = fit_table(compiled, table, SamplerConfig(progress=False, seed=1))
+    result = fit_table(ModelCache(ModelConfig()), table, SamplerConfig(progress=False, seed=1))
     return table, truth, result
 
 
@@ -106,13 +105,11 @@ def test_score_gap_coverage_over_seeded_replicates():
     )
     sampler = SamplerConfig(chains=2, draws=500, tune=500, cores=2, progress=False)
     seeds = np.random.SeedSequence(2026).spawn(replicates)
-    first, _ = draw_world(np.random.default_rng(seeds[0]), **design)
-    spec = ModelConfig()
-    compiled = compile_model(build_model(first, spec=spec))
+    cache = ModelCache(ModelConfig())
     covered, latent_covered = [], []
     for seed in seeds:
         table, truth = draw_world(np.random.default_rng(seed), **design)
-        result = fit_table(compiled.with_data(**table_data(table, design=first, spec=spec)), table, sampler)
+        result = fit_table(cache, table, sampler)
         lo, hi = result.estimates.gap.score.hdi
         covered.append(lo <= true_score_gap(truth, table) <= hi)
         groups = np.asarray(table.groups)
@@ -127,9 +124,9 @@ def test_score_gap_coverage_over_seeded_replicates():
 
 def test_same_seed_same_numbers():
     table, _ = draw_world(np.random.default_rng(3), group_sizes={"US": 4, "China": 4}, group_means=MEANS)
-    compiled = compile_model(build_model(table, spec=ModelConfig()))
+    cache = ModelCache(ModelConfig())
     sampler = SamplerConfig(chains=2, draws=50, tune=50, seed=11, progress=False)
-    first, second = (sample(compiled, sampler=sampler)["posterior"]["theta"].to_numpy() for _ in range(2))
+    first, second = (cache.sample(table, sampler=sampler)["posterior"]["theta"].to_numpy() for _ in range(2))
     np.testing.assert_array_equal(first, second)
-    other = sample(compiled, sampler=SamplerConfig(chains=2, draws=50, tune=50, seed=12, progress=False))
+    other = cache.sample(table, sampler=SamplerConfig(chains=2, draws=50, tune=50, seed=12, progress=False))
     assert not np.array_equal(first, other["posterior"]["theta"].to_numpy())

@@ -37,6 +37,15 @@ class Adaptation(Enum):
     low_rank = "low_rank"  # diagonal plus low-rank corrections: captures the capability-scale direction
 
 
+class Backend(Enum):
+    """The NUTS implementation (measured on HELM Lite, 4 chains x 2,000 iterations, in benchmarks/RESULTS.md)."""
+
+    nutpie = "nutpie"  # nutpie with the numba backend: compiled once, fastest per gradient (the default)
+    nutpie_jax = "nutpie_jax"  # nutpie with the JAX backend: compiles faster, samples ~5x slower here (needs jax)
+    numpyro = "numpyro"  # NumPyro through PyMC (needs jax and numpyro): diagonal mass matrix only
+    pymc = "pymc"  # PyMC's own NUTS: the reference, slowest
+
+
 class Weighting(Enum):
     """How benchmarks are weighted in the composite score (the scale headlines use)."""
 
@@ -89,6 +98,7 @@ class ModelConfig:
 
 @dataclass
 class SamplerConfig:
+    backend: Backend = Backend.nutpie  # NUTS implementation: nutpie | nutpie_jax | numpyro | pymc
     chains: int = 4  # independent NUTS chains
     draws: int = 1000  # kept draws per chain
     tune: int = 1000  # warm-up draws per chain (adaptation; discarded)

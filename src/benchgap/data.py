@@ -97,6 +97,31 @@ class ScoreTable:
         out[self.model_idx, self.bench_idx] = self.score if values is None else values
         return out
 
+    def select(self, models: np.ndarray, benchmarks: np.ndarray) -> "ScoreTable":
+        """The sub-table of the given model and benchmark indices (in that order), with their observed cells."""
+        models, benchmarks = np.asarray(models), np.asarray(benchmarks)
+        model_pos = np.full(self.n_models, -1)
+        model_pos[models] = np.arange(models.size)
+        bench_pos = np.full(self.n_benchmarks, -1)
+        bench_pos[benchmarks] = np.arange(benchmarks.size)
+        keep = (model_pos[self.model_idx] >= 0) & (bench_pos[self.bench_idx] >= 0)
+        names = tuple(self.models[i] for i in models)
+        return ScoreTable(
+            models=names,
+            groups=tuple(self.groups[i] for i in models),
+            benchmarks=tuple(self.benchmarks[j] for j in benchmarks),
+            categories=tuple(self.categories[j] for j in benchmarks),
+            chance=self.chance[benchmarks],
+            custom_weight=self.custom_weight[benchmarks],
+            model_idx=model_pos[self.model_idx[keep]],
+            bench_idx=bench_pos[self.bench_idx[keep]],
+            score=self.score[keep],
+            n_items=self.n_items[keep],
+            stderr=self.stderr[keep],
+            source=self.source,
+            published={name: value for name, value in self.published.items() if name in names},
+        )
+
     def group_counts(self) -> dict[str, int]:
         return {g: self.groups.count(g) for g in self.group_names}
 

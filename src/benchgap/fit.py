@@ -12,7 +12,7 @@ import time
 from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -31,6 +31,9 @@ from benchgap.config import (
 from benchgap.data import CellSplit, ScoreTable, read_table
 from benchgap.diagnostics import Diagnostics, diagnose
 from benchgap.estimands import FitEstimates, check_groups, estimate
+
+if TYPE_CHECKING:
+    from benchgap.model import ModelCache
 
 log = logging.getLogger("benchgap")
 
@@ -60,13 +63,17 @@ def fit(
     sampler: SamplerConfig,
     gap: GapConfig,
     convergence: ConvergenceConfig,
+    cache: "ModelCache | None" = None,
 ) -> FitResult:
-    """Fit the hierarchical item-response model to ``table`` and compute every estimand and diagnostic."""
-    from benchgap.model import build_model, compile_model, sample
+    """Fit the hierarchical item-response model to ``table`` and compute every estimand and diagnostic.
+
+    Pass one ``cache`` to a series of fits to compile once per table shape (see ``benchgap.model.ModelCache``).
+    """
+    from benchgap.model import ModelCache
 
     check_groups(table, gap)
     start = time.perf_counter()
-    posterior = sample(compile_model(build_model(table, spec=model)), sampler=sampler)
+    posterior = (cache or ModelCache(model, sampler.backend)).sample(table, sampler=sampler)
     seconds = time.perf_counter() - start
     return finish_fit(table, posterior, gap=gap, convergence=convergence, seconds=seconds)
 

@@ -1,0 +1,101 @@
+"""The written-out likelihood equals PyMC's distributions, and compiled models are reused across tables."""
+
+import dataclasses
+
+import numpy as np
+import pytensor
+import pytensor.tensor as pt
+import pytest
+from scipy import stats
+from scipy.special import expit
+
+from benchgap.config import ModelConfig, PlainLikelihood, SamplerConfig
+from benchgap.data import ScoreTable
+from benchgap.model import ModelCache, build_model, shape_key
+from benchgap.simulate import draw_world
+
+SIZES = {"US": 5, "China": 4}
+MEANS = {"US": 0.3, "China": -0.3}
+
+
+def mixed_table(seed: int) -> ScoreTable:
+    """A world whose cells use all three measurement models: item counts, standard errors and plain scores."""
+    table, _ = draw_world(np.random.default_rng(seed), group_sizes=SIZES, group_means=MEANS, missing_rate=0.1)
+    kind = np.arange(table.n_cells) % 3
+    n_items = np.where(kind == 0, table.n_items, np.nan)
+    stderr = np.where(kind == 1, 0.02, np.nan)
+    score = np.where(kind == 2, np.clip(table.score, 0.01, 0.99), table.score)
+    return dataclasses.replace(
+        table, n_items=n_items, stderr=stderr, score=score, chance=np.full(12, 0.1)[: table.n_benchmarks]
+    )
+
+
+def scipy_log_likelihood(table: ScoreTable, point: dict[str, np.ndarray], spec: ModelConfig) -> float:
+    """The same likelihood from scipy's distributions, with all their constants."""
+    raw = point["theta_raw"]
+    theta = (raw - raw.mean()) / np.sqrt(np.mean((raw - raw.mean()) ** 2))
+    m, b = table.model_idx, table.bench_idx
+    eta = np.exp(point["log_discrimination"])[b] * theta[m] + point["intercept"][b]
+    p = table.chance[b] + (1 - table.chance[b]) * expit(eta)
+    kappa = np.exp(point["log_kappa"])[b]
+    counts, se = np.isfinite(table.n_items), np.isfinite(table.stderr)
+    plain = ~counts & ~se
+    n = table.n_items[counts]
+    k = np.round(table.score[counts] * n)
+    total = stats.betabinom.logpmf(k, n, kappa[counts] * p[counts], kappa[counts] * (1 - p[counts])).sum()
+    sd = np.sqrt(table.stderr[se] ** 2 + p[se] * (1 - p[se]) / (kappa[se] + 1))
+    total += stats.norm.logpdf(table.score[se], p[se], sd).sum()
+    y = np.clip(table.score[plain], spec.score_floor, 1 - spec.score_floor)
+    total += stats.beta.logpdf(y, kappa[plain] * p[plain], kappa[plain] * (1 - p[plain])).sum()
+    return float(total)
+
+
+def test_written_out_likelihood_matches_scipy_up_to_a_constant():
+    """Differences of log likelihood between parameter points agree with scipy's beta-binomial, normal and beta."""
+    table, spec = mixed_table(1), ModelConfig()
+    model = build_model(table, spec=spec)
+    assert {p.name for p in model.potentials} == {"loglik_counts", "loglik_stderr", "loglik_plain"}
+    inputs = model.value_vars
+    (total,) = model.replace_rvs_by_values([pt.sum([pt.sum(p) for p in model.potentials])])
+    function = pytensor.function(inputs, total, on_unused_input="ignore")
+    rng = np.random.default_rng(0)
+    names = ("theta_raw", "log_discrimination", "intercept", "log_kappa")
+    start = model.initial_point()
+    values = []
+    for _ in range(4):
+        point = dict(start) | {
+            name: rng.normal(0.0, 0.5, size=start[name].shape) + (4.0 if name == "log_kappa" else 0.0) for name in names
+        }
+        values.append((function(*(point[v.name] for v in inputs)), scipy_log_likelihood(table, point, spec)))
+    ours, reference = np.array(values).T
+    np.testing.assert_allclose(ours - ours[0], reference - reference[0], rtol=1e-9, atol=1e-6)
+    assert np.ptp(reference) > 1.0  # the points differ enough for the check to mean something
+
+
+def test_tables_of_one_shape_share_a_compilation_and_give_what_a_fresh_fit_gives():
+    spec, sampler = ModelConfig(), SamplerConfig(chains=2, draws=100, tune=100, seed=5, progress=False)
+    first, second = mixed_table(1), mixed_table(2)
+    assert first.n_cells != second.n_cells  # other missing cells: still one shape
+    assert shape_key(first, spec) == shape_key(second, spec)
+    cache = ModelCache(spec)
+    cache.sample(first, sampler=sampler)
+    swapped = cache.sample(second, sampler=sampler)
+    assert len(cache._compiled) == 1
+    fresh = ModelCache(spec).sample(second, sampler=sampler)
+    for name in ("theta", "intercept", "kappa"):
+        np.testing.assert_allclose(
+            swapped["posterior"][name].to_numpy(), fresh["posterior"][name].to_numpy(), rtol=1e-10
+        )
+    assert list(swapped["posterior"]["model"].to_numpy()) == list(second.models)
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"plain_likelihood": PlainLikelihood.normal},
+        {"group_mean_sd": 1.0},
+    ],
+)
+def test_other_priors_or_likelihoods_compile_anew(change):
+    table = mixed_table(1)
+    assert shape_key(table, ModelConfig()) != shape_key(table, ModelConfig(**change))
