@@ -33,8 +33,9 @@ class PlainLikelihood(Enum):
 class Adaptation(Enum):
     """nutpie's mass-matrix adaptation."""
 
-    diag = "diag"  # diagonal mass matrix
-    low_rank = "low_rank"  # diagonal plus low-rank corrections: captures the capability-scale direction
+    diag = "diag"  # diagonal mass matrix: a few microseconds per leapfrog step at any size
+    low_rank = "low_rank"  # diagonal plus low-rank corrections: mixes the group means, costly past ~200 parameters
+    auto = "auto"  # low_rank up to 200 parameters, diag beyond (benchmarks/RESULTS.md)
 
 
 class Backend(Enum):
@@ -103,7 +104,7 @@ class SamplerConfig:
     draws: int = 1000  # kept draws per chain
     tune: int = 1000  # warm-up draws per chain (adaptation; discarded)
     target_accept: float = 0.9  # NUTS target acceptance rate; raise toward 0.95 on divergences
-    adaptation: Adaptation = Adaptation.low_rank  # mass-matrix adaptation (low_rank: 3x the ESS of diag on HELM)
+    adaptation: Adaptation = Adaptation.auto  # mass matrix: low_rank on small models, diag on large (cost per step)
     seed: int = 0  # sampler seed; same seed, same numbers
     cores: int = 2  # chains run in parallel on this many cores (1 inside parallel sweep jobs)
     progress: bool = True  # show the sampler's progress bar
