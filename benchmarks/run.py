@@ -173,7 +173,7 @@ def replicate_loop(replicates: int, *, rebuild: bool) -> tuple[float, float]:
     from benchgap.config import ModelConfig, SamplerConfig
     from benchgap.model import ModelCache
 
-    sampler = SamplerConfig(cores=1, progress=False)
+    sampler = SamplerConfig(cores=1, progress=False, tune=500, draws=500)  # conf/sampler/sweep.yaml
     tables = [synthetic(40, 12, seed=100 + i, missing=0.15) for i in range(replicates + 1)]
     cache = ModelCache(ModelConfig())
     cache.sample(tables[0], sampler=sampler)  # a sweep job compiles once, before its loop
@@ -245,7 +245,7 @@ def main(skip_large: bool, replicates: int) -> None:
         "",
         f"Measured by `benchmarks/run.py` on {time.strftime('%Y-%m-%d')}: {platform.processor() or platform.machine()},"
         f" {os.cpu_count()} cores, Python {platform.python_version()}. Default sampler settings (4 chains x"
-        " (1,000 warm-up + 1,000 draws), nutpie numba backend, low-rank mass matrix) unless said otherwise.",
+        " (1,000 warm-up + 1,000 draws), nutpie numba backend, mass matrix `auto`) unless said otherwise.",
         "Converged means R-hat <= 1.01 and bulk ESS >= 400 on the best-vs-best gap (score and latent scale).",
         "",
     ]
@@ -299,8 +299,9 @@ def main(skip_large: bool, replicates: int) -> None:
         "## 2. Against the reference",
         "",
         "Reference: `benchmarks/reference.py`, the same likelihood with PyMC's distributions, priors-only"
-        " identification, rebuilt per fit and sampled by `pm.sample()` with its defaults (PyMC's NUTS, 2 chains"
-        " here, 1,000 + 1,000). Its seconds include build and compile, like benchgap's first in-process fit"
+        " identification, rebuilt per fit and sampled by `pm.sample()` with its defaults (in PyMC 6 that is nutpie"
+        " with a diagonal mass matrix, 2 chains on 2 cores, 1,000 + 1,000)."
+        " Its seconds include build and compile, like benchgap's first in-process fit"
         " (column 'benchgap incl. compile'); 'warm' reuses the compiled model. ESS/s = smallest bulk ESS of the"
         " gap estimands per second.",
         "",
@@ -326,7 +327,8 @@ def main(skip_large: bool, replicates: int) -> None:
     again = replicates_in_fresh_process(max(2, replicates // 3), rebuild=True)
     lines += [
         "",
-        "## 3. Replicates per minute (40 x 12 worlds, 15% missing, sweep settings: chains one after another)",
+        "## 3. Replicates per minute (40 x 12 worlds, 15% missing, `sampler=sweep`: 4 chains one after another,"
+        " 500 + 500 draws)",
         "",
         "Each loop runs in a fresh process after one compilation (a sweep job's start); compile-once swaps each"
         " new world's data into the compiled model (`ModelCache`), rebuild builds and compiles every replicate.",

@@ -1,6 +1,7 @@
 """The written-out likelihood equals PyMC's distributions, and compiled models are reused across tables."""
 
 import dataclasses
+import importlib.util
 
 import numpy as np
 import pytensor
@@ -9,9 +10,10 @@ import pytest
 from scipy import stats
 from scipy.special import expit
 
-from benchgap.config import ModelConfig, PlainLikelihood, SamplerConfig
+from benchgap.config import Adaptation, Backend, ModelConfig, PlainLikelihood, SamplerConfig
 from benchgap.data import ScoreTable
-from benchgap.model import ModelCache, build_model, shape_key
+from benchgap.errors import InputError
+from benchgap.model import LOW_RANK_MAX_PARAMETERS, ModelCache, _adaptation, build_model, compile_model, shape_key
 from benchgap.simulate import draw_world
 
 SIZES = {"US": 5, "China": 4}
@@ -99,3 +101,30 @@ def test_tables_of_one_shape_share_a_compilation_and_give_what_a_fresh_fit_gives
 def test_other_priors_or_likelihoods_compile_anew(change):
     table = mixed_table(1)
     assert shape_key(table, ModelConfig()) != shape_key(table, ModelConfig(**change))
+
+
+def test_auto_adaptation_is_low_rank_for_small_models_and_diagonal_for_large():
+    assert _adaptation(Adaptation.auto, 111) == "low_rank"  # HELM Lite
+    assert _adaptation(Adaptation.auto, LOW_RANK_MAX_PARAMETERS + 1) == "diag"
+    assert _adaptation(Adaptation.low_rank, 1000) == "low_rank"
+    assert _adaptation(Adaptation.diag, 10) == "diag"
+
+
+def test_pymc_backend_swaps_data_and_says_how_it_sampled():
+    spec, sampler = ModelConfig(), SamplerConfig(backend=Backend.pymc, chains=2, draws=100, tune=100, progress=False)
+    cache = ModelCache(spec, Backend.pymc)
+    first = cache.sample(mixed_table(1), sampler=sampler)
+    second_table = mixed_table(2)
+    second = cache.sample(second_table, sampler=sampler)
+    assert second.attrs["inference"] == "NUTS (pymc through PyMC), 2 chains x (100 warm-up + 100 draws)"
+    assert list(second["posterior"]["model"].to_numpy()) == list(second_table.models)
+    means = [p["posterior"]["theta"].mean(("chain", "draw")).to_numpy() for p in (first, second)]
+    assert np.abs(means[0] - means[1]).max() > 0.05  # the second table's data were fitted, not the first's
+
+
+@pytest.mark.skipif(importlib.util.find_spec("jax") is not None, reason="jax is installed")
+def test_jax_backends_without_jax_name_the_extra():
+    model = build_model(mixed_table(1), spec=ModelConfig())
+    for backend in (Backend.nutpie_jax, Backend.numpyro):
+        with pytest.raises(InputError, match=r"pip install 'benchgap\[jax\]'"):
+            compile_model(model, backend)

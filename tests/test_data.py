@@ -71,6 +71,18 @@ def test_long_csv(tmp_path):
     assert table.source == str(path)
 
 
+def test_select_keeps_the_chosen_models_and_benchmarks_with_their_cells(tmp_path):
+    path = write(
+        tmp_path,
+        "long.csv",
+        "model,benchmark,score,group\nA,MMLU,0.5,US\nA,GSM8K,0.7,US\nB,MMLU,0.6,China\nC,GSM8K,0.25,\n",
+    )
+    table = table_from(path).select(np.array([2, 0]), np.array([1]))
+    assert table.models == ("C", "A") and table.groups == (UNKNOWN_GROUP, "US")
+    assert table.benchmarks == ("GSM8K",)
+    np.testing.assert_allclose(table.matrix(), [[0.25], [0.7]])
+
+
 def test_long_csv_with_cell_n_items_and_stderr(tmp_path):
     path = write(
         tmp_path,

@@ -34,8 +34,8 @@ class Adaptation(Enum):
     """nutpie's mass-matrix adaptation."""
 
     diag = "diag"  # diagonal mass matrix: a few microseconds per leapfrog step at any size
-    low_rank = "low_rank"  # diagonal plus low-rank corrections: mixes the group means, costly past ~200 parameters
-    auto = "auto"  # low_rank up to 200 parameters, diag beyond (benchmarks/RESULTS.md)
+    low_rank = "low_rank"  # diagonal plus low-rank corrections: mixes the group means, costly past 125 parameters
+    auto = "auto"  # low_rank up to 125 parameters, diag beyond (benchgap.model._adaptation has the numbers)
 
 
 class Backend(Enum):

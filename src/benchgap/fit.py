@@ -103,7 +103,7 @@ def summary(result: FitResult, cfg: FitConfig, *, ppc_coverage: float | None) ->
 
     out: dict[str, Any] = {
         "benchgap_version": __version__,
-        "inference": "NUTS (nutpie, numba backend)",
+        "inference": result.posterior.attrs.get("inference", "NUTS"),
         "source": table.source,
         "data": {
             "n_models": table.n_models,

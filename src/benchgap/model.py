@@ -30,6 +30,10 @@ Measurement (each observed cell contributes; missing cells contribute nothing):
 ``kappa_b`` (concentration, one per benchmark) absorbs what the 2PL curve does not explain: prompt and
 run variation and model-specific strengths. Its residual variance ``p (1 - p) / (kappa_b + 1)`` is the same
 in all three measurement models, so mixed tables are consistent.
+
+Speed (``benchmarks/RESULTS.md``): the log densities are written out without their data-only constants;
+every per-cell index, score, group and chance floor is a data container, so one compilation serves every
+table of a shape (:class:`ModelCache`); the mass-matrix adaptation follows the number of parameters.
 """
 
 import importlib.util
@@ -109,8 +113,8 @@ KINDS = ("counts", "stderr", "plain")  # measurement models, in CellSplit's orde
 def cell_data(table: ScoreTable, *, spec: ModelConfig) -> dict[str, np.ndarray]:
     """The values of every data container of ``table``'s model: what differs between tables of one shape.
 
-    Per measurement kind: the cells' model and benchmark indices and what the likelihood reads. Terms that
-    depend on the data only (log scores, binomial coefficients) are computed here once, not per gradient.
+    Per measurement kind: the cells' model and benchmark indices and what the likelihood reads. Log scores
+    are computed here once rather than per gradient; constants such as binomial coefficients are left out.
     """
     split = CellSplit.of(table)
     data: dict[str, np.ndarray] = {"model_group": table.group_idx, "chance": table.chance}
@@ -272,12 +276,17 @@ def _require(module: str, backend: Backend) -> None:
 
 
 def sample(compiled: CompiledModel, *, sampler: SamplerConfig, data: dict[str, np.ndarray] | None = None) -> DataTree:
-    """Draw ``sampler.chains`` NUTS chains from ``compiled``, with ``data`` swapped in when given."""
+    """Draw ``sampler.chains`` NUTS chains from ``compiled``, with ``data`` swapped in when given.
+
+    The posterior's ``inference`` attribute says how it was drawn (outputs carry it next to each number).
+    """
+    runs = f"{sampler.chains} chains x ({sampler.tune} warm-up + {sampler.draws} draws)"
     if compiled.nutpie_model is not None:
         import nutpie
 
         nutpie_model = compiled.nutpie_model if data is None else compiled.nutpie_model.with_data(**data)
-        return nutpie.sample(
+        adaptation = _adaptation(sampler.adaptation, nutpie_model.n_dim)
+        posterior = nutpie.sample(
             nutpie_model,
             draws=sampler.draws,
             tune=sampler.tune,
@@ -285,14 +294,17 @@ def sample(compiled: CompiledModel, *, sampler: SamplerConfig, data: dict[str, n
             cores=sampler.cores,
             seed=sampler.seed,
             target_accept=sampler.target_accept,
-            adaptation=_adaptation(sampler.adaptation, nutpie_model.n_dim),
+            adaptation=adaptation,
             progress_bar=sampler.progress,
             save_warmup=False,
         )
+        engine = "numba" if compiled.backend is Backend.nutpie else "JAX"
+        posterior.attrs["inference"] = f"NUTS (nutpie, {engine} backend, {adaptation} mass matrix), {runs}"
+        return posterior
     with compiled.model:
         if data is not None:
             pm.set_data(data)
-        return pm.sample(
+        posterior = pm.sample(
             draws=sampler.draws,
             tune=sampler.tune,
             chains=sampler.chains,
@@ -303,18 +315,21 @@ def sample(compiled: CompiledModel, *, sampler: SamplerConfig, data: dict[str, n
             progressbar=sampler.progress,
             compute_convergence_checks=False,
         )
+    posterior.attrs["inference"] = f"NUTS ({compiled.backend.value} through PyMC), {runs}"
+    return posterior
 
 
-LOW_RANK_MAX_PARAMETERS = 200
+LOW_RANK_MAX_PARAMETERS = 125
 
 
 def _adaptation(adaptation: Adaptation, n_parameters: int) -> str:
     """nutpie's mass-matrix adaptation for ``auto``: low-rank where its cost per step stays small.
 
     Low-rank adaptation mixes the group means where a diagonal mass matrix leaves them at R-hat 1.01-1.03
-    (HELM Lite, 111 parameters), but nutpie's cost per leapfrog step grows steeply with the number of
-    parameters: 28 microseconds at 100, 1.35 ms at 400 (a standard normal, against 3-4 with diag). On the
-    Epoch 200 x 40 table (about 290 parameters) diag reached 38 gap-ESS per second against low-rank's 27.
+    (HELM Lite, 111 parameters), but nutpie 0.16's low-rank cost per leapfrog step jumps between 125 and 135
+    parameters: 30-46 microseconds up to 125, then 413 at 135 and 1,700 at 200 (a standard normal; diag costs
+    3-4). The synthetic 100 x 20 table (165 parameters) took 75 s with low-rank against 185 s for 300 x 40
+    with diag; on Epoch 200 x 40 (about 290 parameters) diag reached 38 gap-ESS per second, low-rank 27.
     """
     if adaptation is Adaptation.auto:
         return "low_rank" if n_parameters <= LOW_RANK_MAX_PARAMETERS else "diag"
