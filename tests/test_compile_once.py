@@ -128,3 +128,19 @@ def test_jax_backends_without_jax_name_the_extra():
     for backend in (Backend.nutpie_jax, Backend.numpyro):
         with pytest.raises(InputError, match=r"pip install 'benchgap\[jax\]'"):
             compile_model(model, backend)
+
+
+def test_fit_refuses_a_cache_made_for_another_spec():
+    from benchgap.config import ConvergenceConfig, GapConfig
+    from benchgap.fit import fit
+
+    cache = ModelCache(ModelConfig(group_mean_sd=1.0))
+    with pytest.raises(ValueError, match="another model spec"):
+        fit(
+            mixed_table(1),
+            model=ModelConfig(),
+            sampler=SamplerConfig(),
+            gap=GapConfig(),
+            convergence=ConvergenceConfig(),
+            cache=cache,
+        )

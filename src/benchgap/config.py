@@ -39,12 +39,13 @@ class Adaptation(Enum):
 
 
 class Backend(Enum):
-    """The NUTS implementation (measured on HELM Lite, 4 chains x 2,000 iterations, in benchmarks/RESULTS.md)."""
+    """The NUTS implementation. HELM Lite, compile + 4 x 2,000 iterations on 2 cores (benchmarks/RESULTS.md):
+    nutpie 11.7 s, pymc 13.1 s, numpyro 36.6 s, nutpie_jax 38.1 s."""
 
-    nutpie = "nutpie"  # nutpie with the numba backend: compiled once, fastest per gradient (the default)
-    nutpie_jax = "nutpie_jax"  # nutpie with the JAX backend: compiles faster, samples ~5x slower here (needs jax)
-    numpyro = "numpyro"  # NumPyro through PyMC (needs jax and numpyro): diagonal mass matrix only
-    pymc = "pymc"  # PyMC's own NUTS: the reference, slowest
+    nutpie = "nutpie"  # nutpie with the numba backend: compiled once per table shape, the fastest (the default)
+    nutpie_jax = "nutpie_jax"  # nutpie with the JAX backend (needs jax: the `jax` extra)
+    numpyro = "numpyro"  # NumPyro through PyMC (needs the `jax` extra); recompiles on every fit
+    pymc = "pymc"  # PyMC's own NUTS; recompiles on every fit
 
 
 class Weighting(Enum):

@@ -72,6 +72,8 @@ def fit(
     from benchgap.model import ModelCache
 
     check_groups(table, gap)
+    if cache is not None and (cache.spec != model or cache.backend is not sampler.backend):
+        raise ValueError("fit: the cache was made for another model spec or sampler backend")
     start = time.perf_counter()
     posterior = (cache or ModelCache(model, sampler.backend)).sample(table, sampler=sampler)
     seconds = time.perf_counter() - start

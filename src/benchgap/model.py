@@ -350,7 +350,9 @@ class ModelCache:
     def compiled(self, table: ScoreTable) -> CompiledModel:
         """The compiled model of ``table``'s shape (compiled now if this is the first such table)."""
         key = shape_key(table, self.spec)
-        if key not in self._compiled:
+        # nutpie's JAX backend bakes the data into its compiled function: it compiles anew for each table.
+        stale = self.backend is Backend.nutpie_jax and key in self._compiled and self._compiled[key][1] is not table
+        if key not in self._compiled or stale:
             self._compiled[key] = (compile_model(build_model(table, spec=self.spec), self.backend), table)
         return self._compiled[key][0]
 
