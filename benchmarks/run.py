@@ -1,7 +1,7 @@
 """Speed and memory of benchgap's fit, measured in one run on this machine; writes benchmarks/RESULTS.md.
 
-    uv run python benchmarks/run.py                 # everything: about 40 minutes on 2 cores
-    uv run python benchmarks/run.py --skip-large    # without the 1,000 x 60 table
+    uv run python benchmarks/run.py                 # everything: about an hour on 2 cores
+    uv run python benchmarks/run.py --skip-large    # without the 1,000 x 60 table: about 15 minutes
     uv run --extra jax python benchmarks/run.py     # also compares the JAX backends
 
 What it measures (issue 3):
