@@ -124,6 +124,9 @@ def cell_data(table: ScoreTable, *, spec: ModelConfig) -> dict[str, np.ndarray]:
     if split.counts.size:
         n = table.n_items[split.counts]
         data |= {"n_items": n, "correct": np.round(table.score[split.counts] * n)}
+        # lgamma(kappa_b) - lgamma(n + kappa_b) depends on the cell only through (n, b): once per distinct pair.
+        pairs, cells = np.unique(np.column_stack([table.bench_idx[split.counts], n]), axis=0, return_counts=True)
+        data |= {"pair_benchmark": pairs[:, 0].astype(np.int64), "pair_items": pairs[:, 1], "pair_cells": cells * 1.0}
     if split.stderr.size:
         data |= {"stderr": table.stderr[split.stderr], "score_se": table.score[split.stderr]}
     if split.plain.size:
@@ -164,7 +167,8 @@ def _add_likelihood(
     """The measurement model of each observed cell, as log densities without their data-only constants.
 
     Written out rather than through ``pm.BetaBinomial``/``pm.Beta``: the beta's normaliser ``lgamma(kappa)``
-    is per benchmark rather than per cell, log scores are data, and the binomial coefficient is dropped.
+    is per benchmark (per distinct item count and benchmark for the beta-binomial) rather than per cell, log
+    scores are data, and the binomial coefficient is dropped.
     On HELM Lite this cut one gradient from 76 to 29 microseconds (``benchmarks/``), with the same posterior.
     """
 
@@ -178,15 +182,11 @@ def _add_likelihood(
         p, concentration = success_probability("counts")
         n, k = data["n_items"], data["correct"]
         alpha, beta = concentration * p, concentration * (1.0 - p)
-        log_density = (
-            pt.gammaln(k + alpha)
-            + pt.gammaln(n - k + beta)
-            - pt.gammaln(n + concentration)
-            - pt.gammaln(alpha)
-            - pt.gammaln(beta)
-            + pt.gammaln(concentration)
-        )
-        pm.Potential("loglik_counts", pt.sum(log_density))  # k ~ BetaBinomial(n, kappa p, kappa (1 - p))
+        log_density = pt.gammaln(k + alpha) + pt.gammaln(n - k + beta) - pt.gammaln(alpha) - pt.gammaln(beta)
+        pair_kappa = kappa[data["pair_benchmark"]]
+        normaliser = data["pair_cells"] * (pt.gammaln(pair_kappa) - pt.gammaln(data["pair_items"] + pair_kappa))
+        # k ~ BetaBinomial(n, kappa p, kappa (1 - p))
+        pm.Potential("loglik_counts", pt.sum(log_density) + pt.sum(normaliser))
     if "stderr_model" in data:
         p, concentration = success_probability("stderr")
         sd = pt.sqrt(data["stderr"] ** 2 + p * (1.0 - p) / (concentration + 1.0))
