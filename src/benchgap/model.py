@@ -349,21 +349,24 @@ class ModelCache:
 
     def compiled(self, table: ScoreTable) -> CompiledModel:
         """The compiled model of ``table``'s shape (compiled now if this is the first such table)."""
-        key = shape_key(table, self.spec)
-        # nutpie's JAX backend bakes the data into its compiled function: it compiles anew for each table.
-        stale = self.backend is Backend.nutpie_jax and key in self._compiled and self._compiled[key][1] is not table
-        if key not in self._compiled or stale:
-            self._compiled[key] = (compile_model(build_model(table, spec=self.spec), self.backend), table)
-        return self._compiled[key][0]
+        return self._entry(table)[0]
 
     def sample(self, table: ScoreTable, *, sampler: SamplerConfig) -> DataTree:
         """Posterior draws of ``table``'s model, labelled with ``table``'s models and benchmarks."""
-        compiled = self.compiled(table)
-        first = self._compiled[shape_key(table, self.spec)][1]
+        compiled, first = self._entry(table)
         if first is table:
             return sample(compiled, sampler=sampler)
         posterior = sample(compiled, sampler=sampler, data=cell_data(table, spec=self.spec))
         return _relabel(posterior, table)
+
+    def _entry(self, table: ScoreTable) -> tuple[CompiledModel, ScoreTable]:
+        """The compiled model of ``table``'s shape and the table it was compiled on."""
+        key = shape_key(table, self.spec)
+        entry = self._compiled.get(key)
+        # nutpie's JAX backend bakes the data into its compiled function: it compiles anew for each table.
+        if entry is None or (self.backend is Backend.nutpie_jax and entry[1] is not table):
+            entry = self._compiled[key] = (compile_model(build_model(table, spec=self.spec), self.backend), table)
+        return entry
 
 
 def _relabel(posterior: DataTree, table: ScoreTable) -> DataTree:
