@@ -11,12 +11,15 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from benchgap.config import FitConfig
+from benchgap.config import FitConfig, SimulateConfig
 from benchgap.errors import InputError
 
 JOBS: dict[str, str] = {
     "fit": "fit the hierarchical model to a score table and report the gap between two groups",
+    "simulate": "draw worlds with known truth, distort them, and score every estimator of the gap",
 }
+SCHEMAS: dict[str, type] = {"fit": FitConfig, "simulate": SimulateConfig}
+FAILED = "failed.json"  # a sweep job's failure marker: the error and the job's overrides
 QUIET_LOGGERS = ("pytensor", "arviz", "numba", "matplotlib", "h5py", "nutpie", "pymc")
 
 
@@ -31,6 +34,8 @@ def usage() -> str:
     return (
         "usage: benchgap JOB [overrides...] [-m] [--cfg job] [--help]\n\njobs:\n"
         f"{jobs}\n\nexamples:\n  benchgap fit\n  benchgap fit data.path=scores.csv gap.a=US gap.b=China\n"
+        "  benchgap simulate contamination=exposure contamination.group=China\n"
+        "  benchgap simulate -m experiment=weighting_sweep hydra/launcher=joblib\n"
         "  benchgap fit --help     (every option of a job)"
     )
 
@@ -47,7 +52,7 @@ def main(argv: list[str] | None = None) -> None:
     import hydra
     from hydra.core.config_store import ConfigStore
 
-    ConfigStore.instance().store(name="fit_schema", node=FitConfig)
+    ConfigStore.instance().store(name=f"{job}_schema", node=SCHEMAS[job])
     sys.argv = [f"benchgap-{job}", *rest]
     hydra.main(config_path=str(config_dir()), config_name=job, version_base="1.3")(_TASKS[job])()
 
@@ -75,18 +80,39 @@ def _reject_unknown(values: Any, schema: type, *, prefix: str) -> None:
 
 
 def _run_job(job: str, body: Callable[[Path], None]) -> None:
-    """Run ``body(run_dir)``; bad input becomes one line on stderr, exit code 2, and no run folder left."""
+    """Run ``body(run_dir)``; bad input becomes one line on stderr, exit code 2, and no run folder left.
+
+    Inside a sweep (``-m``) a failing job must not stop the others: it leaves ``failed.json`` (the error and
+    its overrides) in its folder for ``benchgap report`` and raises, so Hydra reports it and goes on.
+    """
     from hydra.core.hydra_config import HydraConfig
+    from hydra.types import RunMode
 
     for name in QUIET_LOGGERS:
         logging.getLogger(name).setLevel(logging.WARNING)
-    run_dir = Path(HydraConfig.get().runtime.output_dir)
+    hydra_cfg = HydraConfig.get()
+    run_dir = Path(hydra_cfg.runtime.output_dir)
+    sweep = hydra_cfg.mode is RunMode.MULTIRUN
     try:
         body(run_dir)
-    except InputError as err:
+    except Exception as err:
+        if sweep:
+            _mark_failed(run_dir, err, list(hydra_cfg.overrides.task))
+            raise
+        if not isinstance(err, InputError):
+            raise
         print(f"benchgap {job}: error: {err}", file=sys.stderr)
         _remove_if_empty(run_dir, job)
         sys.exit(2)
+    (run_dir / FAILED).unlink(missing_ok=True)
+
+
+def _mark_failed(run_dir: Path, err: Exception, overrides: list[str]) -> None:
+    from benchgap.records import write_json_atomic
+
+    run_dir.mkdir(parents=True, exist_ok=True)
+    write_json_atomic(run_dir / FAILED, {"error": f"{type(err).__name__}: {err}", "overrides": overrides})
+    print(f"benchgap: job {run_dir.name} failed: {err}", file=sys.stderr)
 
 
 def _remove_if_empty(run_dir: Path, job: str) -> None:
@@ -113,7 +139,28 @@ def _fit_task(cfg: Any) -> None:
     _run_job("fit", body)
 
 
-_TASKS: dict[str, Callable[[Any], None]] = {"fit": _fit_task}
+def _simulate_task(cfg: Any) -> None:
+    def body(run_dir: Path) -> None:
+        from hydra.core.hydra_config import HydraConfig
+        from hydra.types import RunMode
+
+        from benchgap.simulate_job import headline_sentence, run_simulate
+
+        settings = _settings(cfg, SimulateConfig)
+        hydra_cfg = HydraConfig.get()
+        sweep = hydra_cfg.mode is RunMode.MULTIRUN
+        if "joblib" in str(hydra_cfg.launcher.get("_target_", "")) and settings.sampler.cores > 1:
+            settings.sampler.cores = 1  # chains inside joblib workers must stay in one process (PITFALLS.md)
+        label = f"job {hydra_cfg.job.num}" if sweep else "simulate"
+        result = run_simulate(settings, out_dir=run_dir, overrides=list(hydra_cfg.overrides.task), label=label)
+        if not sweep:
+            print(headline_sentence(result))
+            print(f"results: {run_dir}/result.json")
+
+    _run_job("simulate", body)
+
+
+_TASKS: dict[str, Callable[[Any], None]] = {"fit": _fit_task, "simulate": _simulate_task}
 
 if __name__ == "__main__":
     main()

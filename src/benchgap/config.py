@@ -137,3 +137,116 @@ class FitConfig:
     gap: GapConfig = field(default_factory=GapConfig)
     convergence: ConvergenceConfig = field(default_factory=ConvergenceConfig)
     plots: bool = True  # write the PNG figures (and embed them in report.html)
+
+
+# ---- benchgap simulate -----------------------------------------------------------------------------------------
+
+
+class WeightingKind(Enum):
+    """How the headline aggregate weighs benchmarks (``conf/weighting/``)."""
+
+    uniform = "uniform"  # every benchmark counts the same
+    category = "category"  # every category counts the same, split evenly over its benchmarks
+    custom = "custom"  # named weights per benchmark or per category (`weighting.weights`)
+    mean_win_rate = "mean_win_rate"  # HELM's rank aggregate is the headline; composites use uniform weights
+    dirichlet = "dirichlet"  # random weights per replicate; the apparent gap's spread over weight draws is reported
+    adversarial = "adversarial"  # uniform weights; the headline is the smallest reweighting that flips its sign
+
+
+class ContaminationKind(Enum):
+    """How the share of leaked test items is set (``conf/contamination/``)."""
+
+    uniform = "uniform"  # every targeted (model, benchmark) cell leaks the same share `rate`
+    exposure = "exposure"  # the share grows with the benchmark's age at the model's release, toward `rate`
+
+
+@dataclass
+class GroupWorld:
+    """One group of models in a simulated world."""
+
+    models: int = 5  # number of models in the group
+    mean: float = 0.0  # mean latent capability (logit units, before standardising over the table)
+    sd: float = 0.5  # spread of latent capability within the group (logit units)
+    release: list[float] = field(default_factory=lambda: [2025.0, 2026.0])  # release dates: uniform in [from, to]
+
+
+@dataclass
+class SuiteConfig:
+    """The benchmark suite of a simulated world."""
+
+    categories: list[str] = field(default_factory=lambda: ["language", "math", "coding", "commonsense"])
+    benchmarks_per_category: int = 3  # benchmarks in each category
+    items: list[int] = field(default_factory=lambda: [200, 2000])  # test items per benchmark: uniform in [min, max]
+    chance: dict[str, float] = field(default_factory=dict)  # chance floor per category (missing: 0, free response)
+    difficulty_mean: float = 0.0  # mean benchmark difficulty (logit units)
+    difficulty_sd: float = 1.0  # spread of benchmark difficulty (logit units)
+    log_discrimination_mean: float = 0.0  # mean log-discrimination (a = 1 at 0)
+    log_discrimination_sd: float = 0.3  # spread of log-discrimination
+    release: list[float] = field(default_factory=lambda: [2019.0, 2025.5])  # release dates: uniform in [from, to]
+
+
+@dataclass
+class NoiseConfig:
+    """Measurement noise of a simulated world: binomial item sampling plus run-to-run variation."""
+
+    run_sd: float = 0.01  # sd of a model's true score between evaluation runs, at a score of 0.5 (0 = none)
+    missing_rate: float = 0.0  # share of (model, benchmark) cells left unreported
+
+
+@dataclass
+class WorldConfig:
+    """A simulated world (``conf/world/``): groups of models, a benchmark suite and measurement noise."""
+
+    name: str = "world"  # label in outputs
+    groups: dict[str, GroupWorld] = field(default_factory=dict)  # group name -> its models
+    a: str = "US"  # first group of the compared pair (gaps are a - b)
+    b: str = "China"  # second group
+    true_gap: float | None = None  # if set, group b's mean capability is a's mean minus this (logit units)
+    suite: SuiteConfig = field(default_factory=SuiteConfig)
+    noise: NoiseConfig = field(default_factory=NoiseConfig)
+
+
+@dataclass
+class WeightingConfig:
+    kind: WeightingKind = WeightingKind.uniform  # uniform | category | custom | mean_win_rate | dirichlet | adversarial
+    weights: dict[str, float] = field(default_factory=dict)  # custom: weight per benchmark or category name
+    concentration: float = 1.0  # dirichlet: alpha per benchmark (1 = flat over all weightings; larger = nearer equal)
+    draws: int = 200  # dirichlet: weight vectors drawn per replicate
+
+
+@dataclass
+class OverfittingConfig:
+    """Gains on targeted benchmarks that do not transfer: the score rises, the capability does not."""
+
+    gain: float = 0.0  # score points added on targeted cells (fraction of items; a score is capped at 0.999)
+    group: str | None = None  # the group whose models overfit (null: every group)
+    models: list[str] = field(default_factory=list)  # or these models (e.g. China-1); overrides `group`
+    categories: list[str] = field(default_factory=list)  # targeted categories
+    benchmarks: list[str] = field(default_factory=list)  # and targeted benchmarks (e.g. math-2); both empty: all
+
+
+@dataclass
+class ContaminationConfig:
+    """Test items leaked into training data and answered from memory."""
+
+    kind: ContaminationKind = ContaminationKind.uniform  # uniform | exposure
+    rate: float = 0.0  # share of a benchmark's test items leaked (exposure: the share after long exposure)
+    recall: float = 1.0  # probability that a leaked item is answered correctly from memory
+    group: str | None = None  # only this group's models saw leaks (null: every group)
+    timescale: float = 2.0  # exposure: years after a benchmark's release for the leak to reach 63% of `rate`
+
+
+@dataclass
+class SimulateConfig:
+    world: WorldConfig = field(default_factory=WorldConfig)
+    weighting: WeightingConfig = field(default_factory=WeightingConfig)
+    overfitting: OverfittingConfig = field(default_factory=OverfittingConfig)
+    contamination: ContaminationConfig = field(default_factory=ContaminationConfig)
+    model: ModelConfig = field(default_factory=ModelConfig)
+    sampler: SamplerConfig = field(default_factory=SamplerConfig)
+    convergence: ConvergenceConfig = field(default_factory=ConvergenceConfig)
+    replicates: int = 20  # worlds drawn and fitted
+    seed: int = 0  # job seed: replicate r uses SeedSequence(seed).spawn(replicates)[r]
+    only: list[int] = field(default_factory=list)  # re-run just these replicate indices (empty: all)
+    bayes: bool = True  # fit the Bayesian model to every replicate (false: naive estimators only, seconds)
+    plots: bool = True  # write the apparent-vs-true gap figure

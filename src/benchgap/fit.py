@@ -10,7 +10,6 @@ import shutil
 import tempfile
 import time
 from dataclasses import dataclass
-from enum import Enum
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -31,6 +30,7 @@ from benchgap.config import (
 from benchgap.data import CellSplit, ScoreTable, read_table
 from benchgap.diagnostics import Diagnostics, diagnose
 from benchgap.estimands import FitEstimates, check_groups, estimate
+from benchgap.records import json_default, plain
 
 if TYPE_CHECKING:
     from benchgap.model import ModelCache
@@ -138,7 +138,7 @@ def summary(result: FitResult, cfg: FitConfig, *, ppc_coverage: float | None) ->
         "diagnostics": dataclasses.asdict(diag),
         "posterior_predictive": {"coverage_90": ppc_coverage},
         "seconds": {"sampling_and_compile": result.seconds},
-        "config": _plain(dataclasses.asdict(cfg)),
+        "config": plain(dataclasses.asdict(cfg)),
     }
     if table.published:
         recomputed = {m.model: m.mean_win_rate for m in est.models}
@@ -149,22 +149,6 @@ def summary(result: FitResult, cfg: FitConfig, *, ppc_coverage: float | None) ->
             "note": "the table's published aggregate column against benchgap's recomputed HELM mean win rate",
         }
     return out
-
-
-def _plain(value: Any) -> Any:
-    if isinstance(value, Enum):
-        return value.value
-    if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_plain(v) for v in value]
-    return value
-
-
-def _json_default(value: Any) -> Any:
-    if isinstance(value, np.generic):
-        return value.item()
-    raise TypeError(f"not JSON serialisable: {type(value).__name__}")
 
 
 def run_fit(cfg: FitConfig, *, out_dir: Path) -> dict[str, Any]:
@@ -217,7 +201,7 @@ def run_fit(cfg: FitConfig, *, out_dir: Path) -> dict[str, Any]:
             )
             plots.predictive_check(table, replicates, figures["ppc"], prob=0.9)
         result_summary = summary(result, cfg, ppc_coverage=ppc_coverage)
-        (scratch / "summary.json").write_text(json.dumps(result_summary, indent=2, default=_json_default))
+        (scratch / "summary.json").write_text(json.dumps(result_summary, indent=2, default=json_default))
         per_model = pd.DataFrame(result_summary["models"])
         for column in ("theta_hdi", "rank_hdi", "composite_hdi"):
             per_model[[f"{column}_lo", f"{column}_hi"]] = per_model.pop(column).tolist()

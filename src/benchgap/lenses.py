@@ -38,6 +38,25 @@ def mean_win_rate(table: ScoreTable) -> np.ndarray:
         return np.nanmean(rates, axis=1) if np.isfinite(rates).any() else np.full(scores.shape[0], np.nan)
 
 
+def weighted_composite(table: ScoreTable, weights: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per model: the weighted mean of its observed scores, and that mean's binomial standard error.
+
+    Weights are renormalised over each model's observed benchmarks. The standard error treats each score as a
+    proportion of ``n`` independent items (``s (1 - s) / n``; the reported standard error where one is given),
+    the textbook interval behind "confidence intervals overlap" remarks. It knows nothing of benchmark
+    selection, weighting, run-to-run variation or distortions; NaN where item counts are unknown.
+    """
+    scores = table.matrix()
+    n_items, stderr = table.matrix(table.n_items), table.matrix(table.stderr)
+    observed = np.isfinite(scores)
+    w = np.where(observed, weights[None, :], 0.0)
+    w = w / w.sum(axis=1, keepdims=True)
+    variance = np.where(np.isfinite(stderr), stderr**2, scores * (1 - scores) / n_items)
+    composite = np.where(observed, w * scores, 0.0).sum(axis=1)
+    se = np.sqrt(np.where(observed, w**2 * variance, 0.0).sum(axis=1))
+    return composite, se
+
+
 @dataclass(frozen=True)
 class LensGap:
     """Best-vs-best gap of one published aggregate: each group's top model by that aggregate."""

@@ -1,4 +1,5 @@
-"""Figures of a fit: capability forest, gap posterior, convergence (rank plots), posterior predictive check."""
+"""Figures: of a fit (capability forest, gap posterior, convergence rank plots, posterior predictive check) and
+of a simulate job (apparent vs true gap per estimator)."""
 
 from pathlib import Path
 
@@ -7,6 +8,7 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import numpy as np
+import pandas as pd
 
 from benchgap.data import ScoreTable
 from benchgap.estimands import FitEstimates
@@ -111,6 +113,64 @@ def predictive_check(table: ScoreTable, replicates: np.ndarray, path: Path, *, p
     ax.set_ylabel("observed score")
     ax.set_title(f"Posterior predictive check: {inside.mean():.0%} inside {prob:.0%} intervals", fontsize=10)
     ax.legend(fontsize=8, loc="upper left")
+    _save(fig, path)
+
+
+SIMULATED_PANELS = (
+    ("score", "composite-score gap (fraction of items)", ("composite", "bayes")),
+    ("win_rate", "HELM mean-win-rate gap", ("mean_win_rate",)),
+    ("latent", "latent capability gap (sd of capability)", ("bayes_latent",)),
+)
+ESTIMATOR_STYLE = {
+    "composite": ("naive weighted composite (binomial 90% CI)", "#c8402a", "o"),
+    "bayes": ("Bayesian model (90% HDI)", "#1f5fa8", "s"),
+    "mean_win_rate": ("HELM mean win rate", "#7a4fa0", "^"),
+    "bayes_latent": ("Bayesian model (90% HDI)", "#1f5fa8", "s"),
+}
+
+
+def simulated_gaps(rows: pd.DataFrame, path: Path) -> None:
+    """Apparent (estimated) vs true best-vs-best gap, one point per replicate, per scale and estimator."""
+    panels = [p for p in SIMULATED_PANELS if rows["estimator"].isin(p[2]).any()]
+    fig, axes = plt.subplots(1, len(panels), figsize=(4.2 * len(panels), 4.0), squeeze=False)
+    for ax, (_, label, estimators) in zip(axes[0], panels, strict=True):
+        shown = rows[rows["estimator"].isin(estimators)]
+        low, high = (
+            np.nanmin(shown[["truth", "estimate"]].to_numpy()),
+            np.nanmax(shown[["truth", "estimate"]].to_numpy()),
+        )
+        pad = 0.05 * (high - low or 1.0)
+        ax.plot(
+            [low - pad, high + pad], [low - pad, high + pad], color="#555555", lw=0.8, ls="--", label="estimate = truth"
+        )
+        ax.axhline(0, color="#bbbbbb", lw=0.6)
+        ax.axvline(0, color="#bbbbbb", lw=0.6)
+        for name in estimators:
+            part = shown[shown["estimator"] == name]
+            if part.empty:
+                continue
+            text, color, marker = ESTIMATOR_STYLE[name]
+            has_interval = part["lo_90"].notna().all()
+            yerr = (
+                np.vstack([part["estimate"] - part["lo_90"], part["hi_90"] - part["estimate"]])
+                if has_interval
+                else None
+            )
+            ax.errorbar(
+                part["truth"],
+                part["estimate"],
+                yerr=yerr,
+                fmt=marker,
+                ms=4,
+                color=color,
+                alpha=0.75,
+                elinewidth=0.7,
+                label=text,
+            )
+        ax.set_xlabel(f"true {label}")
+        ax.set_ylabel(f"estimated {label}")
+        ax.legend(fontsize=7, loc="upper left")
+    fig.suptitle("Apparent vs true gap (a - b) over replicate worlds", fontsize=10)
     _save(fig, path)
 
 

@@ -1,0 +1,397 @@
+"""The simulate job: replicate worlds -> distortions -> every estimator -> truth vs estimate -> files.
+
+Usable without Hydra: ``run_simulate(SimulateConfig(...), out_dir=Path(...))``. Replicate ``r`` draws from
+``SeedSequence(seed).spawn(replicates)[r]`` (world, noise, random weights and the sampler's seed), so any one
+replicate can be re-run alone (``only=[r]``) and a resumed job gives the same numbers.
+"""
+
+import dataclasses
+import hashlib
+import json
+import logging
+import shutil
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+from arviz_stats.base import array_stats
+
+from benchgap import __version__
+from benchgap.config import GapConfig, SimulateConfig, Weighting, WeightingKind
+from benchgap.data import ScoreTable
+from benchgap.lenses import lens_gap, mean_win_rate, weighted_composite
+from benchgap.metrics import LEVELS, aggregate, interval_columns, point_columns, ranking_columns
+from benchgap.records import plain, write_json_atomic
+from benchgap.simulate import World, check_settings, distorted_scores, observe, sample_world
+from benchgap.weighting import best_vs_best, dirichlet_weights, flip_distance, scheme_weights
+
+if TYPE_CHECKING:
+    from benchgap.model import ModelCache
+
+log = logging.getLogger("benchgap")
+RESULT = "result.json"
+PARTIAL = ".replicates.partial.csv"  # rows of finished replicates while the job runs (resume point)
+
+
+@dataclass(frozen=True)
+class Replicate:
+    """One drawn, distorted and measured world, with the weights its composites use."""
+
+    index: int
+    world: World
+    table: ScoreTable  # what a leaderboard would publish
+    weights: np.ndarray  # composite weights of this replicate
+    weight_draws: np.ndarray | None  # dirichlet: every weighting drawn (draws, benchmarks)
+    sampler_seed: int
+
+
+def draw_replicate(cfg: SimulateConfig, index: int) -> Replicate:
+    """Replicate ``index`` of the job: the same world, noise and weights every time it is drawn."""
+    seed = np.random.SeedSequence(cfg.seed).spawn(cfg.replicates)[index]
+    rng = np.random.default_rng(seed)
+    world = sample_world(cfg.world, rng)
+    expected = distorted_scores(world, overfitting=cfg.overfitting, contamination=cfg.contamination)
+    table = observe(world, expected, noise=cfg.world.noise, rng=rng)
+    weights = scheme_weights(world.benchmarks, world.categories, cfg.weighting)
+    draws = None
+    if cfg.weighting.kind is WeightingKind.dirichlet:
+        draws = dirichlet_weights(rng, len(world.benchmarks), cfg.weighting)
+        weights = draws[0]
+    table = dataclasses.replace(table, custom_weight=weights)
+    return Replicate(index, world, table, weights, draws, int(seed.generate_state(1)[0]))
+
+
+def noise_free_table(world: World) -> ScoreTable:
+    """The undistorted world's expected scores as a complete table: what a perfect leaderboard would show."""
+    n_models, n_bench = world.truth.expected_score.shape
+    model_idx, bench_idx = np.divmod(np.arange(n_models * n_bench), n_bench)
+    return ScoreTable(
+        models=world.models,
+        groups=world.groups,
+        benchmarks=world.benchmarks,
+        categories=world.categories,
+        chance=world.chance,
+        custom_weight=np.full(n_bench, np.nan),
+        model_idx=model_idx,
+        bench_idx=bench_idx,
+        score=world.truth.expected_score.ravel(),
+        n_items=np.full(model_idx.size, np.inf),
+        stderr=np.full(model_idx.size, np.nan),
+        source="noise-free truth",
+    )
+
+
+def score_replicate(rep: Replicate, cfg: SimulateConfig, cache: "ModelCache | None") -> list[dict[str, Any]]:
+    """One row per estimator: its gap, the truth on its scale, intervals, sign, ranking and diagnostics.
+
+    Truths come from the undistorted, noise-free world: the latent gap (best vs best capability, on the model's
+    standardised scale), the composite-score gap under this replicate's weights, and HELM's mean win rate
+    computed on the expected scores.
+    """
+    a, b = cfg.world.a, cfg.world.b
+    world, table = rep.world, rep.table
+    groups = np.asarray(world.groups)
+    in_a, in_b = groups == a, groups == b
+    theta = world.truth.theta
+    true_composite = world.truth.expected_score @ rep.weights
+    truths = {
+        "best_a_score": float(true_composite[in_a].max()),
+        "best_b_score": float(true_composite[in_b].max()),
+        "latent": float(best_vs_best(theta, in_a, in_b)),
+        "score": float(best_vs_best(true_composite, in_a, in_b)),
+        "win_rate": lens_gap(mean_win_rate(noise_free_table(world)), table, a=a, b=b).gap,
+    }
+    shared = _replicate_columns(rep, in_a, in_b, truths)
+    rows = []
+
+    composite, se = weighted_composite(table, rep.weights)
+    naive = lens_gap(composite, table, a=a, b=b)
+    gap_se = float(np.hypot(se[table.models.index(naive.a_model)], se[table.models.index(naive.b_model)]))
+    z = {level: _normal_quantile(level) for level in LEVELS}
+    rows.append(
+        shared
+        | {"estimator": "composite", "scale": "score", "se": gap_se, "best_a": naive.a_model, "best_b": naive.b_model}
+        | point_columns(naive.gap, truths["score"])
+        | interval_columns(
+            {lv: (naive.gap - z[lv] * gap_se, naive.gap + z[lv] * gap_se) for lv in LEVELS}, truths["score"]
+        )
+        | ranking_columns(composite, theta)
+    )
+    win_rates = mean_win_rate(table)
+    helm = lens_gap(win_rates, table, a=a, b=b)
+    rows.append(
+        shared
+        | {
+            "estimator": "mean_win_rate",
+            "scale": "win_rate",
+            "se": np.nan,
+            "best_a": helm.a_model,
+            "best_b": helm.b_model,
+        }
+        | point_columns(helm.gap, truths["win_rate"])
+        | interval_columns({}, truths["win_rate"])
+        | ranking_columns(win_rates, theta)
+    )
+    if cache is not None:
+        rows += _bayes_rows(rep, cfg, cache, shared, truths)
+    return rows
+
+
+def _bayes_rows(
+    rep: Replicate, cfg: SimulateConfig, cache: "ModelCache", shared: dict[str, Any], truths: dict[str, float]
+) -> list[dict[str, Any]]:
+    """The model of ``benchgap fit``, fitted with the job's compiled model: its score and latent gaps."""
+    from benchgap.fit import fit
+
+    gap = GapConfig(a=cfg.world.a, b=cfg.world.b, weighting=Weighting.custom)
+    sampler = dataclasses.replace(cfg.sampler, seed=rep.sampler_seed)
+    result = fit(rep.table, model=cfg.model, sampler=sampler, gap=gap, convergence=cfg.convergence, cache=cache)
+    est, diag = result.estimates, result.diagnostics
+    fit_columns = {
+        "converged": float(diag.converged),
+        "max_rhat": diag.max_rhat,
+        "worst": diag.worst,
+        "min_ess_bulk": diag.min_ess_bulk,
+        "divergences": diag.divergences,
+        "fit_seconds": result.seconds,
+    }
+    rows = []
+    for estimator, scale, name, ranking in (
+        ("bayes", "score", "gap_score", np.array([m.composite_mean for m in est.models])),
+        ("bayes_latent", "latent", "gap_latent", np.array([m.theta_mean for m in est.models])),
+    ):
+        draws = est.draws[name].ravel()
+        intervals = {level: _pair(array_stats.hdi(draws, level)) for level in LEVELS}
+        rows.append(
+            shared
+            | {"estimator": estimator, "scale": scale, "se": float(draws.std(ddof=1))}
+            | {"best_a": "", "best_b": "", "prob_a_ahead": float((draws > 0).mean())}
+            | point_columns(float(draws.mean()), truths[scale])
+            | interval_columns(intervals, truths[scale])
+            | ranking_columns(ranking, rep.world.truth.theta)
+            | fit_columns
+        )
+    return rows
+
+
+def _replicate_columns(rep: Replicate, in_a: np.ndarray, in_b: np.ndarray, truths: dict[str, float]) -> dict[str, Any]:
+    """Per-replicate values repeated on each estimator's row: truths, the weighting's spread and flip distance."""
+    scores = rep.table.matrix()
+    filled = np.where(np.isfinite(scores), scores, np.nanmean(scores, axis=1, keepdims=True))
+    out: dict[str, Any] = {
+        "replicate": rep.index,
+        "true_latent_gap": truths["latent"],
+        "true_score_gap": truths["score"],
+        "true_best_a_score": truths["best_a_score"],
+        "true_best_b_score": truths["best_b_score"],
+        "flip_distance": flip_distance(filled, rep.weights, in_a, in_b),
+    }
+    if rep.weight_draws is not None:
+        composites = rep.weight_draws @ filled.T  # (draws, models)
+        apparent = best_vs_best(composites, in_a, in_b)
+        out |= {
+            "apparent_q05": float(np.quantile(apparent, 0.05)),
+            "apparent_q50": float(np.quantile(apparent, 0.5)),
+            "apparent_q95": float(np.quantile(apparent, 0.95)),
+            "apparent_sign_flip_share": float(np.mean(np.sign(apparent) != np.sign(truths["score"]))),
+        }
+    return out
+
+
+def _pair(bounds: np.ndarray) -> tuple[float, float]:
+    return float(bounds[0]), float(bounds[1])
+
+
+def _normal_quantile(level: float) -> float:
+    from scipy.stats import norm
+
+    return float(norm.ppf(0.5 + level / 2))
+
+
+def settings_key(cfg: SimulateConfig) -> str:
+    """A short hash of every setting: a stored result or partial run counts only for identical settings."""
+    text = json.dumps(plain(dataclasses.asdict(cfg)), sort_keys=True)
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def completed_result(out_dir: Path, key: str) -> dict[str, Any] | None:
+    """The job folder's ``result.json`` if it is complete and was made with the same settings."""
+    path = out_dir / RESULT
+    try:
+        stored = json.loads(path.read_text())
+    except (OSError, ValueError):
+        return None
+    return stored if stored.get("status") == "complete" and stored.get("settings_key") == key else None
+
+
+def run_simulate(
+    cfg: SimulateConfig, *, out_dir: Path, overrides: list[str] | None = None, label: str = "simulate"
+) -> dict[str, Any]:
+    """Run the whole simulate job into ``out_dir``; returns the result (``result.json``).
+
+    A folder that already holds a complete result with the same settings is left as it is (a resumed sweep
+    skips it). Finished replicates are appended to a partial file as they come, so a stopped job resumes
+    where it stopped; ``replicates.csv``, the figure and ``result.json`` (last) appear only when all are done.
+    """
+    check_settings(cfg)
+    key = settings_key(cfg)
+    done = completed_result(out_dir, key)
+    if done is not None:
+        log.info("%s: complete (result.json has these settings); skipped", label)
+        return done
+    out_dir.mkdir(parents=True, exist_ok=True)
+    partial = out_dir / f"{PARTIAL}.{key}"
+    indices = list(dict.fromkeys(cfg.only)) if cfg.only else list(range(cfg.replicates))
+    rows = pd.read_csv(partial, keep_default_na=False, na_values=[""]) if partial.exists() else pd.DataFrame()
+    finished = set(rows["replicate"]) if len(rows) else set()
+    if finished:
+        log.info("%s: resuming; %d of %d replicates already done", label, len(finished), len(indices))
+    cache = None
+    if cfg.bayes:
+        from benchgap.model import ModelCache
+
+        cache = ModelCache(cfg.model, cfg.sampler.backend)
+    progress = Progress(label, total=len(indices), done=len(finished & set(indices)))
+    start = time.perf_counter()
+    for index in indices:
+        if index in finished:
+            continue
+        new = pd.DataFrame(score_replicate(draw_replicate(cfg, index), cfg, cache))
+        new.to_csv(partial, mode="a", header=not partial.exists(), index=False)
+        rows = pd.concat([rows, new], ignore_index=True) if len(rows) else new
+        progress.step(new)
+    frame = rows[rows["replicate"].isin(indices)].sort_values("replicate", kind="stable").reset_index(drop=True)
+    result = _result(frame, cfg, key=key, overrides=overrides or [], seconds=time.perf_counter() - start)
+    _write_outputs(frame, result, out_dir=out_dir, plots=cfg.plots)
+    for stale in out_dir.glob(f"{PARTIAL}.*"):
+        stale.unlink()
+    log.info("%s: %s", label, headline_sentence(result))
+    return result
+
+
+class Progress:
+    """One log line per finished replicate: where the job is, what it found, and how long is left."""
+
+    def __init__(self, label: str, *, total: int, done: int) -> None:
+        self.label, self.total, self.done = label, total, done
+        self.start, self.fresh = time.perf_counter(), 0
+
+    def step(self, rows: pd.DataFrame) -> None:
+        self.done += 1
+        self.fresh += 1
+        elapsed = time.perf_counter() - self.start
+        left = elapsed / self.fresh * (self.total - self.done)
+        by = rows.set_index("estimator")
+        parts = [f"truth {by['truth']['composite']:+.3f}", f"composite {by['estimate']['composite']:+.3f}"]
+        if "bayes" in by.index:
+            parts.append(
+                f"model {by['estimate']['bayes']:+.3f} [{by['lo_90']['bayes']:+.3f}, {by['hi_90']['bayes']:+.3f}]"
+                + ("" if by["converged"]["bayes"] else " (not converged)")
+            )
+        log.info(
+            "%s: replicate %d/%d (#%d): score gap %s; %.0f s, about %.0f s left",
+            self.label,
+            self.done,
+            self.total,
+            int(rows["replicate"].iloc[0]),
+            ", ".join(parts),
+            elapsed,
+            left,
+        )
+
+
+def _result(
+    frame: pd.DataFrame, cfg: SimulateConfig, *, key: str, overrides: list[str], seconds: float
+) -> dict[str, Any]:
+    """``result.json``: what was run, the truth, and every estimator's aggregates."""
+    first = frame.drop_duplicates("replicate")
+    headline = "mean_win_rate" if cfg.weighting.kind is WeightingKind.mean_win_rate else "composite"
+    estimators = aggregate(frame)
+    flips = first["flip_distance"]
+    weighting: dict[str, Any] = {
+        "kind": cfg.weighting.kind.value,
+        "flip_distance": {
+            "note": "smallest total-variation change of the composite weights that flips the apparent gap's sign",
+            "median": _finite(flips.median()),
+            "q10": _finite(flips.quantile(0.1)),
+            "q90": _finite(flips.quantile(0.9)),
+            "no_flip_possible_share": float(flips.isna().mean()),
+        },
+    }
+    if "apparent_q50" in first:
+        weighting["dirichlet"] = {
+            "note": "apparent composite gap over random weightings, per replicate, averaged over replicates",
+            "q05": float(first["apparent_q05"].mean()),
+            "q50": float(first["apparent_q50"].mean()),
+            "q95": float(first["apparent_q95"].mean()),
+            "sign_flip_share": float(first["apparent_sign_flip_share"].mean()),
+        }
+    return {
+        "benchgap_version": __version__,
+        "status": "complete",
+        "settings_key": key,
+        "overrides": overrides,
+        "parameters": plain(dataclasses.asdict(cfg)),
+        "replicates": int(first.shape[0]),
+        "truth": {
+            "latent_gap_mean": float(first["true_latent_gap"].mean()),
+            "score_gap_mean": float(first["true_score_gap"].mean()),
+            "best_a_score_mean": float(first["true_best_a_score"].mean()),
+            "best_b_score_mean": float(first["true_best_b_score"].mean()),
+        },
+        "headline": {"estimator": headline}
+        | {k: estimators[headline][k] for k in ("mean_estimate", "mean_truth", "bias", "sign_error_rate")},
+        "estimators": estimators,
+        "weighting": weighting,
+        "inference": _inference(cfg),
+        "seconds": seconds,
+    }
+
+
+def headline_sentence(result: dict[str, Any]) -> str:
+    """One plain line on what the job found."""
+    est = result["estimators"]
+    composite = est["composite"]
+    text = (
+        f"{result['replicates']} replicates: true score gap {composite['mean_truth']:+.3f}, naive composite "
+        f"{composite['mean_estimate']:+.3f} (bias {composite['bias']:+.3f}, wrong sign in "
+        f"{composite['sign_error_rate']:.0%})"
+    )
+    if "bayes" in est:
+        bayes = est["bayes"]
+        text += (
+            f"; model {bayes['mean_estimate']:+.3f} (bias {bayes['bias']:+.3f}, 90% interval coverage "
+            f"{bayes['coverage_90']:.0%}, converged in {bayes['converged_share']:.0%})"
+        )
+    return text
+
+
+def _inference(cfg: SimulateConfig) -> str:
+    if not cfg.bayes:
+        return "none (bayes=false)"
+    s = cfg.sampler
+    return f"NUTS ({s.backend.value}), {s.chains} chains x ({s.tune} warm-up + {s.draws} draws) per replicate"
+
+
+def _finite(value: Any) -> float | None:
+    return float(value) if np.isfinite(value) else None
+
+
+def _write_outputs(frame: pd.DataFrame, result: dict[str, Any], *, out_dir: Path, plots: bool) -> None:
+    """``replicates.csv`` and the figure first, ``result.json`` last: a result file means a finished job."""
+    scratch = Path(tempfile.mkdtemp(prefix=".partial-", dir=out_dir))
+    try:
+        frame.to_csv(scratch / "replicates.csv", index=False)
+        if plots:
+            from benchgap.plots import simulated_gaps
+
+            simulated_gaps(frame, scratch / "gaps.png")
+        for item in scratch.iterdir():
+            item.replace(out_dir / item.name)
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+    write_json_atomic(out_dir / RESULT, result)
