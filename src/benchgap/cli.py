@@ -11,6 +11,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from hydra.experimental.callback import Callback
+
 from benchgap.config import FitConfig, SimulateConfig
 from benchgap.errors import InputError
 
@@ -98,6 +100,9 @@ def _run_job(job: str, body: Callable[[Path], None]) -> None:
     except Exception as err:
         if sweep:
             _mark_failed(run_dir, err, list(hydra_cfg.overrides.task))
+            if isinstance(err, InputError):  # one line; SweepFailures sets the exit code once all jobs ran
+                print(f"benchgap {job}: job {hydra_cfg.job.num} failed: {err}", file=sys.stderr)
+                return
             raise
         if not isinstance(err, InputError):
             raise
@@ -112,7 +117,18 @@ def _mark_failed(run_dir: Path, err: Exception, overrides: list[str]) -> None:
 
     run_dir.mkdir(parents=True, exist_ok=True)
     write_json_atomic(run_dir / FAILED, {"error": f"{type(err).__name__}: {err}", "overrides": overrides})
-    print(f"benchgap: job {run_dir.name} failed: {err}", file=sys.stderr)
+
+
+class SweepFailures(Callback):
+    """After a sweep, name the jobs that left ``failed.json`` and exit with code 1 (``hydra.callbacks``)."""
+
+    def on_multirun_end(self, config: Any, **kwargs: Any) -> None:
+        sweep_dir = Path(config.hydra.sweep.dir)
+        failed = sorted(sweep_dir.glob(f"*/{FAILED}"), key=lambda p: p.parent.name)
+        if failed:
+            names = ", ".join(p.parent.name for p in failed)
+            print(f"benchgap: {len(failed)} job(s) failed ({names}); see {sweep_dir}/JOB/{FAILED}", file=sys.stderr)
+            sys.exit(1)
 
 
 def _remove_if_empty(run_dir: Path, job: str) -> None:
