@@ -189,7 +189,7 @@ class SuiteConfig:
 class NoiseConfig:
     """Measurement noise of a simulated world: binomial item sampling plus run-to-run variation."""
 
-    run_sd: float = 0.01  # sd of a model's true score between evaluation runs, at a score of 0.5 (0 = none)
+    run_sd: float = 0.03  # per-cell sd at a score of 0.5 beyond item sampling: run/prompt variation, model strengths
     missing_rate: float = 0.0  # share of (model, benchmark) cells left unreported
 
 

@@ -1,0 +1,96 @@
+"""Sweeps through Hydra's multirun, in a subprocess as users run them: the README's 12-job joblib sweep, a rerun
+that skips finished jobs, a failing job that does not lose the others, and the submitit launcher locally.
+
+The naive estimators only (``bayes=false``) keep these fast; the fit inside jobs is covered by
+``test_simulate_job.py``.
+"""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).parents[1]
+FAST = ("bayes=false", "replicates=3")
+
+
+def benchgap(*args: str, timeout: int = 300) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "benchgap.cli", *args],
+        cwd=ROOT,
+        env={**os.environ, "HYDRA_FULL_ERROR": "0"},
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+
+
+def job_dirs(sweep: Path) -> list[Path]:
+    return sorted((p for p in sweep.iterdir() if p.is_dir() and p.name.isdigit()), key=lambda p: int(p.name))
+
+
+def test_readme_weighting_sweep_runs_twelve_jobs_in_parallel_and_resumes(tmp_path):
+    sweep = tmp_path / "sweep"
+    command = ("simulate", "-m", "experiment=weighting_sweep", "hydra/launcher=joblib", *FAST, f"hydra.sweep.dir={sweep}")
+    first = benchgap(*command)
+    assert first.returncode == 0, first.stderr[-2000:]
+    assert "Joblib.Parallel" in first.stdout + first.stderr
+    jobs = job_dirs(sweep)
+    assert len(jobs) == 12
+    results = [json.loads((j / "result.json").read_text()) for j in jobs]
+    grid = {(r["parameters"]["weighting"]["kind"], r["parameters"]["overfitting"]["gain"]) for r in results}
+    assert len(grid) == 12
+    assert all((j / "replicates.csv").exists() and (j / "gaps.png").exists() for j in jobs)
+    stamps = [(j / "result.json").stat().st_mtime_ns for j in jobs]
+
+    again = benchgap(*command)
+    assert again.returncode == 0, again.stderr[-2000:]
+    assert (again.stdout + again.stderr).count("complete (result.json has these settings); skipped") == 12
+    assert [(j / "result.json").stat().st_mtime_ns for j in jobs] == stamps
+
+
+def test_failing_job_leaves_a_marker_and_the_others_finish(tmp_path):
+    sweep = tmp_path / "sweep"
+    result = benchgap("simulate", "-m", "overfitting=targeted", "overfitting.group=Mars,China", *FAST, f"hydra.sweep.dir={sweep}")
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert lines[0] == (
+        "benchgap simulate: job 0 failed: overfitting.group='Mars' is not a group of world 'ai_index_2026'; "
+        "groups: US, China, Other"
+    )
+    assert lines[-1].startswith("benchgap: 1 job(s) failed (0); see")
+    failed = json.loads((sweep / "0" / "failed.json").read_text())
+    assert "overfitting.group=Mars" in failed["overrides"]
+    assert not (sweep / "0" / "result.json").exists()
+    assert json.loads((sweep / "1" / "result.json").read_text())["status"] == "complete"
+
+
+def test_submitit_local_launcher(tmp_path):
+    sweep = tmp_path / "sweep"
+    result = benchgap(
+        "simulate", "-m", "hydra/launcher=submitit_local", "contamination.rate=0,0.2", *FAST, f"hydra.sweep.dir={sweep}"
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    rates = sorted(json.loads((j / "result.json").read_text())["parameters"]["contamination"]["rate"] for j in job_dirs(sweep))
+    assert rates == [0.0, 0.2]
+
+
+@pytest.mark.parametrize(
+    ("overrides", "expected"),
+    [
+        (["world.b=Mars"], "benchgap simulate: error: world.b='Mars' is not a group of world 'ai_index_2026'"),
+        (["+world.typo=1"], "benchgap simulate: error: unknown config key 'world.typo'"),
+    ],
+)
+def test_bad_simulate_input_is_one_line_exit_2(tmp_path, overrides, expected):
+    run_dir = tmp_path / "run"
+    result = benchgap("simulate", *overrides, f"hydra.run.dir={run_dir}")
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [result.stderr.strip()]
+    assert result.stderr.startswith(expected)
+    assert not run_dir.exists()
