@@ -94,3 +94,14 @@ def test_bad_simulate_input_is_one_line_exit_2(tmp_path, overrides, expected):
     assert result.stderr.strip().splitlines() == [result.stderr.strip()]
     assert result.stderr.startswith(expected)
     assert not run_dir.exists()
+
+
+def test_ray_launcher_on_a_local_ray_instance(tmp_path):
+    """``hydra/launcher=ray`` (the optional ``ray`` extra) starts a local Ray head and runs the jobs on it."""
+    pytest.importorskip("hydra_plugins.hydra_ray_launcher", reason="the ray extra is not installed (uv sync --extra ray)")
+    sweep = tmp_path / "sweep"  # absolute, as Ray workers need
+    result = benchgap("simulate", "-m", "hydra/launcher=ray", "contamination.rate=0,0.2", *FAST, f"hydra.sweep.dir={sweep}")
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "Ray Launcher is launching 2 jobs" in result.stdout + result.stderr
+    rates = sorted(json.loads((j / "result.json").read_text())["parameters"]["contamination"]["rate"] for j in job_dirs(sweep))
+    assert rates == [0.0, 0.2]
