@@ -47,7 +47,9 @@ def test_default_world_mirrors_the_headline():
     cfg = settings()
     reps = [draw_replicate(cfg, r) for r in range(cfg.replicates)]
     best = {
-        g: np.mean([(rep.world.truth.expected_score @ rep.weights)[np.asarray(rep.world.groups) == g].max() for rep in reps])
+        g: np.mean(
+            [(rep.world.truth.expected_score @ rep.weights)[np.asarray(rep.world.groups) == g].max() for rep in reps]
+        )
         for g in ("US", "China")
     }
     assert abs(best["US"] - 0.89) < 0.015, best
@@ -64,7 +66,9 @@ def test_without_distortion_the_naive_gap_is_unbiased(clean):
 def test_contamination_of_group_b_shrinks_the_gap_by_its_inflation(clean):
     """Uniform leaks in China's models only: the gap shrinks by rate * recall * (1 - China's best score)."""
     rate, recall = 0.2, 1.0
-    leaked = naive_rows(settings(f"contamination.rate={rate}", f"contamination.recall={recall}", "contamination.group=China"))
+    leaked = naive_rows(
+        settings(f"contamination.rate={rate}", f"contamination.recall={recall}", "contamination.group=China")
+    )
     shift = leaked["estimate"] - clean["estimate"]
     inflation = rate * recall * (1 - clean["true_best_b_score"])
     assert shift.mean() < 0
@@ -153,7 +157,7 @@ def test_scheme_weights():
     np.testing.assert_allclose(category, [1 / 3, 1 / 6, 1 / 6, 1 / 3])
     custom = dataclasses.replace(kind, kind=WeightingKind.custom, weights={"math": 2.0, "coding-1": 2.0})
     np.testing.assert_allclose(scheme_weights(benchmarks, categories, custom), [0, 0.25, 0.25, 0.5])
-    with pytest.raises(InputError, match="weighting.weights.physics: no benchmark or category"):
+    with pytest.raises(InputError, match=r"weighting\.weights\.physics: no benchmark or category"):
         scheme_weights(benchmarks, categories, dataclasses.replace(custom, weights={"physics": 1.0}))
 
 

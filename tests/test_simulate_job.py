@@ -4,7 +4,6 @@ the same numbers, a finished job skipped, and (slow) the model's interval covera
 
 import json
 
-import numpy as np
 import pandas as pd
 import pytest
 
@@ -44,7 +43,9 @@ def test_job_writes_rows_result_and_figure(finished, tmp_path):
     assert result["estimators"]["mean_win_rate"]["coverage_90"] is None
     # The aggregates are those of the rows.
     composite = rows[rows["estimator"] == "composite"]
-    assert result["estimators"]["composite"]["bias"] == pytest.approx((composite["estimate"] - composite["truth"]).mean())
+    assert result["estimators"]["composite"]["bias"] == pytest.approx(
+        (composite["estimate"] - composite["truth"]).mean()
+    )
     assert result["truth"]["score_gap_mean"] == pytest.approx(composite["truth"].mean())
 
 

@@ -35,7 +35,14 @@ def job_dirs(sweep: Path) -> list[Path]:
 
 def test_readme_weighting_sweep_runs_twelve_jobs_in_parallel_and_resumes(tmp_path):
     sweep = tmp_path / "sweep"
-    command = ("simulate", "-m", "experiment=weighting_sweep", "hydra/launcher=joblib", *FAST, f"hydra.sweep.dir={sweep}")
+    command = (
+        "simulate",
+        "-m",
+        "experiment=weighting_sweep",
+        "hydra/launcher=joblib",
+        *FAST,
+        f"hydra.sweep.dir={sweep}",
+    )
     first = benchgap(*command)
     assert first.returncode == 0, first.stderr[-2000:]
     assert "Joblib.Parallel" in first.stdout + first.stderr
@@ -55,7 +62,9 @@ def test_readme_weighting_sweep_runs_twelve_jobs_in_parallel_and_resumes(tmp_pat
 
 def test_failing_job_leaves_a_marker_and_the_others_finish(tmp_path):
     sweep = tmp_path / "sweep"
-    result = benchgap("simulate", "-m", "overfitting=targeted", "overfitting.group=Mars,China", *FAST, f"hydra.sweep.dir={sweep}")
+    result = benchgap(
+        "simulate", "-m", "overfitting=targeted", "overfitting.group=Mars,China", *FAST, f"hydra.sweep.dir={sweep}"
+    )
     assert result.returncode == 1
     assert "Traceback" not in result.stderr
     lines = result.stderr.strip().splitlines()
@@ -76,7 +85,9 @@ def test_submitit_local_launcher(tmp_path):
         "simulate", "-m", "hydra/launcher=submitit_local", "contamination.rate=0,0.2", *FAST, f"hydra.sweep.dir={sweep}"
     )
     assert result.returncode == 0, result.stderr[-2000:]
-    rates = sorted(json.loads((j / "result.json").read_text())["parameters"]["contamination"]["rate"] for j in job_dirs(sweep))
+    rates = sorted(
+        json.loads((j / "result.json").read_text())["parameters"]["contamination"]["rate"] for j in job_dirs(sweep)
+    )
     assert rates == [0.0, 0.2]
 
 
@@ -98,10 +109,16 @@ def test_bad_simulate_input_is_one_line_exit_2(tmp_path, overrides, expected):
 
 def test_ray_launcher_on_a_local_ray_instance(tmp_path):
     """``hydra/launcher=ray`` (the optional ``ray`` extra) starts a local Ray head and runs the jobs on it."""
-    pytest.importorskip("hydra_plugins.hydra_ray_launcher", reason="the ray extra is not installed (uv sync --extra ray)")
+    pytest.importorskip(
+        "hydra_plugins.hydra_ray_launcher", reason="the ray extra is not installed (uv sync --extra ray)"
+    )
     sweep = tmp_path / "sweep"  # absolute, as Ray workers need
-    result = benchgap("simulate", "-m", "hydra/launcher=ray", "contamination.rate=0,0.2", *FAST, f"hydra.sweep.dir={sweep}")
+    result = benchgap(
+        "simulate", "-m", "hydra/launcher=ray", "contamination.rate=0,0.2", *FAST, f"hydra.sweep.dir={sweep}"
+    )
     assert result.returncode == 0, result.stderr[-2000:]
     assert "Ray Launcher is launching 2 jobs" in result.stdout + result.stderr
-    rates = sorted(json.loads((j / "result.json").read_text())["parameters"]["contamination"]["rate"] for j in job_dirs(sweep))
+    rates = sorted(
+        json.loads((j / "result.json").read_text())["parameters"]["contamination"]["rate"] for j in job_dirs(sweep)
+    )
     assert rates == [0.0, 0.2]
