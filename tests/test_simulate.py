@@ -226,3 +226,16 @@ def test_bad_settings_name_the_key(overrides, message):
     with pytest.raises(InputError) as err:
         check_settings(settings(*overrides))
     assert message in str(err.value)
+
+
+@pytest.mark.parametrize("weighting", ["uniform", "category", "custom", "mean_win_rate", "dirichlet", "adversarial"])
+def test_every_option_composes_with_every_other(weighting):
+    for overfitting in ("none", "targeted"):
+        for contamination in ("none", "uniform", "exposure"):
+            cfg = settings(
+                f"weighting={weighting}", f"overfitting={overfitting}", f"contamination={contamination}", "replicates=1"
+            )
+            check_settings(cfg)
+            rows = score_replicate(draw_replicate(cfg, 0), cfg, None)
+            assert [r["estimator"] for r in rows] == ["composite", "mean_win_rate"]
+            assert all(np.isfinite(r["estimate"]) and np.isfinite(r["truth"]) for r in rows)

@@ -2,6 +2,7 @@
 the same numbers, a finished job skipped, and (slow) the model's interval coverage over 100 undistorted worlds.
 """
 
+import dataclasses
 import json
 
 import pandas as pd
@@ -99,3 +100,16 @@ def test_model_intervals_cover_the_true_gap_in_undistorted_worlds(tmp_path):
     assert 0.85 <= latent["coverage_90"] <= 0.95, latent["coverage_90"]
     assert bayes["converged_share"] >= 0.95
     assert abs(bayes["bias"]) < 0.003 and bayes["rmse"] < 0.01
+
+
+def test_cores_change_neither_the_numbers_nor_the_settings_key():
+    """A sweep may be resumed under another launcher (joblib runs chains on one core): same draws, same key."""
+    from benchgap.model import ModelCache
+
+    one, two = tiny(replicates=1), tiny(replicates=1)
+    one.sampler = dataclasses.replace(TINY, cores=1)
+    two.sampler = dataclasses.replace(TINY, cores=2)
+    assert job.settings_key(one) == job.settings_key(two)
+    cache = ModelCache(one.model, one.sampler.backend)
+    rows = [pd.DataFrame(job.score_replicate(job.draw_replicate(c, 0), c, cache)) for c in (one, two)]
+    pd.testing.assert_frame_equal(rows[0].drop(columns="fit_seconds"), rows[1].drop(columns="fit_seconds"))

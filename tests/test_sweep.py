@@ -92,6 +92,22 @@ def test_submitit_local_launcher(tmp_path):
 
 
 @pytest.mark.parametrize(
+    ("override", "expected"),
+    [
+        ("contamination.rat=0.1", "Key 'rat' not in 'ContaminationConfig'"),
+        ("overfitting.gain=lots", "Value 'lots' of type 'str' could not be converted to Float"),
+        ("weighting=heavy", "Could not find 'weighting/heavy'"),
+    ],
+)
+def test_typos_and_wrong_types_fail_at_composition(tmp_path, override, expected):
+    run_dir = tmp_path / "run"
+    result = benchgap("simulate", override, f"hydra.run.dir={run_dir}")
+    assert result.returncode == 1
+    assert expected in result.stderr and "Traceback" not in result.stderr
+    assert not run_dir.exists()
+
+
+@pytest.mark.parametrize(
     ("overrides", "expected"),
     [
         (["world.b=Mars"], "benchgap simulate: error: world.b='Mars' is not a group of world 'ai_index_2026'"),

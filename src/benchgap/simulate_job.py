@@ -212,9 +212,31 @@ def _normal_quantile(level: float) -> float:
     return float(norm.ppf(0.5 + level / 2))
 
 
+NUMBER_NEUTRAL = ("cores", "progress")  # sampler settings that change how a fit runs, not its draws
+
+
+_CACHES: dict[str, "ModelCache"] = {}
+
+
+def process_cache(cfg: SimulateConfig) -> "ModelCache":
+    """The process's compiled models for this model spec and backend: sweep jobs that run one after another in
+    one process (Hydra's basic launcher, a reused joblib worker) compile each table shape once between them."""
+    from benchgap.model import ModelCache
+
+    key = json.dumps(plain(dataclasses.asdict(cfg.model)), sort_keys=True) + cfg.sampler.backend.value
+    if key not in _CACHES:
+        _CACHES[key] = ModelCache(cfg.model, cfg.sampler.backend)
+    return _CACHES[key]
+
+
 def settings_key(cfg: SimulateConfig) -> str:
-    """A short hash of every setting: a stored result or partial run counts only for identical settings."""
-    text = json.dumps(plain(dataclasses.asdict(cfg)), sort_keys=True)
+    """A short hash of every setting that can change a number: a stored result or partial run counts only for
+    identical settings. Cores and the progress bar are left out, so a sweep started with one launcher can be
+    resumed with another (joblib runs chains on one core)."""
+    settings = plain(dataclasses.asdict(cfg))
+    for name in NUMBER_NEUTRAL:
+        settings["sampler"].pop(name)
+    text = json.dumps(settings, sort_keys=True)
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
@@ -250,11 +272,7 @@ def run_simulate(
     finished = set(rows["replicate"]) if len(rows) else set()
     if finished:
         log.info("%s: resuming; %d of %d replicates already done", label, len(finished), len(indices))
-    cache = None
-    if cfg.bayes:
-        from benchgap.model import ModelCache
-
-        cache = ModelCache(cfg.model, cfg.sampler.backend)
+    cache = process_cache(cfg) if cfg.bayes else None
     progress = Progress(label, total=len(indices), done=len(finished & set(indices)))
     start = time.perf_counter()
     for index in indices:
