@@ -92,53 +92,54 @@ def score_replicate(rep: Replicate, cfg: SimulateConfig, cache: "ModelCache | No
     standardised scale), the composite-score gap under this replicate's weights, and HELM's mean win rate
     computed on the expected scores.
     """
-    a, b = cfg.world.a, cfg.world.b
-    world, table = rep.world, rep.table
+    world = rep.world
     groups = np.asarray(world.groups)
-    in_a, in_b = groups == a, groups == b
-    theta = world.truth.theta
+    in_a, in_b = groups == cfg.world.a, groups == cfg.world.b
     true_composite = world.truth.expected_score @ rep.weights
+    perfect = noise_free_table(world)
     truths = {
         "best_a_score": float(true_composite[in_a].max()),
         "best_b_score": float(true_composite[in_b].max()),
-        "latent": float(best_vs_best(theta, in_a, in_b)),
+        "latent": float(best_vs_best(world.truth.theta, in_a, in_b)),
         "score": float(best_vs_best(true_composite, in_a, in_b)),
-        "win_rate": lens_gap(mean_win_rate(noise_free_table(world)), table, a=a, b=b).gap,
+        "win_rate": lens_gap(mean_win_rate(perfect), perfect, a=cfg.world.a, b=cfg.world.b).gap,
     }
     shared = _replicate_columns(rep, in_a, in_b, truths)
-    rows = []
-
-    composite, se = weighted_composite(table, rep.weights)
-    naive = lens_gap(composite, table, a=a, b=b)
-    gap_se = float(np.hypot(se[table.models.index(naive.a_model)], se[table.models.index(naive.b_model)]))
-    z = {level: _normal_quantile(level) for level in LEVELS}
-    rows.append(
-        shared
-        | {"estimator": "composite", "scale": "score", "se": gap_se, "best_a": naive.a_model, "best_b": naive.b_model}
-        | point_columns(naive.gap, truths["score"])
-        | interval_columns(
-            {lv: (naive.gap - z[lv] * gap_se, naive.gap + z[lv] * gap_se) for lv in LEVELS}, truths["score"]
-        )
-        | ranking_columns(composite, theta)
-    )
-    win_rates = mean_win_rate(table)
-    helm = lens_gap(win_rates, table, a=a, b=b)
-    rows.append(
-        shared
-        | {
-            "estimator": "mean_win_rate",
-            "scale": "win_rate",
-            "se": np.nan,
-            "best_a": helm.a_model,
-            "best_b": helm.b_model,
-        }
-        | point_columns(helm.gap, truths["win_rate"])
-        | interval_columns({}, truths["win_rate"])
-        | ranking_columns(win_rates, theta)
-    )
+    rows = [_composite_row(rep, cfg, shared, truths["score"]), _win_rate_row(rep, cfg, shared, truths["win_rate"])]
     if cache is not None:
         rows += _bayes_rows(rep, cfg, cache, shared, truths)
     return rows
+
+
+def _composite_row(rep: Replicate, cfg: SimulateConfig, shared: dict[str, Any], truth: float) -> dict[str, Any]:
+    """The headline number: best vs best weighted composite, with the binomial interval of the two best."""
+    table = rep.table
+    composite, se = weighted_composite(table, rep.weights)
+    naive = lens_gap(composite, table, a=cfg.world.a, b=cfg.world.b)
+    gap_se = float(np.hypot(se[table.models.index(naive.a_model)], se[table.models.index(naive.b_model)]))
+    z = {level: _normal_quantile(level) for level in LEVELS}
+    intervals = {level: (naive.gap - z[level] * gap_se, naive.gap + z[level] * gap_se) for level in LEVELS}
+    return (
+        shared
+        | {"estimator": "composite", "scale": "score", "se": gap_se, "best_a": naive.a_model, "best_b": naive.b_model}
+        | point_columns(naive.gap, truth)
+        | interval_columns(intervals, truth)
+        | ranking_columns(composite, rep.world.truth.theta)
+    )
+
+
+def _win_rate_row(rep: Replicate, cfg: SimulateConfig, shared: dict[str, Any], truth: float) -> dict[str, Any]:
+    """HELM's mean win rate, best vs best; HELM publishes no interval."""
+    win_rates = mean_win_rate(rep.table)
+    helm = lens_gap(win_rates, rep.table, a=cfg.world.a, b=cfg.world.b)
+    return (
+        shared
+        | {"estimator": "mean_win_rate", "scale": "win_rate", "se": np.nan}
+        | {"best_a": helm.a_model, "best_b": helm.b_model}
+        | point_columns(helm.gap, truth)
+        | interval_columns({}, truth)
+        | ranking_columns(win_rates, rep.world.truth.theta)
+    )
 
 
 def _bayes_rows(
@@ -159,6 +160,10 @@ def _bayes_rows(
         "divergences": diag.divergences,
         "fit_seconds": result.seconds,
     }
+    likeliest_best = {
+        group: max((m for m in est.models if m.group == group), key=lambda m: m.prob_best_in_group).model
+        for group in (cfg.world.a, cfg.world.b)
+    }
     rows = []
     for estimator, scale, name, ranking in (
         ("bayes", "score", "gap_score", np.array([m.composite_mean for m in est.models])),
@@ -169,7 +174,8 @@ def _bayes_rows(
         rows.append(
             shared
             | {"estimator": estimator, "scale": scale, "se": float(draws.std(ddof=1))}
-            | {"best_a": "", "best_b": "", "prob_a_ahead": float((draws > 0).mean())}
+            | {"best_a": likeliest_best[cfg.world.a], "best_b": likeliest_best[cfg.world.b]}
+            | {"prob_a_ahead": float((draws > 0).mean())}
             | point_columns(float(draws.mean()), truths[scale])
             | interval_columns(intervals, truths[scale])
             | ranking_columns(ranking, rep.world.truth.theta)
@@ -328,6 +334,7 @@ def _result(
     """``result.json``: what was run, the truth, and every estimator's aggregates."""
     first = frame.drop_duplicates("replicate")
     headline = "mean_win_rate" if cfg.weighting.kind is WeightingKind.mean_win_rate else "composite"
+    headline_flip = cfg.weighting.kind is WeightingKind.adversarial
     estimators = aggregate(frame)
     flips = first["flip_distance"]
     weighting: dict[str, Any] = {
@@ -362,7 +369,8 @@ def _result(
             "best_b_score_mean": float(first["true_best_b_score"].mean()),
         },
         "headline": {"estimator": headline}
-        | {k: estimators[headline][k] for k in ("mean_estimate", "mean_truth", "bias", "sign_error_rate")},
+        | {k: estimators[headline][k] for k in ("mean_estimate", "mean_truth", "bias", "sign_error_rate")}
+        | ({"flip_distance_median": weighting["flip_distance"]["median"]} if headline_flip else {}),
         "estimators": estimators,
         "weighting": weighting,
         "inference": _inference(cfg),
@@ -384,6 +392,24 @@ def headline_sentence(result: dict[str, Any]) -> str:
         text += (
             f"; model {bayes['mean_estimate']:+.3f} (bias {bayes['bias']:+.3f}, 90% interval coverage "
             f"{bayes['coverage_90']:.0%}, converged in {bayes['converged_share']:.0%})"
+        )
+    weighting = result["weighting"]
+    if weighting["kind"] == "mean_win_rate":
+        helm = est["mean_win_rate"]
+        text += (
+            f"; mean win rate gap {helm['mean_estimate']:+.3f} (true {helm['mean_truth']:+.3f}, wrong sign in "
+            f"{helm['sign_error_rate']:.0%})"
+        )
+    if "dirichlet" in weighting:
+        spread = weighting["dirichlet"]
+        text += (
+            f"; over random weightings the apparent gap spans {spread['q05']:+.3f} to {spread['q95']:+.3f} "
+            f"(wrong sign in {spread['sign_flip_share']:.0%})"
+        )
+    if weighting["kind"] == "adversarial" and weighting["flip_distance"]["median"] is not None:
+        text += (
+            f"; moving {weighting['flip_distance']['median']:.0%} of the weight (median, total variation) flips "
+            "the apparent gap's sign"
         )
     return text
 
