@@ -324,17 +324,32 @@ def observe(world: World, expected: np.ndarray, *, noise: NoiseConfig, rng: np.r
     n_models, n_bench = p.shape
     observed[np.arange(n_models), rng.integers(0, n_bench, n_models)] = True
     model_idx, bench_idx = np.nonzero(observed)
+    score = correct[model_idx, bench_idx] / world.n_items[bench_idx]
+    return _world_table(world, model_idx, bench_idx, score, world.n_items[bench_idx].astype(float), "simulated")
+
+
+def noise_free_table(world: World) -> ScoreTable:
+    """The undistorted world's expected scores as a complete table: what a perfect leaderboard would show."""
+    n_models, n_bench = world.truth.expected_score.shape
+    model_idx, bench_idx = np.divmod(np.arange(n_models * n_bench), n_bench)
+    infinite = np.full(model_idx.size, np.inf)
+    return _world_table(world, model_idx, bench_idx, world.truth.expected_score.ravel(), infinite, "noise-free truth")
+
+
+def _world_table(
+    world: World, model_idx: np.ndarray, bench_idx: np.ndarray, score: np.ndarray, n_items: np.ndarray, source: str
+) -> ScoreTable:
     return ScoreTable(
         models=world.models,
         groups=world.groups,
         benchmarks=world.benchmarks,
         categories=world.categories,
         chance=world.chance,
-        custom_weight=np.full(n_bench, np.nan),
+        custom_weight=np.full(len(world.benchmarks), np.nan),
         model_idx=model_idx,
         bench_idx=bench_idx,
-        score=correct[model_idx, bench_idx] / world.n_items[bench_idx],
-        n_items=world.n_items[bench_idx].astype(float),
+        score=score,
+        n_items=n_items,
         stderr=np.full(model_idx.size, np.nan),
-        source="simulated",
+        source=source,
     )

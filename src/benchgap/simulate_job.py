@@ -26,7 +26,7 @@ from benchgap.data import ScoreTable
 from benchgap.lenses import lens_gap, mean_win_rate, weighted_composite
 from benchgap.metrics import LEVELS, aggregate, interval_columns, point_columns, ranking_columns
 from benchgap.records import plain, write_json_atomic
-from benchgap.simulate import World, check_settings, distorted_scores, observe, sample_world
+from benchgap.simulate import World, check_settings, distorted_scores, noise_free_table, observe, sample_world
 from benchgap.weighting import best_vs_best, dirichlet_weights, flip_distance, scheme_weights
 
 if TYPE_CHECKING:
@@ -63,26 +63,6 @@ def draw_replicate(cfg: SimulateConfig, index: int) -> Replicate:
         weights = draws[0]
     table = dataclasses.replace(table, custom_weight=weights)
     return Replicate(index, world, table, weights, draws, int(seed.generate_state(1)[0]))
-
-
-def noise_free_table(world: World) -> ScoreTable:
-    """The undistorted world's expected scores as a complete table: what a perfect leaderboard would show."""
-    n_models, n_bench = world.truth.expected_score.shape
-    model_idx, bench_idx = np.divmod(np.arange(n_models * n_bench), n_bench)
-    return ScoreTable(
-        models=world.models,
-        groups=world.groups,
-        benchmarks=world.benchmarks,
-        categories=world.categories,
-        chance=world.chance,
-        custom_weight=np.full(n_bench, np.nan),
-        model_idx=model_idx,
-        bench_idx=bench_idx,
-        score=world.truth.expected_score.ravel(),
-        n_items=np.full(model_idx.size, np.inf),
-        stderr=np.full(model_idx.size, np.nan),
-        source="noise-free truth",
-    )
 
 
 def score_replicate(rep: Replicate, cfg: SimulateConfig, cache: "ModelCache | None") -> list[dict[str, Any]]:
