@@ -94,10 +94,14 @@ def test_exposure_leaks_grow_with_benchmark_age():
     assert (only_china[np.asarray(world.groups) != "China"] == 0).all()
 
 
-def test_exposure_in_group_b_shrinks_the_gap(clean):
-    leaked = naive_rows(settings("contamination=exposure", "contamination.group=China"))
+def test_exposure_in_group_b_shrinks_the_gap_by_its_inflation(clean):
+    """Exposure leaks in China's models: the gap shrinks by the configured inflation of China's best composite."""
+    cfg = settings("contamination=exposure", "contamination.group=China")
+    leaked = naive_rows(cfg)
     shift = leaked["estimate"] - clean["estimate"]
-    assert shift.mean() < -0.01, shift.mean()
+    configured = configured_shift(cfg, "China")
+    assert configured.mean() > 0.01
+    assert shift.mean() == pytest.approx(-configured.mean(), rel=0.1), (shift.mean(), configured.mean())
     assert (shift < 0).mean() > 0.9
 
 
@@ -165,9 +169,9 @@ def test_flip_distance_of_a_worked_example():
     """A: (0.9, 0.5), B: (0.6, 0.7), equal weights: A leads by 0.05 and falls behind once w_1 <= 0.4: TV 0.1."""
     scores = np.array([[0.9, 0.5], [0.6, 0.7]])
     in_a, in_b = np.array([True, False]), np.array([False, True])
-    assert flip_distance(scores, np.array([0.5, 0.5]), in_a, in_b) == pytest.approx(0.1, abs=1e-9)
+    assert flip_distance(scores, np.array([0.5, 0.5]), in_a=in_a, in_b=in_b) == pytest.approx(0.1, abs=1e-9)
     dominant = np.array([[0.9, 0.8], [0.6, 0.7]])
-    assert np.isnan(flip_distance(dominant, np.array([0.5, 0.5]), in_a, in_b))
+    assert np.isnan(flip_distance(dominant, np.array([0.5, 0.5]), in_a=in_a, in_b=in_b))
 
 
 def test_flip_distance_is_the_minimum_over_random_weightings():
@@ -177,7 +181,7 @@ def test_flip_distance_is_the_minimum_over_random_weightings():
     in_a = np.array([True, True, True, False, False, False])
     w0 = np.full(5, 0.2)
     base = best_vs_best(scores @ w0, in_a, ~in_a)
-    distance = flip_distance(scores, w0, in_a, ~in_a)
+    distance = flip_distance(scores, w0, in_a=in_a, in_b=~in_a)
     weights = rng.dirichlet(np.ones(5), size=200_000)
     flipped = np.sign(best_vs_best(weights @ scores.T, in_a, ~in_a)) != np.sign(base)
     tv = 0.5 * np.abs(weights - w0).sum(axis=1)

@@ -113,3 +113,41 @@ def test_cores_change_neither_the_numbers_nor_the_settings_key():
     cache = ModelCache(one.model, one.sampler.backend)
     rows = [pd.DataFrame(job.score_replicate(job.draw_replicate(c, 0), c, cache)) for c in (one, two)]
     pd.testing.assert_frame_equal(rows[0].drop(columns="fit_seconds"), rows[1].drop(columns="fit_seconds"))
+
+
+def test_a_write_cut_short_is_dropped_on_resume(tmp_path):
+    """A kill in the middle of appending a replicate's rows: that replicate is run again, the others are kept."""
+    cfg = settings("replicates=3")
+    reference = job.run_simulate(cfg, out_dir=tmp_path / "reference")
+    rows = pd.read_csv(tmp_path / "reference" / "replicates.csv")
+    out = tmp_path / "stopped"
+    out.mkdir()
+    partial = out / f"{job.PARTIAL}.{job.settings_key(cfg, rows_only=True)}"
+    text = rows[rows["replicate"] < 2].to_csv(index=False)
+    partial.write_text(text[: len(text) - 40])  # replicate 1's last row cut short
+    resumed = job.run_simulate(cfg, out_dir=out)
+    assert resumed["estimators"] == reference["estimators"]
+    pd.testing.assert_frame_equal(pd.read_csv(out / "replicates.csv"), rows)
+
+
+def test_rerunning_some_replicates_never_overwrites_a_finished_job(tmp_path):
+    cfg = settings("replicates=3")
+    job.run_simulate(cfg, out_dir=tmp_path)
+    with pytest.raises(job.InputError, match="holds a finished job with other settings"):
+        job.run_simulate(settings("replicates=3", "only=[1]"), out_dir=tmp_path)
+    alone = job.run_simulate(settings("replicates=3", "only=[1]"), out_dir=tmp_path / "one")
+    full = pd.read_csv(tmp_path / "replicates.csv")
+    pd.testing.assert_frame_equal(
+        pd.read_csv(tmp_path / "one" / "replicates.csv"), full[full["replicate"] == 1].reset_index(drop=True)
+    )
+    assert alone["replicates"] == 1
+
+
+def test_result_json_is_strict_json(tmp_path):
+    cfg = settings("replicates=2", "weighting=dirichlet")
+    job.run_simulate(cfg, out_dir=tmp_path)
+
+    def reject(constant: str) -> None:
+        raise AssertionError(f"result.json holds {constant}")
+
+    json.loads((tmp_path / "result.json").read_text(), parse_constant=reject)

@@ -85,7 +85,8 @@ def _run_job(job: str, body: Callable[[Path], None]) -> None:
     """Run ``body(run_dir)``; bad input becomes one line on stderr, exit code 2, and no run folder left.
 
     Inside a sweep (``-m``) a failing job must not stop the others: it leaves ``failed.json`` (the error and
-    its overrides) in its folder for ``benchgap report`` and raises, so Hydra reports it and goes on.
+    its overrides) in its folder for ``benchgap report``, says so in one line (an unexpected error also logs
+    its traceback to the job's log), and returns; ``SweepFailures`` sets the exit code once all jobs ran.
     """
     from hydra.core.hydra_config import HydraConfig
     from hydra.types import RunMode
@@ -100,10 +101,12 @@ def _run_job(job: str, body: Callable[[Path], None]) -> None:
     except Exception as err:
         if sweep:
             _mark_failed(run_dir, err, list(hydra_cfg.overrides.task))
-            if isinstance(err, InputError):  # one line; SweepFailures sets the exit code once all jobs ran
-                print(f"benchgap {job}: job {hydra_cfg.job.num} failed: {err}", file=sys.stderr)
-                return
-            raise
+            where = ""
+            if not isinstance(err, InputError):
+                logging.getLogger("benchgap").exception("job %s failed", hydra_cfg.job.num)
+                where = f" ({type(err).__name__}; traceback in {run_dir / (job + '.log')})"
+            print(f"benchgap {job}: job {hydra_cfg.job.num} failed: {err}{where}", file=sys.stderr)
+            return
         if not isinstance(err, InputError):
             raise
         print(f"benchgap {job}: error: {err}", file=sys.stderr)
@@ -120,7 +123,18 @@ def _mark_failed(run_dir: Path, err: Exception, overrides: list[str]) -> None:
 
 
 class SweepFailures(Callback):
-    """After a sweep, name the jobs that left ``failed.json`` and exit with code 1 (``hydra.callbacks``)."""
+    """Sweep progress after each job, and at the end the jobs that left ``failed.json``, with exit code 1
+    (``hydra.callbacks`` in ``conf/simulate.yaml``)."""
+
+    def on_job_end(self, config: Any, job_return: Any, **kwargs: Any) -> None:
+        from hydra.types import RunMode
+
+        if config.hydra.mode is not RunMode.MULTIRUN:
+            return
+        sweep_dir = Path(config.hydra.sweep.dir)
+        finished = len(list(sweep_dir.glob("*/result.json")))
+        failed = len(list(sweep_dir.glob(f"*/{FAILED}")))
+        print(f"sweep {sweep_dir}: job {config.hydra.job.num} done; {finished} finished, {failed} failed so far")
 
     def on_multirun_end(self, config: Any, **kwargs: Any) -> None:
         sweep_dir = Path(config.hydra.sweep.dir)

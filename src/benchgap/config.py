@@ -201,13 +201,15 @@ class WorldConfig:
     groups: dict[str, GroupWorld] = field(default_factory=dict)  # group name -> its models
     a: str = "US"  # first group of the compared pair (gaps are a - b)
     b: str = "China"  # second group
-    true_gap: float | None = None  # if set, group b's mean capability is a's mean minus this (logit units)
+    true_gap: float | None = None  # if set, b's mean capability is a's minus this (logit units; not best vs best)
     suite: SuiteConfig = field(default_factory=SuiteConfig)
     noise: NoiseConfig = field(default_factory=NoiseConfig)
 
 
 @dataclass
 class WeightingConfig:
+    """How the headline composite weighs benchmarks (``conf/weighting/``; see ``benchgap.weighting``)."""
+
     kind: WeightingKind = WeightingKind.uniform  # uniform | category | custom | mean_win_rate | dirichlet | adversarial
     weights: dict[str, float] = field(default_factory=dict)  # custom: weight per benchmark or category name
     concentration: float = 1.0  # dirichlet: alpha per benchmark (1 = flat over all weightings; larger = nearer equal)
@@ -238,6 +240,8 @@ class ContaminationConfig:
 
 @dataclass
 class SimulateConfig:
+    """``benchgap simulate``: replicate worlds, distortions, and the estimators scored against the truth."""
+
     world: WorldConfig = field(default_factory=WorldConfig)
     weighting: WeightingConfig = field(default_factory=WeightingConfig)
     overfitting: OverfittingConfig = field(default_factory=OverfittingConfig)

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from benchgap.data import ScoreTable
+from benchgap.errors import InputError
 
 
 def mean_score(table: ScoreTable) -> np.ndarray:
@@ -50,6 +51,12 @@ def weighted_composite(table: ScoreTable, weights: np.ndarray) -> tuple[np.ndarr
     n_items, stderr = table.matrix(table.n_items), table.matrix(table.stderr)
     observed = np.isfinite(scores)
     w = np.where(observed, weights[None, :], 0.0)
+    unweighted = np.flatnonzero(w.sum(axis=1) <= 0)
+    if unweighted.size:
+        raise InputError(
+            f"model '{table.models[unweighted[0]]}' has no score on a benchmark with positive weight, so it has no "
+            "composite; give weight to a benchmark it was scored on"
+        )
     w = w / w.sum(axis=1, keepdims=True)
     variance = np.where(np.isfinite(stderr), stderr**2, scores * (1 - scores) / n_items)
     composite = np.where(observed, w * scores, 0.0).sum(axis=1)

@@ -21,13 +21,25 @@ def plain(value: Any) -> Any:
 
 
 def json_default(value: Any) -> Any:
+    """numpy scalars as Python numbers (``json.dumps(..., default=json_default)``)."""
     if isinstance(value, np.generic):
         return value.item()
     raise TypeError(f"not JSON serialisable: {type(value).__name__}")
 
 
+def finite_or_none(value: Any) -> Any:
+    """NaN and infinities as ``None``, recursively: strict JSON has no NaN (jq and browsers reject it)."""
+    if isinstance(value, dict):
+        return {k: finite_or_none(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [finite_or_none(v) for v in value]
+    if isinstance(value, float | np.floating) and not np.isfinite(value):
+        return None
+    return value
+
+
 def write_json_atomic(path: Path, value: Any) -> None:
-    """Write JSON to a temporary file beside ``path`` and rename it in: the file is whole or absent."""
+    """Strict JSON written to a temporary file beside ``path`` and renamed in: the file is whole or absent."""
     temporary = path.with_name(f".{path.name}.tmp")
-    temporary.write_text(json.dumps(value, indent=2, default=json_default, allow_nan=True))
+    temporary.write_text(json.dumps(finite_or_none(value), indent=2, default=json_default, allow_nan=False))
     os.replace(temporary, path)

@@ -24,6 +24,7 @@ from benchgap.data import ScoreTable
 from benchgap.errors import InputError
 
 CATEGORIES = ("language", "math", "coding", "commonsense")
+SCORE_CAP = 0.999  # overfitting cannot push an expected score past this
 CHANCE_BY_CATEGORY = {"language": 0.25, "math": 0.0, "coding": 0.0, "commonsense": 0.25}
 
 
@@ -108,8 +109,6 @@ def demo_table(cfg: DemoConfig) -> tuple[ScoreTable, Truth]:
     return ScoreTable(**{**table.__dict__, "source": "built-in demo (synthetic)"}), truth
 
 
-SCORE_CAP = 0.999  # overfitting cannot push an expected score past this
-
 
 @dataclass(frozen=True)
 class World:
@@ -180,6 +179,11 @@ def check_settings(cfg: SimulateConfig) -> None:
             raise InputError(f"contamination.{key} must be a share in [0, 1], got {value}")
     if cfg.contamination.timescale <= 0:
         raise InputError(f"contamination.timescale must be positive (years), got {cfg.contamination.timescale}")
+    if cfg.weighting.concentration <= 0 or cfg.weighting.draws < 1:
+        raise InputError(
+            f"weighting.concentration must be > 0 and weighting.draws >= 1, got {cfg.weighting.concentration} and "
+            f"{cfg.weighting.draws}"
+        )
     if cfg.replicates < 1:
         raise InputError(f"replicates must be at least 1, got {cfg.replicates}")
     for index in cfg.only:

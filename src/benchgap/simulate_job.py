@@ -7,8 +7,10 @@ replicate can be re-run alone (``only=[r]``) and a resumed job gives the same nu
 
 import dataclasses
 import hashlib
+import io
 import json
 import logging
+import os
 import shutil
 import tempfile
 import time
@@ -23,6 +25,7 @@ from arviz_stats.base import array_stats
 from benchgap import __version__
 from benchgap.config import GapConfig, SimulateConfig, Weighting, WeightingKind
 from benchgap.data import ScoreTable
+from benchgap.errors import InputError
 from benchgap.lenses import lens_gap, mean_win_rate, weighted_composite
 from benchgap.metrics import LEVELS, aggregate, interval_columns, point_columns, ranking_columns
 from benchgap.records import plain, write_json_atomic
@@ -62,7 +65,8 @@ def draw_replicate(cfg: SimulateConfig, index: int) -> Replicate:
         draws = dirichlet_weights(rng, len(world.benchmarks), cfg.weighting)
         weights = draws[0]
     table = dataclasses.replace(table, custom_weight=weights)
-    return Replicate(index, world, table, weights, draws, int(seed.generate_state(1)[0]))
+    sampler_seed = int(seed.spawn(1)[0].generate_state(1)[0])  # a child stream: independent of the world's draws
+    return Replicate(index, world, table, weights, draws, sampler_seed)
 
 
 def score_replicate(rep: Replicate, cfg: SimulateConfig, cache: "ModelCache | None") -> list[dict[str, Any]]:
@@ -165,25 +169,30 @@ def _bayes_rows(
 
 
 def _replicate_columns(rep: Replicate, in_a: np.ndarray, in_b: np.ndarray, truths: dict[str, float]) -> dict[str, Any]:
-    """Per-replicate values repeated on each estimator's row: truths, the weighting's spread and flip distance."""
+    """Per-replicate values repeated on each estimator's row: truths, the weighting's spread and flip distance.
+
+    For the flip distance and the random weightings, a missing cell is filled with its model's weighted composite,
+    which leaves every model's composite under the replicate's weights (and so the apparent gap) unchanged.
+    """
     scores = rep.table.matrix()
-    filled = np.where(np.isfinite(scores), scores, np.nanmean(scores, axis=1, keepdims=True))
+    composite, _ = weighted_composite(rep.table, rep.weights)
+    filled = np.where(np.isfinite(scores), scores, composite[:, None])
     out: dict[str, Any] = {
         "replicate": rep.index,
         "true_latent_gap": truths["latent"],
         "true_score_gap": truths["score"],
         "true_best_a_score": truths["best_a_score"],
         "true_best_b_score": truths["best_b_score"],
-        "flip_distance": flip_distance(filled, rep.weights, in_a, in_b),
+        "flip_distance": flip_distance(filled, rep.weights, in_a=in_a, in_b=in_b),
     }
     if rep.weight_draws is not None:
-        composites = rep.weight_draws @ filled.T  # (draws, models)
-        apparent = best_vs_best(composites, in_a, in_b)
+        apparent = best_vs_best(rep.weight_draws @ filled.T, in_a, in_b)  # per random weighting
+        true = best_vs_best(rep.weight_draws @ rep.world.truth.expected_score.T, in_a, in_b)  # same weighting
         out |= {
             "apparent_q05": float(np.quantile(apparent, 0.05)),
             "apparent_q50": float(np.quantile(apparent, 0.5)),
             "apparent_q95": float(np.quantile(apparent, 0.95)),
-            "apparent_sign_flip_share": float(np.mean(np.sign(apparent) != np.sign(truths["score"]))),
+            "apparent_sign_flip_share": float(np.mean((np.sign(apparent) != np.sign(true)) & (true != 0))),
         }
     return out
 
@@ -198,7 +207,7 @@ def _normal_quantile(level: float) -> float:
     return float(norm.ppf(0.5 + level / 2))
 
 
-NUMBER_NEUTRAL = ("cores", "progress")  # sampler settings that change how a fit runs, not its draws
+RUN_ONLY_SAMPLER_KEYS = ("cores", "progress")  # sampler settings that change how a fit runs, not its draws
 
 
 _CACHES: dict[str, "ModelCache"] = {}
@@ -215,13 +224,19 @@ def process_cache(cfg: SimulateConfig) -> "ModelCache":
     return _CACHES[key]
 
 
-def settings_key(cfg: SimulateConfig) -> str:
-    """A short hash of every setting that can change a number: a stored result or partial run counts only for
-    identical settings. Cores and the progress bar are left out, so a sweep started with one launcher can be
-    resumed with another (joblib runs chains on one core)."""
-    settings = plain(dataclasses.asdict(cfg))
-    for name in NUMBER_NEUTRAL:
+def settings_key(cfg: SimulateConfig, *, rows_only: bool = False) -> str:
+    """A short hash of every setting that can change a number, and of benchgap's version.
+
+    A stored result counts only for the same key. Cores and the progress bar are left out, so a sweep started with
+    one launcher can be resumed with another (joblib runs chains on one core). ``rows_only``: the key of the
+    per-replicate rows, which do not depend on which replicates run (``only``) or on ``plots``.
+    """
+    settings = plain(dataclasses.asdict(cfg)) | {"benchgap_version": __version__}
+    for name in RUN_ONLY_SAMPLER_KEYS:
         settings["sampler"].pop(name)
+    if rows_only:
+        settings.pop("only")
+        settings.pop("plots")
     text = json.dumps(settings, sort_keys=True)
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
@@ -251,13 +266,14 @@ def run_simulate(
     if done is not None:
         log.info("%s: complete (result.json has these settings); skipped", label)
         return done
+    _clear_stale_result(out_dir, cfg)
     out_dir.mkdir(parents=True, exist_ok=True)
-    partial = out_dir / f"{PARTIAL}.{key}"
+    partial = out_dir / f"{PARTIAL}.{settings_key(cfg, rows_only=True)}"
     indices = list(dict.fromkeys(cfg.only)) if cfg.only else list(range(cfg.replicates))
-    rows = pd.read_csv(partial, keep_default_na=False, na_values=[""]) if partial.exists() else pd.DataFrame()
+    rows = _finished_rows(partial, per_replicate=4 if cfg.bayes else 2)
     finished = set(rows["replicate"]) if len(rows) else set()
-    if finished:
-        log.info("%s: resuming; %d of %d replicates already done", label, len(finished), len(indices))
+    if finished & set(indices):
+        log.info("%s: resuming; %d of %d replicates already done", label, len(finished & set(indices)), len(indices))
     cache = process_cache(cfg) if cfg.bayes else None
     progress = Progress(label, total=len(indices), done=len(finished & set(indices)))
     start = time.perf_counter()
@@ -271,10 +287,51 @@ def run_simulate(
     frame = rows[rows["replicate"].isin(indices)].sort_values("replicate", kind="stable").reset_index(drop=True)
     result = _result(frame, cfg, key=key, overrides=overrides or [], seconds=time.perf_counter() - start)
     _write_outputs(frame, result, out_dir=out_dir, plots=cfg.plots)
-    for stale in out_dir.glob(f"{PARTIAL}.*"):
-        stale.unlink()
+    if not cfg.only:  # a re-run of some replicates keeps the rows a stopped full run may still need
+        for stale in out_dir.glob(f"{PARTIAL}.*"):
+            stale.unlink()
     log.info("%s: %s", label, headline_sentence(result))
     return result
+
+
+def _clear_stale_result(out_dir: Path, cfg: SimulateConfig) -> None:
+    """A finished job's files with other settings: replaced by a full run, never by a re-run of a few replicates."""
+    if not (out_dir / RESULT).exists():
+        return
+    if cfg.only:
+        raise InputError(
+            f"{out_dir} holds a finished job with other settings; re-run replicates {cfg.only} into a folder of "
+            "their own (hydra.run.dir=DIR)"
+        )
+    for name in (RESULT, "replicates.csv", "gaps.png"):
+        (out_dir / name).unlink(missing_ok=True)
+
+
+def _finished_rows(partial: Path, *, per_replicate: int) -> pd.DataFrame:
+    """Rows of the replicates a stopped run finished: complete ones only. A replicate whose rows a kill cut short
+    (a last line without its newline, or fewer rows than estimators) is dropped and the file rewritten without it,
+    so later appends stay aligned."""
+    try:
+        text = partial.read_text()
+        text = text[: text.rfind("\n") + 1]  # a line without its newline was cut short
+        rows = pd.read_csv(io.StringIO(text), keep_default_na=False, na_values=[""], on_bad_lines="skip")
+    except (FileNotFoundError, pd.errors.EmptyDataError, pd.errors.ParserError):
+        partial.unlink(missing_ok=True)
+        return pd.DataFrame()
+    if not {"replicate", "estimate"} <= set(rows.columns):
+        partial.unlink()
+        return pd.DataFrame()
+    estimate = pd.to_numeric(rows["estimate"], errors="coerce")
+    whole = rows.assign(_ok=estimate.notna()).groupby("replicate")["_ok"].agg(["size", "all"])
+    keep = whole.index[(whole["size"] == per_replicate) & whole["all"]]
+    rows = rows[rows["replicate"].isin(keep)].reset_index(drop=True)
+    if len(rows):
+        temporary = partial.with_name(partial.name + ".tmp")
+        rows.to_csv(temporary, index=False)
+        os.replace(temporary, partial)
+    else:
+        partial.unlink()
+    return rows
 
 
 class Progress:
@@ -312,11 +369,11 @@ def _result(
     frame: pd.DataFrame, cfg: SimulateConfig, *, key: str, overrides: list[str], seconds: float
 ) -> dict[str, Any]:
     """``result.json``: what was run, the truth, and every estimator's aggregates."""
-    first = frame.drop_duplicates("replicate")
+    per_replicate = frame.drop_duplicates("replicate")
     headline = "mean_win_rate" if cfg.weighting.kind is WeightingKind.mean_win_rate else "composite"
     headline_flip = cfg.weighting.kind is WeightingKind.adversarial
     estimators = aggregate(frame)
-    flips = first["flip_distance"]
+    flips = per_replicate["flip_distance"]
     weighting: dict[str, Any] = {
         "kind": cfg.weighting.kind.value,
         "flip_distance": {
@@ -327,13 +384,13 @@ def _result(
             "no_flip_possible_share": float(flips.isna().mean()),
         },
     }
-    if "apparent_q50" in first:
+    if "apparent_q50" in per_replicate:
         weighting["dirichlet"] = {
             "note": "apparent composite gap over random weightings, per replicate, averaged over replicates",
-            "q05": float(first["apparent_q05"].mean()),
-            "q50": float(first["apparent_q50"].mean()),
-            "q95": float(first["apparent_q95"].mean()),
-            "sign_flip_share": float(first["apparent_sign_flip_share"].mean()),
+            "q05": float(per_replicate["apparent_q05"].mean()),
+            "q50": float(per_replicate["apparent_q50"].mean()),
+            "q95": float(per_replicate["apparent_q95"].mean()),
+            "sign_flip_share": float(per_replicate["apparent_sign_flip_share"].mean()),
         }
     return {
         "benchgap_version": __version__,
@@ -341,12 +398,12 @@ def _result(
         "settings_key": key,
         "overrides": overrides,
         "parameters": plain(dataclasses.asdict(cfg)),
-        "replicates": int(first.shape[0]),
+        "replicates": int(per_replicate.shape[0]),
         "truth": {
-            "latent_gap_mean": float(first["true_latent_gap"].mean()),
-            "score_gap_mean": float(first["true_score_gap"].mean()),
-            "best_a_score_mean": float(first["true_best_a_score"].mean()),
-            "best_b_score_mean": float(first["true_best_b_score"].mean()),
+            "latent_gap_mean": float(per_replicate["true_latent_gap"].mean()),
+            "score_gap_mean": float(per_replicate["true_score_gap"].mean()),
+            "best_a_score_mean": float(per_replicate["true_best_a_score"].mean()),
+            "best_b_score_mean": float(per_replicate["true_best_b_score"].mean()),
         },
         "headline": {"estimator": headline}
         | {k: estimators[headline][k] for k in ("mean_estimate", "mean_truth", "bias", "sign_error_rate")}

@@ -56,14 +56,14 @@ def best_vs_best(composites: np.ndarray, in_a: np.ndarray, in_b: np.ndarray) -> 
     return composites[..., in_a].max(axis=-1) - composites[..., in_b].max(axis=-1)
 
 
-def flip_distance(scores: np.ndarray, weights: np.ndarray, in_a: np.ndarray, in_b: np.ndarray) -> float:
+def flip_distance(scores: np.ndarray, weights: np.ndarray, *, in_a: np.ndarray, in_b: np.ndarray) -> float:
     """Smallest total-variation change of ``weights`` that flips the sign of the best-vs-best composite gap.
 
     ``scores`` is models x benchmarks, complete (fill missing cells first). With ``G(w)`` the gap under weights
     ``w``, the distance is ``min 1/2 ||w - weights||_1`` over weightings with ``G(w) <= 0`` when ``G(weights) > 0``
     (and ``>= 0`` otherwise). For a positive gap, some model ``j`` of group b must match every model of group a:
-    one linear programme per ``j``, the smallest distance over ``j``. NaN when no weighting flips it (one group's
-    best is ahead on every benchmark).
+    one linear programme per ``j``, the smallest distance over ``j``. A tie (a gap of exactly 0) counts as
+    flipped. NaN when no weighting flips it (one group's best is ahead on every benchmark).
     """
     gap = float(best_vs_best(scores @ weights, in_a, in_b))
     leaders, trailers = (in_a, in_b) if gap > 0 else (in_b, in_a)
