@@ -17,11 +17,11 @@ ROOT = Path(__file__).parents[1]
 FAST = ("bayes=false", "replicates=3")
 
 
-def benchgap(*args: str, timeout: int = 300) -> subprocess.CompletedProcess:
+def benchgap(*args: str, timeout: int = 300, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
     return subprocess.run(
         [sys.executable, "-m", "benchgap.cli", *args],
         cwd=ROOT,
-        env={**os.environ, "HYDRA_FULL_ERROR": "0"},
+        env={**os.environ, "HYDRA_FULL_ERROR": "0", **(env or {})},
         capture_output=True,
         text=True,
         timeout=timeout,
@@ -124,13 +124,24 @@ def test_bad_simulate_input_is_one_line_exit_2(tmp_path, overrides, expected):
 
 
 def test_ray_launcher_on_a_local_ray_instance(tmp_path):
-    """``hydra/launcher=ray`` (the optional ``ray`` extra) starts a local Ray head and runs the jobs on it."""
+    """``hydra/launcher=ray`` (the optional ``ray`` extra) starts a local Ray head and runs the jobs on it.
+
+    Without the dashboard (fewer processes to start) and with a longer worker registration timeout: on a loaded
+    2-core machine Ray's workers once took over its default 60 s to register, and the sweep hung.
+    """
     pytest.importorskip(
         "hydra_plugins.hydra_ray_launcher", reason="the ray extra is not installed (uv sync --extra ray)"
     )
     sweep = tmp_path / "sweep"  # absolute, as Ray workers need
     result = benchgap(
-        "simulate", "-m", "hydra/launcher=ray", "contamination.rate=0,0.2", *FAST, f"hydra.sweep.dir={sweep}"
+        "simulate",
+        "-m",
+        "hydra/launcher=ray",
+        "+hydra.launcher.ray.init.include_dashboard=false",
+        "contamination.rate=0,0.2",
+        *FAST,
+        f"hydra.sweep.dir={sweep}",
+        env={"RAY_worker_register_timeout_seconds": "240"},
     )
     assert result.returncode == 0, result.stderr[-2000:]
     assert "Ray Launcher is launching 2 jobs" in result.stdout + result.stderr
