@@ -109,7 +109,6 @@ def demo_table(cfg: DemoConfig) -> tuple[ScoreTable, Truth]:
     return ScoreTable(**{**table.__dict__, "source": "built-in demo (synthetic)"}), truth
 
 
-
 @dataclass(frozen=True)
 class World:
     """One drawn world: its models and benchmark suite, and the truth behind every score."""

@@ -411,7 +411,7 @@ def _result(
         "estimators": estimators,
         "weighting": weighting,
         "inference": _inference(cfg),
-        "seconds": seconds,
+        "seconds_this_run": seconds,  # a resumed job counts only the replicates it ran
     }
 
 
