@@ -6,6 +6,7 @@ the rest of the line goes to Hydra unchanged (overrides, ``-m``, ``--cfg job``, 
 
 import dataclasses
 import logging
+import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -48,6 +49,9 @@ def main(argv: list[str] | None = None) -> None:
         print(usage())
         sys.exit(0 if args else 2)
     job, rest = args[0], args[1:]
+    # Ray (hydra/launcher=ray) started under `uv run` re-creates the environment with uv in a copy of the working
+    # directory for each worker; its workers then died during start here. Workers use this interpreter instead.
+    os.environ.setdefault("RAY_ENABLE_UV_RUN_RUNTIME_ENV", "0")
     if job not in JOBS:
         print(f"benchgap: unknown job '{job}'; choose one of: {', '.join(JOBS)}", file=sys.stderr)
         sys.exit(2)

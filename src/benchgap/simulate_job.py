@@ -38,6 +38,7 @@ if TYPE_CHECKING:
 log = logging.getLogger("benchgap")
 RESULT = "result.json"
 PARTIAL = ".replicates.partial.csv"  # rows of finished replicates while the job runs (resume point)
+RUN_ONLY_SAMPLER_KEYS = ("cores", "progress")  # sampler settings that change how a fit runs, not its draws
 
 
 @dataclass(frozen=True)
@@ -205,9 +206,6 @@ def _normal_quantile(level: float) -> float:
     from scipy.stats import norm
 
     return float(norm.ppf(0.5 + level / 2))
-
-
-RUN_ONLY_SAMPLER_KEYS = ("cores", "progress")  # sampler settings that change how a fit runs, not its draws
 
 
 _CACHES: dict[str, "ModelCache"] = {}
