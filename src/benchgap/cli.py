@@ -14,14 +14,15 @@ from typing import Any
 
 from hydra.experimental.callback import Callback
 
-from benchgap.config import FitConfig, SimulateConfig
+from benchgap.config import FitConfig, ReportConfig, SimulateConfig
 from benchgap.errors import InputError
 
 JOBS: dict[str, str] = {
     "fit": "fit the hierarchical model to a score table and report the gap between two groups",
     "simulate": "draw worlds with known truth, distort them, and score every estimator of the gap",
+    "report": "sensitivity analysis, breakdown points and a verdict for a finished simulate sweep (never fits)",
 }
-SCHEMAS: dict[str, type] = {"fit": FitConfig, "simulate": SimulateConfig}
+SCHEMAS: dict[str, type] = {"fit": FitConfig, "simulate": SimulateConfig, "report": ReportConfig}
 FAILED = "failed.json"  # a sweep job's failure marker: the error and the job's overrides
 QUIET_LOGGERS = ("pytensor", "arviz", "numba", "matplotlib", "h5py", "nutpie", "pymc")
 
@@ -39,6 +40,7 @@ def usage() -> str:
         f"{jobs}\n\nexamples:\n  benchgap fit\n  benchgap fit data.path=scores.csv gap.a=US gap.b=China\n"
         "  benchgap simulate contamination=exposure contamination.group=China\n"
         "  benchgap simulate -m experiment=weighting_sweep hydra/launcher=joblib\n"
+        "  benchgap report sweep_dir=outputs/multirun/weighting_sweep\n"
         "  benchgap fit --help     (every option of a job)"
     )
 
@@ -194,7 +196,41 @@ def _simulate_task(cfg: Any) -> None:
     _run_job("simulate", body)
 
 
-_TASKS: dict[str, Callable[[Any], None]] = {"fit": _fit_task, "simulate": _simulate_task}
+def _report_task(cfg: Any) -> None:
+    """A single run that writes only SWEEP_DIR/report/ (Hydra's own run folder and logs are switched off)."""
+    from benchgap.sweep_report import run_report
+
+    try:
+        settings = _settings(cfg, ReportConfig)
+        report_dir = run_report(settings, expected=_expected_jobs(Path(settings.sweep_dir)))
+    except InputError as err:
+        print(f"benchgap report: error: {err}", file=sys.stderr)
+        sys.exit(2)
+    print(f"results: {report_dir}/report.html")
+
+
+def _expected_jobs(sweep_dir: Path) -> list[list[str]] | None:
+    """The overrides of every job a basic-sweeper sweep launches, from its ``multirun.yaml`` (Hydra's own parser
+    and product), so that jobs which never started are listed; None when that cannot be told."""
+    from hydra._internal.core_plugins.basic_sweeper import BasicSweeper
+    from hydra.core.override_parser.overrides_parser import OverridesParser
+    from omegaconf import OmegaConf
+
+    saved = sweep_dir / "multirun.yaml"
+    if not saved.is_file():
+        return None
+    try:
+        hydra_cfg = OmegaConf.load(saved).hydra
+        if not str(hydra_cfg.sweeper.get("_target_", "")).endswith("BasicSweeper"):
+            return None
+        params = [f"{k}={v}" for k, v in (hydra_cfg.sweeper.get("params") or {}).items()]
+        overrides = OverridesParser.create().parse_overrides([*params, *hydra_cfg.overrides.task])
+        return [job for batch in BasicSweeper.split_arguments(overrides, None) for job in batch]
+    except Exception:  # an unreadable or hand-edited multirun.yaml: report without the expected list
+        return None
+
+
+_TASKS: dict[str, Callable[[Any], None]] = {"fit": _fit_task, "simulate": _simulate_task, "report": _report_task}
 
 if __name__ == "__main__":
     main()

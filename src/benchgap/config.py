@@ -254,3 +254,15 @@ class SimulateConfig:
     only: list[int] = field(default_factory=list)  # re-run just these replicate indices (empty: all)
     bayes: bool = True  # fit the Bayesian model to every replicate (false: naive estimators only, seconds)
     plots: bool = True  # write the apparent-vs-true gap figure
+
+
+@dataclass
+class ReportConfig:
+    """``benchgap report``: sensitivity analysis and verdict of a finished (or partly finished) simulate sweep."""
+
+    sweep_dir: str = ""  # the folder of a `benchgap simulate -m ...` run (its hydra.sweep.dir)
+    flip_share: float = 0.5  # a distortion flips the headline when the sign is wrong in at least this share of worlds
+    level: int = 90  # interval level whose coverage the report judges: 50 | 80 | 90 | 95
+    bootstrap: int = 500  # resamples of each job's replicate worlds for the grid indices' intervals
+    seed: int = 0  # seed of the bootstrap and of SALib's resampling
+    plots: bool = True  # write the PNG figures and embed them in report.html

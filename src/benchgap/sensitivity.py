@@ -1,0 +1,222 @@
+"""How much each swept parameter moves a sweep's outputs: Sobol indices, grid variance shares, breakdown points.
+
+Plain tables in, plain tables out: a row per sweep job with the swept parameters as columns. Nothing here reads
+files or knows how a job was run (``benchgap.sweep`` reads the folder; ``benchgap.sweep_report`` writes).
+
+Two designs, two estimators of the same quantities, the first-order index ``S_i = Var(E[Y | x_i]) / Var(Y)``
+and the total index ``T_i = E[Var(Y | x_~i)] / Var(Y)`` (Saltelli et al. 2008, *Global Sensitivity Analysis*):
+
+- a Saltelli design (``benchgap simulate -m experiment=sobol``): SALib's Sobol estimators (Saltelli 2002;
+  Jansen 1999 for the total index) with bootstrap confidence intervals;
+- a full grid (Hydra's basic sweeper): the same ratios computed exactly over the grid, each grid value equally
+  likely (a one-way ANOVA R^2 for ``S_i``; one minus the R^2 of all other parameters' cells for ``T_i``), with
+  confidence intervals from resampling each job's replicate worlds. Categorical parameters (``weighting``,
+  ``contamination.group``) need no coding. Morris screening needs its own trajectory design, which a grid
+  is not, so grids get this regression measure instead.
+"""
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+BINS = 5  # a continuous parameter (many distinct values) is cut into this many quantile bins for main effects
+MAX_LEVELS = 12  # more distinct values than this count as continuous
+
+
+@dataclass(frozen=True)
+class Design:
+    """A Saltelli design over ``[low, high]`` ranges: ``points`` has ``base_samples * (len(names) + 2)`` rows."""
+
+    names: list[str]
+    bounds: list[tuple[float, float]]
+    base_samples: int
+    seed: int
+    points: np.ndarray  # (runs, parameters), in SALib's order (A, AB_1 .. AB_D, B per base sample)
+
+    def problem(self) -> dict[str, object]:
+        return {"num_vars": len(self.names), "names": self.names, "bounds": [list(b) for b in self.bounds]}
+
+
+def saltelli_design(ranges: dict[str, tuple[float, float]], *, base_samples: int, seed: int) -> Design:
+    """Sobol' sequence points in Saltelli's arrangement (SALib ``sample.sobol``, first and total order only).
+
+    ``base_samples`` (N) should be a power of 2 for the Sobol' sequence's balance; values are rounded to six
+    significant digits, so a job's override and the design agree exactly.
+    """
+    from SALib.sample import sobol
+
+    if len(ranges) < 2:
+        raise ValueError(f"a Sobol design needs at least 2 parameters with ranges; got {list(ranges) or 'none'}")
+    if base_samples < 2 or base_samples & (base_samples - 1):
+        raise ValueError(f"base_samples must be a power of 2 (2, 4, 8, 16, ...); got {base_samples}")
+    for name, (low, high) in ranges.items():
+        if not low < high:
+            raise ValueError(f"range of '{name}' must be [low, high] with low < high; got [{low}, {high}]")
+    names = list(ranges)
+    bounds = [(float(low), float(high)) for low, high in ranges.values()]
+    problem = {"num_vars": len(names), "names": names, "bounds": [list(b) for b in bounds]}
+    points = sobol.sample(problem, base_samples, calc_second_order=False, seed=seed)
+    points = np.array([[float(f"{v:.6g}") for v in row] for row in points])
+    return Design(names=names, bounds=bounds, base_samples=base_samples, seed=seed, points=points)
+
+
+def sobol_indices(design: Design, outputs: np.ndarray, *, seed: int) -> pd.DataFrame:
+    """First-order and total Sobol indices with 95% bootstrap intervals, one row per parameter.
+
+    ``outputs`` holds one value per design point, in the design's order; every point is needed.
+    """
+    from SALib.analyze import sobol
+
+    result = sobol.analyze(
+        design.problem(), np.asarray(outputs, float), calc_second_order=False, conf_level=0.95, seed=seed
+    )
+    return pd.DataFrame(
+        {
+            "parameter": design.names,
+            "first_order": result["S1"],
+            "first_order_low": result["S1"] - result["S1_conf"],
+            "first_order_high": result["S1"] + result["S1_conf"],
+            "total": result["ST"],
+            "total_low": result["ST"] - result["ST_conf"],
+            "total_high": result["ST"] + result["ST_conf"],
+        }
+    )
+
+
+def grid_indices(
+    jobs: pd.DataFrame, params: list[str], replicate_values: list[np.ndarray], *, bootstrap: int, seed: int
+) -> pd.DataFrame:
+    """First-order and total variance shares of a job-level output over a grid, with 95% bootstrap intervals.
+
+    ``jobs`` has one row per job with the swept ``params`` as columns; ``replicate_values[j]`` holds job j's
+    per-replicate values, whose mean is the output. The intervals resample each job's replicates (the
+    sampling noise of finitely many worlds), not the grid, which is fixed by design. When every job has the same
+    number of replicates, replicate r of every job is the same world before distortion (one job seed), so the
+    same replicate indices are drawn for every job: common random numbers, as in the sweep itself.
+    """
+    codes = np.column_stack([pd.factorize(jobs[p].astype(str))[0] for p in params])
+    point = _variance_shares(np.array([v.mean() for v in replicate_values]), codes)
+    rng = np.random.default_rng(seed)
+    paired = len({v.size for v in replicate_values}) == 1
+
+    def resample() -> np.ndarray:
+        if paired:
+            n = replicate_values[0].size
+            index = rng.integers(0, n, n)
+            return np.array([v[index].mean() for v in replicate_values])
+        return np.array([rng.choice(v, size=v.size).mean() for v in replicate_values])
+
+    draws = np.array([_variance_shares(resample(), codes) for _ in range(bootstrap)])  # (bootstrap, 2, params)
+    low, high = np.nanquantile(draws, [0.025, 0.975], axis=0) if bootstrap else (np.full_like(point, np.nan),) * 2
+    return pd.DataFrame(
+        {
+            "parameter": params,
+            "first_order": point[0],
+            "first_order_low": low[0],
+            "first_order_high": high[0],
+            "total": point[1],
+            "total_low": low[1],
+            "total_high": high[1],
+        }
+    )
+
+
+def _variance_shares(y: np.ndarray, codes: np.ndarray) -> np.ndarray:
+    """(2, params): the between-level share of variance of each parameter, and the within-cell share over the
+    other parameters' cells (NaN when the output does not vary)."""
+    total = ((y - y.mean()) ** 2).sum()
+    out = np.full((2, codes.shape[1]), np.nan)
+    if total <= 1e-15 * max(1.0, float((y**2).sum())):
+        return out
+    for i in range(codes.shape[1]):
+        out[0, i] = _between(y, codes[:, i]) / total
+        others = np.delete(codes, i, axis=1)
+        cells = np.unique(others, axis=0, return_inverse=True)[1].ravel() if others.shape[1] else np.zeros(len(y))
+        out[1, i] = 1.0 - _between(y, cells.astype(int)) / total
+    return out
+
+
+def _between(y: np.ndarray, labels: np.ndarray) -> float:
+    """Sum of squares of the level means around the grand mean, weighted by level size."""
+    counts = np.bincount(labels)
+    means = np.bincount(labels, weights=y)[counts > 0] / counts[counts > 0]
+    return float((counts[counts > 0] * (means - y.mean()) ** 2).sum())
+
+
+def levels(values: pd.Series) -> pd.Series:
+    """The value each job counts under for a main effect: itself, or its quantile bin's midpoint when the
+    parameter is continuous (a Saltelli design has a distinct value per job)."""
+    numeric = pd.to_numeric(values, errors="coerce")
+    if numeric.notna().all() and numeric.nunique() > MAX_LEVELS:
+        bins = pd.qcut(numeric, BINS, duplicates="drop")
+        return bins.map(lambda interval: float(interval.mid)).astype(float)
+    return numeric if numeric.notna().all() else values.astype(str)
+
+
+def main_effects(jobs: pd.DataFrame, param: str, output: str) -> pd.DataFrame:
+    """Mean output per level of ``param``, averaged over every other parameter (``level``, ``mean``, ``jobs``)."""
+    frame = pd.DataFrame({"level": levels(jobs[param]), "y": jobs[output]}).dropna(subset=["y"])
+    grouped = frame.groupby("level", sort=True)["y"]
+    return pd.DataFrame({"mean": grouped.mean(), "jobs": grouped.size()}).reset_index()
+
+
+def swing(jobs: pd.DataFrame, params: list[str], output: str) -> pd.DataFrame:
+    """Tornado data: per parameter, the lowest and highest main-effect mean and the levels where they occur,
+    sorted by the swing (high minus low), largest first."""
+    rows = []
+    for param in params:
+        effects = main_effects(jobs, param, output)
+        if effects.empty:
+            continue
+        low, high = effects["mean"].idxmin(), effects["mean"].idxmax()
+        rows.append(
+            {
+                "parameter": param,
+                "low": float(effects.loc[low, "mean"]),
+                "low_at": effects.loc[low, "level"],
+                "high": float(effects.loc[high, "mean"]),
+                "high_at": effects.loc[high, "level"],
+                "swing": float(effects.loc[high, "mean"] - effects.loc[low, "mean"]),
+            }
+        )
+    return pd.DataFrame(rows).sort_values("swing", ascending=False, ignore_index=True) if rows else pd.DataFrame()
+
+
+def breakdown(jobs: pd.DataFrame, param: str, others: list[str], flip: str, *, share: float) -> pd.DataFrame:
+    """The smallest value of ``param`` at which the flip share reaches ``share``, per slice of the ``others``.
+
+    ``flip`` is a column of the share of replicate worlds in which an estimate has the wrong sign. In each
+    slice (one value of every other parameter) the jobs are ordered by ``param``; ``breakdown`` is the first
+    swept value at or above ``share`` and ``interpolated`` the linear crossing between it and the value
+    before. A slice that never reaches ``share`` has NaN there and its ``max_flip`` says how close it came.
+    Continuous parameters are binned (``levels``) and the other parameters averaged over.
+    """
+    frame = jobs.assign(_level=levels(jobs[param])).dropna(subset=[flip])
+    frame = frame[pd.to_numeric(frame["_level"], errors="coerce").notna()]
+    continuous = frame["_level"].nunique() < jobs[param].nunique()
+    keys = [] if continuous else [o for o in others if o in frame]
+    slices = frame.groupby(keys, sort=True, dropna=False) if keys else [((), frame)]
+    rows = []
+    for key, part in slices:
+        curve = part.groupby("_level", sort=True)[flip].mean()
+        values, shares = curve.index.to_numpy(float), curve.to_numpy(float)
+        hit = np.flatnonzero(shares >= share)
+        first = float(values[hit[0]]) if hit.size else np.nan
+        crossing = first
+        if hit.size and hit[0] > 0:
+            v0, v1, s0, s1 = values[hit[0] - 1], values[hit[0]], shares[hit[0] - 1], shares[hit[0]]
+            crossing = float(v0 + (share - s0) * (v1 - v0) / (s1 - s0))
+        where = dict(zip(keys, key if isinstance(key, tuple) else (key,), strict=True))
+        rows.append(
+            {
+                "parameter": param,
+                "where": ", ".join(f"{k}={v}" for k, v in where.items()) or "all jobs",
+                "breakdown": first,
+                "interpolated": crossing,
+                "max_flip": float(shares.max()),
+                "swept_from": float(values.min()),
+                "swept_to": float(values.max()),
+            }
+        )
+    return pd.DataFrame(rows)

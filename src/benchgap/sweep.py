@@ -1,0 +1,218 @@
+"""A sweep folder of ``benchgap simulate -m ...``, read back: which jobs finished, failed or never ran, what each
+swept, and every finished job's numbers as one table. Reads files only; never fits or simulates.
+"""
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import yaml
+
+from benchgap.errors import InputError
+from benchgap.sensitivity import Design
+
+RESULT, FAILED, REPLICATES, DESIGN = "result.json", "failed.json", "replicates.csv", "design.json"
+FINISHED, FAILED_STATUS, UNFINISHED, NOT_STARTED = "finished", "failed", "unfinished", "not started"
+REPORT_DIR = "report"
+
+
+@dataclass(frozen=True)
+class Job:
+    """One job of the sweep, as its folder tells it (``not started`` jobs have no folder)."""
+
+    name: str  # folder name relative to the sweep (Hydra's job number by default)
+    status: str  # finished | failed | unfinished | not started
+    overrides: dict[str, str]  # the job's command-line overrides, key -> value as typed
+    error: str | None = None  # failed: the error; unfinished: what is missing
+    result: dict[str, Any] | None = None  # finished: result.json
+    replicates: pd.DataFrame | None = None  # finished: replicates.csv
+
+
+@dataclass(frozen=True)
+class Sweep:
+    path: Path
+    jobs: list[Job]
+    swept: list[str]  # override keys whose value differs between jobs (or the design's parameters)
+    fixed: dict[str, str]  # overrides every job shares
+    design: Design | None  # a Saltelli design (``experiment=sobol``), else None: a grid
+
+    def finished(self) -> list[Job]:
+        return [j for j in self.jobs if j.status == FINISHED]
+
+    def problems(self) -> list[Job]:
+        return [j for j in self.jobs if j.status != FINISHED]
+
+
+def read_sweep(sweep_dir: Path, *, expected: list[list[str]] | None = None) -> Sweep:
+    """Every job folder under ``sweep_dir`` (a folder holding ``.hydra/overrides.yaml``), with its status.
+
+    ``expected``: the override lists of every job the sweep's command launches (``benchgap.cli`` derives them
+    from ``multirun.yaml``); jobs without a folder are then listed as ``not started``.
+    """
+    if not sweep_dir.is_dir():
+        raise InputError(f"sweep_dir '{sweep_dir}' is not a folder; give the folder of a `benchgap simulate -m` run")
+    marks = sweep_dir.rglob(".hydra/overrides.yaml")
+    folders = sorted((m.parent.parent for m in marks if m.relative_to(sweep_dir).parts[0] != REPORT_DIR), key=_natural)
+    if sweep_dir in folders:
+        raise InputError(
+            f"'{sweep_dir}' is a single run, not a sweep; report on the folder of a `benchgap simulate -m ...` run"
+        )
+    if not folders:
+        raise InputError(
+            f"no sweep jobs in '{sweep_dir}': expected job folders holding .hydra/overrides.yaml; give the folder "
+            "that `benchgap simulate -m ...` printed (its hydra.sweep.dir)"
+        )
+    jobs = [_read_job(folder, sweep_dir) for folder in folders]
+    design = _read_design(sweep_dir / DESIGN)
+    if design is not None:
+        jobs += [
+            Job(name=f"#{k}", status=NOT_STARTED, overrides=dict(zip(design.names, map(repr, point), strict=True)))
+            for k, point in enumerate(design.points)
+            if design_job(jobs, design, k) is None
+        ]
+    elif expected is not None:
+        present = {frozenset(_pairs(j.overrides)) for j in jobs}
+        for i, overrides in enumerate(expected):
+            parsed = _parse_overrides(overrides)
+            if frozenset(_pairs(parsed)) not in present:
+                jobs.append(Job(name=f"#{i}", status=NOT_STARTED, overrides=parsed, error="no job folder"))
+    if not any((f / name).exists() for f in folders for name in (RESULT, FAILED, "simulate.log")):
+        raise InputError(
+            f"'{sweep_dir}' holds no `benchgap simulate` jobs (no result.json, failed.json or simulate.log in them)"
+        )
+    keys = list(dict.fromkeys(k for j in jobs for k in j.overrides))
+    varying = [k for k in keys if len({j.overrides.get(k) for j in jobs}) > 1]
+    swept = design.names if design is not None else varying
+    fixed = {k: jobs[0].overrides[k] for k in keys if k not in varying and k in jobs[0].overrides}
+    return Sweep(path=sweep_dir, jobs=jobs, swept=swept, fixed=fixed, design=design)
+
+
+def design_job(jobs: list[Job], design: Design, point: int) -> Job | None:
+    """The job (with a folder) that ran design point ``point``: its overrides hold the point's values."""
+    values = design.points[point]
+    for job in jobs:
+        if job.status == NOT_STARTED:
+            continue
+        mine = [parameter_value(job.overrides.get(name)) for name in design.names]
+        pairs = zip(mine, values, strict=True)
+        if all(isinstance(m, float) and np.isclose(m, v, rtol=1e-9, atol=1e-12) for m, v in pairs):
+            return job
+    return None
+
+
+def _natural(path: Path) -> tuple[int, str]:
+    """Job folders in numeric order (2 before 10)."""
+    return (int(path.name), "") if path.name.isdigit() else (1 << 30, path.name)
+
+
+def _read_job(folder: Path, sweep_dir: Path) -> Job:
+    name = folder.relative_to(sweep_dir).as_posix()
+    overrides = _parse_overrides(yaml.safe_load((folder / ".hydra" / "overrides.yaml").read_text()) or [])
+    if (folder / RESULT).exists():
+        try:
+            result = json.loads((folder / RESULT).read_text())
+            replicates = pd.read_csv(folder / REPLICATES)
+        except (OSError, ValueError) as err:
+            return Job(name, UNFINISHED, overrides, error=f"unreadable result: {err}")
+        return Job(name, FINISHED, overrides, result=result, replicates=replicates)
+    if (folder / FAILED).exists():
+        try:
+            error = json.loads((folder / FAILED).read_text()).get("error", "unknown error")
+        except ValueError:
+            error = "failed.json unreadable"
+        return Job(name, FAILED_STATUS, overrides, error=error)
+    return Job(name, UNFINISHED, overrides, error="no result.json or failed.json: still running, or stopped")
+
+
+def _parse_overrides(overrides: list[str]) -> dict[str, str]:
+    """``['+a.b=1', 'c=x']`` as ``{'a.b': '1', 'c': 'x'}``."""
+    out = {}
+    for text in overrides:
+        key, _, value = str(text).partition("=")
+        out[key.lstrip("+~")] = value
+    return out
+
+
+def _pairs(overrides: dict[str, str]) -> list[str]:
+    return [f"{k}={v}" for k, v in overrides.items()]
+
+
+def _read_design(path: Path) -> Design | None:
+    if not path.exists():
+        return None
+    saved = json.loads(path.read_text())
+    return Design(
+        names=saved["names"],
+        bounds=[tuple(b) for b in saved["bounds"]],
+        base_samples=saved["base_samples"],
+        seed=saved["seed"],
+        points=np.asarray(saved["points"], float),
+    )
+
+
+def write_design(design: Design, path: Path) -> None:
+    """``design.json`` beside the sweep's jobs: what ``benchgap report`` needs to compute Sobol indices."""
+    from benchgap.records import write_json_atomic
+
+    write_json_atomic(
+        path,
+        {
+            "kind": "saltelli",
+            "names": design.names,
+            "bounds": [list(b) for b in design.bounds],
+            "base_samples": design.base_samples,
+            "seed": design.seed,
+            "points": design.points.tolist(),
+        },
+    )
+
+
+def parameter_value(text: str | None) -> Any:
+    """An override's value as a number when it is one; anything else (names, booleans) as text."""
+    if text is None:
+        return None
+    try:
+        value = yaml.safe_load(text)
+    except yaml.YAMLError:
+        return text
+    return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else text
+
+
+def results_table(sweep: Sweep) -> pd.DataFrame:
+    """One row per finished job x estimator: the swept parameters, the estimator's aggregates from
+    ``result.json``, and the spread of its estimates over replicate worlds from ``replicates.csv``."""
+    rows = []
+    for job in sweep.finished():
+        assert job.result is not None and job.replicates is not None
+        params = {p: parameter_value(job.overrides.get(p)) for p in sweep.swept}
+        flips = job.result["weighting"]["flip_distance"]
+        for estimator, summary in job.result["estimators"].items():
+            estimates = job.replicates.loc[job.replicates["estimator"] == estimator, "estimate"]
+            rows.append(
+                {"job": job.name}
+                | params
+                | {"estimator": estimator}
+                | summary
+                | {
+                    "estimate_q05": float(estimates.quantile(0.05)),
+                    "estimate_q95": float(estimates.quantile(0.95)),
+                    "true_score_gap": job.result["truth"]["score_gap_mean"],
+                    "true_latent_gap": job.result["truth"]["latent_gap_mean"],
+                    "flip_distance_median": flips["median"],
+                }
+            )
+    return pd.DataFrame(rows)
+
+
+def replicate_values(sweep: Sweep, *, estimator: str, column: str) -> list[np.ndarray]:
+    """Per finished job (in ``finished()`` order), one estimator's per-replicate values of ``column``, in
+    replicate order."""
+    out = []
+    for job in sweep.finished():
+        assert job.replicates is not None
+        rows = job.replicates[job.replicates["estimator"] == estimator].sort_values("replicate")
+        out.append(rows[column].to_numpy(float))
+    return out

@@ -1,0 +1,196 @@
+"""Figures of a sweep report: gap and coverage against each swept parameter, heatmaps over two-parameter
+grids, a tornado chart of parameter influence, and Sobol indices. All read ``results.csv``-shaped tables."""
+
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+
+from benchgap.sensitivity import levels
+
+SHOWN = {"composite": "naive weighted composite", "bayes": "Bayesian model"}  # score-scale estimators, figures
+MAX_LINES = 6  # more combinations of the other parameters than this are averaged into one line
+COLORS = plt.get_cmap("tab10").colors
+
+
+def gap_vs_parameter(results: pd.DataFrame, param: str, others: list[str], path: Path) -> None:
+    """Mean estimated gap against ``param``, one panel per estimator and one line per combination of the other
+    swept parameters; the band spans the 5-95% range over replicate worlds; dashed lines are the true gap."""
+
+    def draw(ax: plt.Axes, part: pd.DataFrame, x: np.ndarray, color: tuple, label: str, numeric: bool) -> None:
+        ax.plot(x, part["mean_truth"], color=color, ls="--", lw=1)
+        _line(ax, x, part["mean_estimate"], color, label, numeric, band=(part["estimate_q05"], part["estimate_q95"]))
+
+    fig = _panels(results, param, others, draw, ylabel="best-vs-best composite-score gap (a - b)")
+    for ax in fig.axes:
+        ax.axhline(0, color="black", lw=0.8)
+    fig.suptitle(
+        f"Estimated gap vs {param}\nband: 5-95% of replicate worlds; dashed: true gap; below 0: sign flipped",
+        fontsize=9,
+    )
+    _save(fig, path)
+
+
+def coverage_vs_parameter(results: pd.DataFrame, param: str, others: list[str], path: Path, *, level: int) -> None:
+    """Share of replicate worlds whose interval holds the true gap, against ``param``; the grey band is where a
+    calibrated interval's coverage falls with 95% probability given the replicates per job."""
+    column = f"coverage_{level}"
+    nominal = level / 100
+
+    def draw(ax: plt.Axes, part: pd.DataFrame, x: np.ndarray, color: tuple, label: str, numeric: bool) -> None:
+        _line(ax, x, part[column], color, label, numeric)
+
+    fig = _panels(results, param, others, draw, ylabel=f"{level}% interval coverage of the true gap")
+    n = float(results["replicates"].median())
+    half = 1.96 * np.sqrt(nominal * (1 - nominal) / n)
+    for ax in fig.axes:
+        ax.axhline(nominal, color="black", lw=1, label=f"nominal {nominal:.0%}")
+        ax.axhspan(nominal - half, min(1.0, nominal + half), color="grey", alpha=0.15)
+        ax.set_ylim(-0.02, 1.02)
+    fig.suptitle(
+        f"Interval coverage vs {param}\ngrey: where a calibrated interval's coverage falls for {n:.0f} worlds per job",
+        fontsize=9,
+    )
+    _save(fig, path)
+
+
+def _panels(results: pd.DataFrame, param: str, others: list[str], draw, *, ylabel: str) -> plt.Figure:
+    estimators = [e for e in SHOWN if (results["estimator"] == e).any()]
+    width = max(7.0, 5.2 * len(estimators))
+    fig, axes = plt.subplots(1, len(estimators), figsize=(width, 4.2), squeeze=False, sharey=True)
+    x_levels = levels(results[param])
+    numeric = pd.api.types.is_numeric_dtype(x_levels)
+    categories = sorted(x_levels.unique(), key=str)
+    frame = results.assign(_x=x_levels)
+    split = [o for o in others if 1 < frame[o].nunique() <= MAX_LINES]
+    if split and frame.groupby(split).ngroups > MAX_LINES:
+        split = []  # too many lines to read: average over the other parameters
+    for ax, estimator in zip(axes[0], estimators, strict=True):
+        rows = frame[frame["estimator"] == estimator]
+        groups = rows.groupby(split, sort=True) if split else [((), rows)]
+        for i, (key, part) in enumerate(groups):
+            mean = part.groupby("_x", sort=True).mean(numeric_only=True).reset_index()
+            x = mean["_x"].to_numpy(float) if numeric else np.array([categories.index(v) for v in mean["_x"]], float)
+            key = key if isinstance(key, tuple) else (key,)
+            label = ", ".join(f"{k}={v}" for k, v in zip(split, key, strict=True)) or "all jobs"
+            draw(ax, mean, x, COLORS[i % len(COLORS)], label, numeric)
+        if not numeric:
+            ax.set_xticks(range(len(categories)), [str(c) for c in categories], rotation=20, fontsize=8)
+        ax.set_title(SHOWN[estimator], fontsize=10)
+        ax.set_xlabel(param)
+        ax.grid(alpha=0.3)
+        ax.legend(fontsize=7, loc="best")
+    axes[0][0].set_ylabel(ylabel)
+    return fig
+
+
+def _line(
+    ax: plt.Axes,
+    x: np.ndarray,
+    y: pd.Series,
+    color: tuple,
+    label: str,
+    numeric: bool,
+    *,
+    band: tuple[pd.Series, pd.Series] | None = None,
+) -> None:
+    if numeric:
+        ax.plot(x, y, "o-", color=color, ms=4, label=label)
+        if band is not None:
+            ax.fill_between(x, band[0], band[1], color=color, alpha=0.15)
+        return
+    yerr = None if band is None else np.vstack([y - band[0], band[1] - y])
+    ax.errorbar(x, y, yerr=yerr, fmt="o", color=color, ms=5, capsize=3, label=label)
+
+
+def heatmap(
+    results: pd.DataFrame, rows: str, columns: str, value: str, path: Path, *, title: str, diverging: bool
+) -> None:
+    """``value`` over a two-parameter grid, one panel per estimator, averaged over any other parameter."""
+    estimators = [e for e in SHOWN if (results["estimator"] == e).any()]
+    fig, axes = plt.subplots(1, len(estimators), figsize=(max(6.5, 5.0 * len(estimators)), 4.2), squeeze=False)
+    tables = {
+        e: results[results["estimator"] == e].pivot_table(index=rows, columns=columns, values=value, aggfunc="mean")
+        for e in estimators
+    }
+    bound = max(float(np.nanmax(np.abs(t.to_numpy()))) for t in tables.values()) or 1.0
+    for ax, (estimator, table) in zip(axes[0], tables.items(), strict=True):
+        values = table.to_numpy(float)
+        if diverging:
+            image = ax.imshow(values, cmap="RdBu_r", vmin=-bound, vmax=bound, aspect="auto", origin="lower")
+        else:
+            image = ax.imshow(values, cmap="Reds", vmin=0, vmax=1, aspect="auto", origin="lower")
+        for (i, j), v in np.ndenumerate(values):
+            if np.isfinite(v):
+                ax.text(j, i, f"{v:.2f}" if not diverging else f"{v:+.3f}", ha="center", va="center", fontsize=8)
+        ax.set_xticks(range(table.shape[1]), [_short(c) for c in table.columns], fontsize=8, rotation=20)
+        ax.set_yticks(range(table.shape[0]), [_short(r) for r in table.index], fontsize=8)
+        ax.set_xlabel(columns)
+        ax.set_ylabel(rows)
+        ax.set_title(SHOWN[estimator], fontsize=10)
+        fig.colorbar(image, ax=ax, shrink=0.85)
+    fig.suptitle(title, fontsize=10)
+    _save(fig, path)
+
+
+def tornado(swings: dict[str, pd.DataFrame], baselines: dict[str, float], path: Path) -> None:
+    """Per output, each parameter's bar spans its lowest to highest main-effect mean (averaged over the other
+    parameters), widest first; the line is the mean over all jobs."""
+    shown = {name: s for name, s in swings.items() if not s.empty}
+    height = 1.6 + 0.5 * max(len(s) for s in shown.values())
+    fig, axes = plt.subplots(1, len(shown), figsize=(max(7.0, 5.0 * len(shown)), height), squeeze=False)
+    for ax, (name, table) in zip(axes[0], shown.items(), strict=True):
+        y = np.arange(len(table))[::-1]
+        ax.barh(y, table["high"] - table["low"], left=table["low"], color="#7a9cc6", height=0.6)
+        for yi, row in zip(y, table.itertuples(), strict=True):
+            if row.swing <= 0:
+                ax.text(row.high, yi, " no effect", ha="left", va="center", fontsize=7)
+                continue
+            ax.text(row.low, yi, f"{_short(row.low_at)} ", ha="right", va="center", fontsize=7)
+            ax.text(row.high, yi, f" {_short(row.high_at)}", ha="left", va="center", fontsize=7)
+        ax.axvline(baselines[name], color="black", lw=0.8)
+        ax.set_yticks(y, table["parameter"], fontsize=8)
+        ax.set_xlabel(f"{name} (mean over jobs at a level)")
+        low, high = float(table["low"].min()), float(table["high"].max())
+        pad = 0.3 * (high - low) or 0.01
+        ax.set_xlim(low - pad, high + pad)
+        ax.grid(axis="x", alpha=0.3)
+    title = "How far each swept parameter moves each output (labels: the parameter's value at each end)"
+    fig.suptitle(title, fontsize=9)
+    _save(fig, path)
+
+
+def sobol_bars(indices: pd.DataFrame, path: Path) -> None:
+    """First-order and total indices with their 95% intervals, one panel per output."""
+    outputs = list(dict.fromkeys(indices["output"]))
+    fig, axes = plt.subplots(1, len(outputs), figsize=(max(7.0, 4.6 * len(outputs)), 3.8), squeeze=False, sharey=True)
+    for ax, output in zip(axes[0], outputs, strict=True):
+        part = indices[indices["output"] == output]
+        x = np.arange(len(part))
+        for offset, kind, color in ((-0.18, "first_order", "#1f5fa8"), (0.18, "total", "#c8402a")):
+            value = part[kind].to_numpy(float)
+            err = np.vstack([value - part[f"{kind}_low"], part[f"{kind}_high"] - value])
+            ax.bar(x + offset, value, width=0.34, color=color, label=kind.replace("_", " "))
+            ax.errorbar(x + offset, value, yerr=np.abs(err), fmt="none", ecolor="black", capsize=3, lw=0.8)
+        ax.set_xticks(x, part["parameter"], rotation=20, fontsize=8)
+        ax.set_title(output, fontsize=10)
+        ax.axhline(0, color="black", lw=0.6)
+        ax.grid(axis="y", alpha=0.3)
+    axes[0][0].set_ylabel("share of output variance (95% interval)")
+    axes[0][0].legend(fontsize=8)
+    fig.suptitle("Sensitivity indices: first order = the parameter alone; total = with its interactions", fontsize=9)
+    _save(fig, path)
+
+
+def _short(value: object) -> str:
+    return f"{value:.3g}" if isinstance(value, float) else str(value)
+
+
+def _save(fig: plt.Figure, path: Path) -> None:
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
