@@ -11,6 +11,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 ROOT = Path(__file__).parents[1]
@@ -58,6 +59,18 @@ def test_readme_weighting_sweep_runs_twelve_jobs_in_parallel_and_resumes(tmp_pat
     assert again.returncode == 0, again.stderr[-2000:]
     assert (again.stdout + again.stderr).count("complete (result.json has these settings); skipped") == 12
     assert [(j / "result.json").stat().st_mtime_ns for j in jobs] == stamps
+
+    report = benchgap("report", f"sweep_dir={sweep}", "bootstrap=50")  # categorical parameters on both axes
+    assert report.returncode == 0, report.stderr[-2000:]
+    folder = sweep / "report"
+    sensitivity = pd.read_csv(folder / "sensitivity.csv")
+    assert set(sensitivity["parameter"]) == {"weighting", "overfitting"}
+    assert sensitivity[["first_order", "total"]].stack().between(0, 1).all()
+    assert (folder / "heatmap_sign_flip__weighting__overfitting.png").exists()
+    naive = pd.read_csv(folder / "results.csv").query("estimator == 'composite'")
+    assert len(naive) == 12
+    by_overfitting = naive.groupby("overfitting")["mean_estimate"].mean()
+    assert by_overfitting["targeted"] < by_overfitting["none"] - 0.005  # China's math gains shrink the apparent gap
 
 
 def test_failing_job_leaves_a_marker_and_the_others_finish(tmp_path):

@@ -144,58 +144,63 @@ def _between(y: np.ndarray, labels: np.ndarray) -> float:
     return float((counts[counts > 0] * (means - y.mean()) ** 2).sum())
 
 
-def levels(values: pd.Series) -> pd.Series:
+def levels(values: pd.Series, *, continuous: bool = False) -> pd.Series:
     """The value each job counts under for a main effect: itself, or its quantile bin's midpoint when the
-    parameter is continuous (a Saltelli design has a distinct value per job)."""
+    parameter is ``continuous`` (a Saltelli design's) or has more than ``MAX_LEVELS`` distinct values."""
     numeric = pd.to_numeric(values, errors="coerce")
-    if numeric.notna().all() and numeric.nunique() > MAX_LEVELS:
+    if numeric.notna().all() and (continuous or numeric.nunique() > MAX_LEVELS):
         bins = pd.qcut(numeric, BINS, duplicates="drop")
         return bins.map(lambda interval: float(interval.mid)).astype(float)
     return numeric if numeric.notna().all() else values.astype(str)
 
 
-def main_effects(jobs: pd.DataFrame, param: str, output: str) -> pd.DataFrame:
+def main_effects(jobs: pd.DataFrame, param: str, output: str, *, continuous: bool = False) -> pd.DataFrame:
     """Mean output per level of ``param``, averaged over every other parameter (``level``, ``mean``, ``jobs``)."""
-    frame = pd.DataFrame({"level": levels(jobs[param]), "y": jobs[output]}).dropna(subset=["y"])
+    frame = pd.DataFrame({"level": levels(jobs[param], continuous=continuous), "y": jobs[output]})
+    frame = frame.dropna(subset=["y"])
     grouped = frame.groupby("level", sort=True)["y"]
     return pd.DataFrame({"mean": grouped.mean(), "jobs": grouped.size()}).reset_index()
 
 
-def swing(jobs: pd.DataFrame, params: list[str], output: str) -> pd.DataFrame:
+def swing(jobs: pd.DataFrame, params: list[str], output: str, *, continuous: bool = False) -> pd.DataFrame:
     """Tornado data: per parameter, the lowest and highest main-effect mean and the levels where they occur,
     sorted by the swing (high minus low), largest first."""
     rows = []
     for param in params:
-        effects = main_effects(jobs, param, output)
+        effects = main_effects(jobs, param, output, continuous=continuous)
         if effects.empty:
             continue
-        low, high = effects["mean"].idxmin(), effects["mean"].idxmax()
+        means = effects["mean"].to_numpy(float)
+        low, high = int(np.argmin(means)), int(np.argmax(means))
         rows.append(
             {
                 "parameter": param,
-                "low": float(effects.loc[low, "mean"]),
-                "low_at": effects.loc[low, "level"],
-                "high": float(effects.loc[high, "mean"]),
-                "high_at": effects.loc[high, "level"],
-                "swing": float(effects.loc[high, "mean"] - effects.loc[low, "mean"]),
+                "low": means[low],
+                "low_at": effects["level"].iloc[low],
+                "high": means[high],
+                "high_at": effects["level"].iloc[high],
+                "swing": means[high] - means[low],
             }
         )
     return pd.DataFrame(rows).sort_values("swing", ascending=False, ignore_index=True) if rows else pd.DataFrame()
 
 
-def breakdown(jobs: pd.DataFrame, param: str, others: list[str], flip: str, *, share: float) -> pd.DataFrame:
+def breakdown(
+    jobs: pd.DataFrame, param: str, others: list[str], flip: str, *, share: float, continuous: bool = False
+) -> pd.DataFrame:
     """The smallest value of ``param`` at which the flip share reaches ``share``, per slice of the ``others``.
 
     ``flip`` is a column of the share of replicate worlds in which an estimate has the wrong sign. In each
     slice (one value of every other parameter) the jobs are ordered by ``param``; ``breakdown`` is the first
     swept value at or above ``share`` and ``interpolated`` the linear crossing between it and the value
     before. A slice that never reaches ``share`` has NaN there and its ``max_flip`` says how close it came.
-    Continuous parameters are binned (``levels``) and the other parameters averaged over.
+    A ``continuous`` parameter (or one with many values) is binned (``levels``) and the other parameters are
+    averaged over: a Saltelli design has no slices with the others held fixed.
     """
-    frame = jobs.assign(_level=levels(jobs[param])).dropna(subset=[flip])
+    frame = jobs.assign(_level=levels(jobs[param], continuous=continuous)).dropna(subset=[flip])
     frame = frame[pd.to_numeric(frame["_level"], errors="coerce").notna()]
-    continuous = frame["_level"].nunique() < jobs[param].nunique()
-    keys = [] if continuous else [o for o in others if o in frame]
+    binned = continuous or frame["_level"].nunique() < jobs[param].nunique()
+    keys = [] if binned else [o for o in others if o in frame]
     slices = frame.groupby(keys, sort=True, dropna=False) if keys else [((), frame)]
     rows = []
     for key, part in slices:
@@ -211,7 +216,8 @@ def breakdown(jobs: pd.DataFrame, param: str, others: list[str], flip: str, *, s
         rows.append(
             {
                 "parameter": param,
-                "where": ", ".join(f"{k}={v}" for k, v in where.items()) or "all jobs",
+                "where": ", ".join(f"{k}={v}" for k, v in where.items())
+                or ("all jobs (bin midpoints; other parameters averaged)" if binned else "all jobs"),
                 "breakdown": first,
                 "interpolated": crossing,
                 "max_flip": float(shares.max()),

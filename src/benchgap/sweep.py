@@ -68,11 +68,10 @@ def read_sweep(sweep_dir: Path, *, expected: list[list[str]] | None = None) -> S
     jobs = [_read_job(folder, sweep_dir) for folder in folders]
     design = _read_design(sweep_dir / DESIGN)
     if design is not None:
-        jobs += [
-            Job(name=f"#{k}", status=NOT_STARTED, overrides=dict(zip(design.names, map(repr, point), strict=True)))
-            for k, point in enumerate(design.points)
-            if design_job(jobs, design, k) is None
-        ]
+        missing = [k for k in range(len(design.points)) if design_job(jobs, design, k) is None]
+        for k in missing:
+            values = {n: repr(float(v)) for n, v in zip(design.names, design.points[k], strict=True)}
+            jobs.append(Job(name=f"#{k}", status=NOT_STARTED, overrides=values, error="no job folder"))
     elif expected is not None:
         present = {frozenset(_pairs(j.overrides)) for j in jobs}
         for i, overrides in enumerate(expected):

@@ -1,6 +1,7 @@
 """Figures of a sweep report: gap and coverage against each swept parameter, heatmaps over two-parameter
 grids, a tornado chart of parameter influence, and Sobol indices. All read ``results.csv``-shaped tables."""
 
+from collections.abc import Callable
 from pathlib import Path
 
 import matplotlib
@@ -14,18 +15,21 @@ from benchgap.sensitivity import levels
 
 SHOWN = {"composite": "naive weighted composite", "bayes": "Bayesian model"}  # score-scale estimators, figures
 MAX_LINES = 6  # more combinations of the other parameters than this are averaged into one line
-COLORS = plt.get_cmap("tab10").colors
+COLORS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f")
 
 
-def gap_vs_parameter(results: pd.DataFrame, param: str, others: list[str], path: Path) -> None:
+def gap_vs_parameter(
+    results: pd.DataFrame, param: str, others: list[str], path: Path, *, continuous: bool = False
+) -> None:
     """Mean estimated gap against ``param``, one panel per estimator and one line per combination of the other
     swept parameters; the band spans the 5-95% range over replicate worlds; dashed lines are the true gap."""
 
-    def draw(ax: plt.Axes, part: pd.DataFrame, x: np.ndarray, color: tuple, label: str, numeric: bool) -> None:
+    def draw(ax: plt.Axes, part: pd.DataFrame, x: np.ndarray, color: str, label: str, numeric: bool) -> None:
         ax.plot(x, part["mean_truth"], color=color, ls="--", lw=1)
         _line(ax, x, part["mean_estimate"], color, label, numeric, band=(part["estimate_q05"], part["estimate_q95"]))
 
-    fig = _panels(results, param, others, draw, ylabel="best-vs-best composite-score gap (a - b)")
+    ylabel = "best-vs-best composite-score gap (a - b)"
+    fig = _panels(results, param, others, draw, ylabel=ylabel, continuous=continuous)
     for ax in fig.axes:
         ax.axhline(0, color="black", lw=0.8)
     fig.suptitle(
@@ -35,16 +39,19 @@ def gap_vs_parameter(results: pd.DataFrame, param: str, others: list[str], path:
     _save(fig, path)
 
 
-def coverage_vs_parameter(results: pd.DataFrame, param: str, others: list[str], path: Path, *, level: int) -> None:
+def coverage_vs_parameter(
+    results: pd.DataFrame, param: str, others: list[str], path: Path, *, level: int, continuous: bool = False
+) -> None:
     """Share of replicate worlds whose interval holds the true gap, against ``param``; the grey band is where a
     calibrated interval's coverage falls with 95% probability given the replicates per job."""
     column = f"coverage_{level}"
     nominal = level / 100
 
-    def draw(ax: plt.Axes, part: pd.DataFrame, x: np.ndarray, color: tuple, label: str, numeric: bool) -> None:
+    def draw(ax: plt.Axes, part: pd.DataFrame, x: np.ndarray, color: str, label: str, numeric: bool) -> None:
         _line(ax, x, part[column], color, label, numeric)
 
-    fig = _panels(results, param, others, draw, ylabel=f"{level}% interval coverage of the true gap")
+    ylabel = f"{level}% interval coverage of the true gap"
+    fig = _panels(results, param, others, draw, ylabel=ylabel, continuous=continuous)
     n = float(results["replicates"].median())
     half = 1.96 * np.sqrt(nominal * (1 - nominal) / n)
     for ax in fig.axes:
@@ -58,15 +65,25 @@ def coverage_vs_parameter(results: pd.DataFrame, param: str, others: list[str], 
     _save(fig, path)
 
 
-def _panels(results: pd.DataFrame, param: str, others: list[str], draw, *, ylabel: str) -> plt.Figure:
+def _panels(
+    results: pd.DataFrame,
+    param: str,
+    others: list[str],
+    draw: Callable[..., None],
+    *,
+    ylabel: str,
+    continuous: bool,
+) -> plt.Figure:
+    """One panel per score-scale estimator; in each, ``draw`` one line per combination of the ``others``
+    (a continuous design averages over them and bins ``param``)."""
     estimators = [e for e in SHOWN if (results["estimator"] == e).any()]
     width = max(7.0, 5.2 * len(estimators))
     fig, axes = plt.subplots(1, len(estimators), figsize=(width, 4.2), squeeze=False, sharey=True)
-    x_levels = levels(results[param])
+    x_levels = levels(results[param], continuous=continuous)
     numeric = pd.api.types.is_numeric_dtype(x_levels)
     categories = sorted(x_levels.unique(), key=str)
     frame = results.assign(_x=x_levels)
-    split = [o for o in others if 1 < frame[o].nunique() <= MAX_LINES]
+    split = [] if continuous else [o for o in others if 1 < frame[o].nunique() <= MAX_LINES]
     if split and frame.groupby(split).ngroups > MAX_LINES:
         split = []  # too many lines to read: average over the other parameters
     for ax, estimator in zip(axes[0], estimators, strict=True):
@@ -92,7 +109,7 @@ def _line(
     ax: plt.Axes,
     x: np.ndarray,
     y: pd.Series,
-    color: tuple,
+    color: str,
     label: str,
     numeric: bool,
     *,
@@ -146,12 +163,13 @@ def tornado(swings: dict[str, pd.DataFrame], baselines: dict[str, float], path: 
     for ax, (name, table) in zip(axes[0], shown.items(), strict=True):
         y = np.arange(len(table))[::-1]
         ax.barh(y, table["high"] - table["low"], left=table["low"], color="#7a9cc6", height=0.6)
-        for yi, row in zip(y, table.itertuples(), strict=True):
-            if row.swing <= 0:
-                ax.text(row.high, yi, " no effect", ha="left", va="center", fontsize=7)
+        ends = zip(y, table["low"], table["high"], table["low_at"], table["high_at"], strict=True)
+        for yi, low_value, high_value, low_at, high_at in ends:
+            if high_value <= low_value:
+                ax.text(high_value, yi, " no effect", ha="left", va="center", fontsize=7)
                 continue
-            ax.text(row.low, yi, f"{_short(row.low_at)} ", ha="right", va="center", fontsize=7)
-            ax.text(row.high, yi, f" {_short(row.high_at)}", ha="left", va="center", fontsize=7)
+            ax.text(low_value, yi, f"{_short(low_at)} ", ha="right", va="center", fontsize=7)
+            ax.text(high_value, yi, f" {_short(high_at)}", ha="left", va="center", fontsize=7)
         ax.axvline(baselines[name], color="black", lw=0.8)
         ax.set_yticks(y, table["parameter"], fontsize=8)
         ax.set_xlabel(f"{name} (mean over jobs at a level)")

@@ -158,7 +158,9 @@ def _breakdowns(sweep: Sweep, results: pd.DataFrame, *, flip_share: float) -> pd
             continue
         for param in numeric:
             others = [p for p in params if p != param]
-            found = breakdown(rows, param, others, "sign_error_rate", share=flip_share)
+            found = breakdown(
+                rows, param, others, "sign_error_rate", share=flip_share, continuous=sweep.design is not None
+            )
             frames.append(found.assign(estimator=estimator))
     naive = results[results["estimator"] == "composite"]
     if not naive.empty:
@@ -235,21 +237,24 @@ def _flip_sentences(analysis: SweepAnalysis, params: list[str], *, flip_share: f
             steady = part[part["breakdown"].isna()]
             same = steady.empty and flips[["breakdown", "interpolated"]].nunique().max() == 1 and len(flips) > 1
             pieces = []
-            for _, row in flips.sort_values("interpolated").head(1 if same else 4).iterrows():
+            for _, row in flips.sort_values("interpolated").head(1 if same else 3).iterrows():
                 piece = f"from {row['breakdown']:g}"
                 if row["breakdown"] == row["swept_from"]:
                     piece += " (already at the smallest swept value)"
                 elif row["interpolated"] != row["breakdown"]:
                     piece += f" (interpolated {row['interpolated']:.3g})"
-                where = "" if same or row["where"] == "all jobs" else f" where {row['where']}"
+                where = "" if same or row["where"].startswith("all jobs") else f" where {row['where']}"
+                if row["where"] != "all jobs" and row["where"].startswith("all jobs"):
+                    where = " (quantile-bin midpoint, the other parameters averaged)"
                 pieces.append(piece + where)
             text = f"{param} flips {who} (wrong sign in at least {share} of worlds) " + ", and ".join(pieces)
             if same:
                 text += ", whatever the other swept parameters"
-            elif len(flips) > 4:
-                text += f", and in {len(flips) - 4} more settings (breakdown.csv)"
+            elif len(flips) > 3:
+                text += f", and in {len(flips) - 3} more settings (breakdown.csv)"
             if not steady.empty:
-                text += f"; it never does where {'; '.join(steady['where'].head(4))} (up to {part['swept_to'].max():g})"
+                never = "; ".join(steady["where"].head(3)) + ("; ..." if len(steady) > 3 else "")
+                text += f"; it never does where {never} (up to {part['swept_to'].max():g})"
             out.append(text + ".")
         rows = results[results["estimator"] == estimator]
         for param in params:
@@ -266,7 +271,7 @@ def _flip_sentences(analysis: SweepAnalysis, params: list[str], *, flip_share: f
     naive = results[results["estimator"] == "composite"].set_index("job")["sign_error_rate"]
     weights = weights[[naive.get(job, 1.0) < flip_share for job in weights["job"]]] if not weights.empty else weights
     if not weights.empty:
-        low = weights.loc[weights["breakdown"].idxmin()]
+        low = weights.iloc[int(np.argmin(weights["breakdown"].to_numpy(float)))]
         low_share, high_share = f"{weights['breakdown'].min():.0%}", f"{weights['breakdown'].max():.0%}"
         span = low_share if low_share == high_share else f"{low_share} to {high_share}"
         out.append(
@@ -322,14 +327,15 @@ def _figures(analysis: SweepAnalysis, out: Path, *, level: int) -> list[Figure]:
     results, sweep = analysis.results, analysis.sweep
     params = _varying(sweep, results)
     figures = []
+    continuous = sweep.design is not None
     for param in params:
         others = [p for p in params if p != param]
         slug = param.replace(".", "_")
         path = out / f"gap_vs_{slug}.png"
-        draw.gap_vs_parameter(results, param, others, path)
+        draw.gap_vs_parameter(results, param, others, path, continuous=continuous)
         figures.append(Figure(path, f"Estimated vs true gap as {param} varies (band: 5-95% of replicate worlds)."))
         path = out / f"coverage_vs_{slug}.png"
-        draw.coverage_vs_parameter(results, param, others, path, level=level)
+        draw.coverage_vs_parameter(results, param, others, path, level=level, continuous=continuous)
         figures.append(Figure(path, f"{level}% interval coverage of the true gap as {param} varies."))
     grid = sweep.design is None
     pairs = [(a, b) for i, a in enumerate(params) for b in params[i + 1 :]][:3] if grid else []
@@ -349,7 +355,7 @@ def _figures(analysis: SweepAnalysis, out: Path, *, level: int) -> list[Figure]:
             if rows_.empty:
                 continue
             column = "mean_estimate" if output == "apparent gap" else "bias"
-            swings[output] = swing(rows_, params, column)
+            swings[output] = swing(rows_, params, column, continuous=sweep.design is not None)
             baselines[output] = float(rows_[column].mean())
         path = out / "tornado.png"
         draw.tornado(swings, baselines, path)
@@ -466,7 +472,7 @@ def _results_table(results: pd.DataFrame, params: list[str], *, level: int) -> T
         cells.append(_number(row[f"coverage_{level}"], 2))
         if not model.empty:
             if job in model.index:
-                m = model.loc[job]
+                m = model.loc[str(job)]
                 cells += [
                     f"{m['mean_estimate']:+.3f}",
                     f"{m['sign_error_rate']:.0%}",

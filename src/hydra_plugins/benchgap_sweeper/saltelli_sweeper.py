@@ -21,7 +21,7 @@ from typing import Any
 
 from hydra.core.config_store import ConfigStore
 from hydra.core.override_parser.overrides_parser import OverridesParser
-from hydra.errors import HydraException
+from hydra.errors import CompactHydraException
 from hydra.plugins.launcher import Launcher
 from hydra.plugins.sweeper import Sweeper
 from hydra.types import HydraContext, TaskFunction
@@ -70,13 +70,13 @@ class SaltelliSweeper(Sweeper):
         parsed = OverridesParser.create(config_loader=self.hydra_context.config_loader).parse_overrides(arguments)
         for override in parsed:
             if override.is_sweep_override():
-                raise HydraException(
+                raise CompactHydraException(
                     f"the saltelli sweeper draws its jobs from hydra.sweeper.ranges; '{override.input_line}' is a "
                     "sweep of its own: give it one value, or add a range for it"
                 )
         bad = [k for k, v in self.ranges.items() if len(v) != 2]
         if bad:
-            raise HydraException(f"hydra.sweeper.ranges.{bad[0]} must be [low, high]; got {self.ranges[bad[0]]}")
+            raise CompactHydraException(f"hydra.sweeper.ranges.{bad[0]} must be [low, high]; got {self.ranges[bad[0]]}")
         try:
             design = saltelli_design(
                 {k: (float(v[0]), float(v[1])) for k, v in self.ranges.items()},
@@ -84,9 +84,9 @@ class SaltelliSweeper(Sweeper):
                 seed=self.seed,
             )
         except ValueError as err:
-            raise HydraException(f"hydra.sweeper: {err}") from None
+            raise CompactHydraException(f"hydra.sweeper: {err}") from None
         jobs = [
-            [*arguments, *(f"{name}={value!r}" for name, value in zip(design.names, point, strict=True))]
+            [*arguments, *(f"{name}={float(value)!r}" for name, value in zip(design.names, point, strict=True))]
             for point in design.points
         ]
         sweep_dir = Path(self.config.hydra.sweep.dir)

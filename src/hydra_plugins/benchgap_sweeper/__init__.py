@@ -1,0 +1,1 @@
+"""benchgap's Hydra plugins: the saltelli sweeper (``hydra/sweeper=saltelli``)."""

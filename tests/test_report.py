@@ -1,0 +1,191 @@
+"""``benchgap report``: sensitivity indices against known answers, breakdown points, failed and missing jobs, and
+the Saltelli sweeper. Sweeps run the naive estimators only (``bayes=false``), in a subprocess as users run them.
+"""
+
+import json
+import shutil
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from benchgap.sensitivity import grid_indices, saltelli_design, sobol_indices
+from tests.test_sweep import benchgap
+
+
+@pytest.fixture(scope="module")
+def grid_sweep(tmp_path_factory):
+    """contamination.rate x plots: 6 jobs, of which the two with rate 2 fail (a rate is a share). ``plots`` changes
+    no number, so every output depends on the rate alone: the known answer of the sensitivity test."""
+    sweep = tmp_path_factory.mktemp("grid") / "sweep"
+    run = benchgap(
+        "simulate",
+        "-m",
+        "bayes=false",
+        "replicates=8",
+        "contamination.group=China",
+        "contamination.rate=0,0.3,2",
+        "plots=true,false",
+        f"hydra.sweep.dir={sweep}",
+    )
+    assert run.returncode == 1, run.stderr[-2000:]  # two jobs failed, the others finished
+    return sweep
+
+
+@pytest.fixture(scope="module")
+def grid_report(grid_sweep):
+    run = benchgap("report", f"sweep_dir={grid_sweep}")
+    assert run.returncode == 0, run.stderr[-2000:]
+    assert f"results: {grid_sweep}/report/report.html" in run.stdout
+    return grid_sweep / "report"
+
+
+def test_grid_sensitivity_finds_the_one_parameter_that_matters(grid_report):
+    table = pd.read_csv(grid_report / "sensitivity.csv").set_index(["output", "parameter"])
+    for output in ("apparent gap", "naive error"):
+        rate, plots = table.loc[(output, "contamination.rate")], table.loc[(output, "plots")]
+        assert rate["first_order"] == pytest.approx(1.0, abs=1e-9)
+        assert rate["total"] == pytest.approx(1.0, abs=1e-9)
+        assert plots["first_order"] == pytest.approx(0.0, abs=1e-9)
+        assert plots["total"] == pytest.approx(0.0, abs=1e-9)
+        # replicate r is the same world in every job, so the paired bootstrap keeps plots' share at exactly 0
+        assert plots["total_high"] == pytest.approx(0.0, abs=1e-9)
+        assert rate["total_low"] > 0.9
+    assert set(table["method"]) == {"variance shares over the grid (ANOVA R^2)"}
+
+
+def test_breakdown_of_china_contamination(grid_report):
+    results = pd.read_csv(grid_report / "results.csv")
+    naive = results[results["estimator"] == "composite"]
+    assert len(naive) == 4 and set(naive["contamination.rate"]) == {0.0, 0.3}
+    flips = naive.groupby("contamination.rate")["sign_error_rate"].mean()
+    assert flips[0.0] < 0.2 and flips[0.3] >= 0.5  # 30% of China's test items leaked reverses a 0.02 lead
+    table = pd.read_csv(grid_report / "breakdown.csv")
+    rate = table[(table["parameter"] == "contamination.rate") & (table["estimator"] == "composite")]
+    assert len(rate) == 2  # one per value of plots
+    assert (rate["breakdown"] == 0.3).all()
+    assert ((rate["interpolated"] > 0) & (rate["interpolated"] < 0.3)).all()
+    expected = 0.3 * (0.5 - flips[0.0]) / (flips[0.3] - flips[0.0])  # the linear crossing of 50%
+    assert rate["interpolated"].to_numpy() == pytest.approx(expected)
+    weights = table[table["parameter"] == "weight change (total variation)"]
+    assert len(weights) == 4 and weights["breakdown"].between(0, 1).all()
+
+
+def test_report_names_failed_jobs_and_is_self_contained(grid_sweep, grid_report):
+    markdown = (grid_report / "report.md").read_text()
+    assert "2 of 6 jobs have no result" in markdown
+    for job in ("4", "5"):
+        assert f"| {job} | failed |" in markdown
+    assert "contamination.rate must be a share in [0, 1], got 2.0" in markdown
+    assert "contamination.rate flips the naive headline" in markdown
+    page = (grid_report / "report.html").read_text()
+    assert page.count("data:image/png;base64,") == sum(1 for _ in grid_report.glob("*.png")) >= 6
+    assert "src='" not in page.replace("src='data:", "")  # no link to a file beside it
+    assert not list(grid_sweep.glob(".report-*"))  # the scratch folder is gone
+
+
+def test_report_lists_unfinished_and_never_started_jobs(grid_sweep, tmp_path):
+    copy = tmp_path / "sweep"
+    shutil.copytree(grid_sweep, copy, ignore=shutil.ignore_patterns("report"))
+    (copy / "1" / "result.json").unlink()  # stopped before the end
+    shutil.rmtree(copy / "3")  # never started
+    run = benchgap("report", f"sweep_dir={copy}", "plots=false")
+    assert run.returncode == 0, run.stderr[-2000:]
+    markdown = (copy / "report" / "report.md").read_text()
+    assert "4 of 6 jobs have no result" in markdown
+    assert "| 1 | unfinished |" in markdown
+    assert (
+        "| #3 | not started | bayes=False replicates=8 contamination.group=China contamination.rate=0.3 plots=False"
+        in (markdown)
+    )
+    assert not list((copy / "report").glob("*.png"))
+
+
+def test_report_bad_input_is_one_line_and_writes_nothing(tmp_path):
+    for args, message in (
+        ((), "sweep_dir is required"),
+        ((f"sweep_dir={tmp_path / 'nowhere'}",), "is not a folder"),
+        ((f"sweep_dir={tmp_path}",), "no sweep jobs in"),
+        ((f"sweep_dir={tmp_path}", "level=85"), "level must be one of 50, 80, 90, 95"),
+    ):
+        run = benchgap("report", *args)
+        assert run.returncode == 2, args
+        assert message in run.stderr and len(run.stderr.strip().splitlines()) == 1, run.stderr
+        assert "Traceback" not in run.stderr
+    assert not list(tmp_path.iterdir())
+
+
+def test_sobol_indices_of_known_functions():
+    """SALib's estimators on the Saltelli design: an output of one parameter only, and the Ishigami function,
+    whose indices are known in closed form (Ishigami and Homma 1990; a = 7, b = 0.1)."""
+    pi = float(np.pi)
+    design = saltelli_design({"x1": (-pi, pi), "x2": (-pi, pi), "x3": (-pi, pi)}, base_samples=1024, seed=1)
+    assert design.points.shape == (1024 * 5, 3)
+    x1, x2, x3 = design.points.T
+    one = sobol_indices(design, np.sin(x1) + 0.3 * x1, seed=0).set_index("parameter")
+    assert one.loc["x1", "total"] == pytest.approx(1.0, abs=0.05)
+    assert one.loc["x1", "first_order"] == pytest.approx(1.0, abs=0.05)
+    assert one.loc[["x2", "x3"], "total"].to_numpy() == pytest.approx([0.0, 0.0], abs=1e-12)
+    ishigami = sobol_indices(design, np.sin(x1) + 7 * np.sin(x2) ** 2 + 0.1 * x3**4 * np.sin(x1), seed=0)
+    ishigami = ishigami.set_index("parameter")
+    assert ishigami["first_order"].to_numpy() == pytest.approx([0.314, 0.442, 0.0], abs=0.05)
+    assert ishigami["total"].to_numpy() == pytest.approx([0.558, 0.442, 0.244], abs=0.05)
+    assert (ishigami["total_low"] <= ishigami["total"]).all() and (ishigami["total"] <= ishigami["total_high"]).all()
+
+
+def test_grid_indices_of_an_additive_output():
+    """y = a_i + b_j over a 3 x 2 grid: first order = total = each term's share of the variance."""
+    jobs = pd.DataFrame([(i, j) for i in range(3) for j in range(2)], columns=["p", "q"])
+    a, b = np.array([0.0, 1.0, 2.0]), np.array([0.0, 3.0])
+    values = [np.full(4, a[i] + b[j]) for i, j in zip(jobs["p"], jobs["q"], strict=True)]
+    table = grid_indices(jobs, ["p", "q"], values, bootstrap=20, seed=0).set_index("parameter")
+    share_a = np.var(a) / (np.var(a) + np.var(b))
+    assert table.loc["p", "first_order"] == pytest.approx(share_a)
+    assert table.loc["p", "total"] == pytest.approx(share_a)
+    assert table.loc["q", "first_order"] == pytest.approx(1 - share_a)
+
+
+def test_saltelli_sweep_runs_its_design_and_reports_sobol_indices(tmp_path):
+    sweep = tmp_path / "sobol"
+    run = benchgap(
+        "simulate",
+        "-m",
+        "experiment=sobol",
+        "bayes=false",
+        "replicates=3",
+        "plots=false",
+        "hydra.sweeper.base_samples=2",
+        f"hydra.sweep.dir={sweep}",
+    )
+    assert run.returncode == 0, run.stderr[-2000:]
+    design = json.loads((sweep / "design.json").read_text())
+    assert design["names"] == ["contamination.rate", "overfitting.gain", "world.noise.run_sd"]
+    assert len(design["points"]) == 2 * (3 + 2)
+    for number, point in enumerate(design["points"]):
+        parameters = json.loads((sweep / str(number) / "result.json").read_text())["parameters"]
+        ran = [
+            parameters["contamination"]["rate"],
+            parameters["overfitting"]["gain"],
+            parameters["world"]["noise"]["run_sd"],
+        ]
+        assert ran == pytest.approx(point)
+    report = benchgap("report", f"sweep_dir={sweep}", "plots=false")
+    assert report.returncode == 0, report.stderr[-2000:]
+    table = pd.read_csv(sweep / "report" / "sensitivity.csv")
+    assert set(table["method"]) == {"Sobol (SALib, Saltelli design)"}
+    assert len(table) == 2 * 3  # apparent gap and naive error x three parameters
+    assert np.isfinite(table[["first_order", "total", "total_low", "total_high"]].to_numpy()).all()
+
+    (sweep / "4" / "result.json").unlink()  # one design point without a result: no Sobol indices, and said so
+    partial = benchgap("report", f"sweep_dir={sweep}", "plots=false")
+    assert partial.returncode == 0, partial.stderr[-2000:]
+    markdown = (sweep / "report" / "report.md").read_text()
+    assert "need every one of the design's 10 points; 1 have no result" in markdown
+    assert "| 4 | unfinished |" in markdown
+
+
+def test_saltelli_sweeper_rejects_a_comma_sweep(tmp_path):
+    run = benchgap("simulate", "-m", "experiment=sobol", "bayes=false", "seed=1,2", f"hydra.sweep.dir={tmp_path / 's'}")
+    assert run.returncode != 0
+    assert "seed=1,2' is a sweep of its own" in run.stderr
+    assert "Traceback" not in run.stderr
