@@ -3,13 +3,17 @@ the Saltelli sweeper. Sweeps run the naive estimators only (``bayes=false``), in
 """
 
 import json
+import re
 import shutil
 
 import numpy as np
 import pandas as pd
 import pytest
 
+from benchgap.config import ReportConfig
+from benchgap.errors import InputError
 from benchgap.sensitivity import grid_indices, saltelli_design, sobol_indices
+from benchgap.sweep_report import run_report
 from tests.test_sweep import benchgap
 
 
@@ -102,16 +106,18 @@ def test_report_lists_unfinished_and_never_started_jobs(grid_sweep, tmp_path):
 
 
 def test_report_bad_input_is_one_line_and_writes_nothing(tmp_path):
-    for args, message in (
-        ((), "sweep_dir is required"),
-        ((f"sweep_dir={tmp_path / 'nowhere'}",), "is not a folder"),
-        ((f"sweep_dir={tmp_path}",), "no sweep jobs in"),
-        ((f"sweep_dir={tmp_path}", "level=85"), "level must be one of 50, 80, 90, 95"),
-    ):
+    for args, message in (((), "sweep_dir is required"), ((f"sweep_dir={tmp_path}",), "no sweep jobs in")):
         run = benchgap("report", *args)
         assert run.returncode == 2, args
         assert message in run.stderr and len(run.stderr.strip().splitlines()) == 1, run.stderr
         assert "Traceback" not in run.stderr
+    for settings, message in (
+        (ReportConfig(sweep_dir=str(tmp_path / "nowhere")), "is not a folder"),
+        (ReportConfig(sweep_dir=str(tmp_path), level=85), "level must be one of 50, 80, 90, 95"),
+        (ReportConfig(sweep_dir=str(tmp_path), flip_share=0), "flip_share must be in (0, 1]"),
+    ):
+        with pytest.raises(InputError, match=re.escape(message)):
+            run_report(settings)
     assert not list(tmp_path.iterdir())
 
 
@@ -189,3 +195,23 @@ def test_saltelli_sweeper_rejects_a_comma_sweep(tmp_path):
     assert run.returncode != 0
     assert "seed=1,2' is a sweep of its own" in run.stderr
     assert "Traceback" not in run.stderr
+
+
+def test_no_reweighting_reverses_the_models_gap_in_any_draw():
+    """The report's claim (``MODEL_WEIGHTS``): with expected scores monotone in capability on every benchmark,
+    the best-vs-best composite gap has the sign of the best-vs-best capability gap under any weights."""
+    from benchgap.predict import expected_scores
+    from benchgap.weighting import best_vs_best
+
+    rng = np.random.default_rng(3)
+    draws, models, benchmarks = 400, 10, 12
+    theta = rng.normal(size=(draws, models))
+    intercept = rng.normal(size=(draws, benchmarks))
+    log_a = rng.normal(0, 0.5, size=(draws, benchmarks))
+    chance = rng.choice([0.0, 0.25], size=benchmarks)
+    scores = expected_scores(theta, intercept, log_a, chance)  # (draw, model, benchmark)
+    in_a, in_b = np.arange(models) < 5, np.arange(models) >= 5
+    latent = best_vs_best(theta, in_a, in_b)
+    for weights in rng.dirichlet(np.full(benchmarks, 0.3), size=50):
+        composite = best_vs_best(scores @ weights, in_a, in_b)
+        assert (np.sign(composite) == np.sign(latent)).all()

@@ -186,7 +186,15 @@ def swing(jobs: pd.DataFrame, params: list[str], output: str, *, continuous: boo
 
 
 def breakdown(
-    jobs: pd.DataFrame, param: str, others: list[str], flip: str, *, share: float, continuous: bool = False
+    jobs: pd.DataFrame,
+    param: str,
+    others: list[str],
+    *,
+    flip: str = "sign_error_rate",
+    estimate: str = "mean_estimate",
+    truth: str = "mean_truth",
+    share: float,
+    continuous: bool = False,
 ) -> pd.DataFrame:
     """The smallest value of ``param`` at which the flip share reaches ``share``, per slice of the ``others``.
 
@@ -194,6 +202,9 @@ def breakdown(
     slice (one value of every other parameter) the jobs are ordered by ``param``; ``breakdown`` is the first
     swept value at or above ``share`` and ``interpolated`` the linear crossing between it and the value
     before. A slice that never reaches ``share`` has NaN there and its ``max_flip`` says how close it came.
+    Worlds differ in their true gap, and a distortion cannot flip a world whose truth already points its way,
+    so ``mean_gap_flips_at`` adds where the mean ``estimate`` over worlds crosses zero, away from the sign of
+    the mean ``truth`` (linear interpolation; NaN if it never does).
     A ``continuous`` parameter (or one with many values) is binned (``levels``) and the other parameters are
     averaged over: a Saltelli design has no slices with the others held fixed.
     """
@@ -213,6 +224,8 @@ def breakdown(
             v0, v1, s0, s1 = values[hit[0] - 1], values[hit[0]], shares[hit[0] - 1], shares[hit[0]]
             crossing = float(v0 + (share - s0) * (v1 - v0) / (s1 - s0))
         where = dict(zip(keys, key if isinstance(key, tuple) else (key,), strict=True))
+        means = part.groupby("_level", sort=True)[estimate].mean().to_numpy(float)
+        sign = np.sign(part[truth].mean())
         rows.append(
             {
                 "parameter": param,
@@ -221,8 +234,21 @@ def breakdown(
                 "breakdown": first,
                 "interpolated": crossing,
                 "max_flip": float(shares.max()),
+                "mean_gap_flips_at": _zero_crossing(values, means * sign),
                 "swept_from": float(values.min()),
                 "swept_to": float(values.max()),
             }
         )
     return pd.DataFrame(rows)
+
+
+def _zero_crossing(values: np.ndarray, signed: np.ndarray) -> float:
+    """The first ``x`` at which ``signed`` (positive: the truth's side) falls to zero or below, interpolated."""
+    below = np.flatnonzero(signed <= 0)
+    if not below.size:
+        return float("nan")
+    i = below[0]
+    if i == 0:
+        return float(values[0])
+    v0, v1, y0, y1 = values[i - 1], values[i], signed[i - 1], signed[i]
+    return float(v0 + y0 * (v1 - v0) / (y0 - y1))

@@ -35,6 +35,11 @@ OUTPUTS = (  # sensitivity outputs: name, estimator, per-replicate column whose 
 )
 WHO = {"composite": "the naive headline", "bayes": "the Bayesian estimate"}
 WEIGHT_CHANGE = "weight change (total variation)"
+MODEL_WEIGHTS = (
+    "No reweighting of the benchmarks can reverse the sign of the Bayesian estimate in any posterior draw: the "
+    "model's expected scores rank the models the same way on every benchmark (one latent capability), so the "
+    "weights change the size of its gap, not its direction."
+)
 LEVEL_CHOICES = (50, 80, 90, 95)
 
 
@@ -158,21 +163,20 @@ def _breakdowns(sweep: Sweep, results: pd.DataFrame, *, flip_share: float) -> pd
             continue
         for param in numeric:
             others = [p for p in params if p != param]
-            found = breakdown(
-                rows, param, others, "sign_error_rate", share=flip_share, continuous=sweep.design is not None
-            )
+            found = breakdown(rows, param, others, share=flip_share, continuous=sweep.design is not None)
             frames.append(found.assign(estimator=estimator))
-    naive = results[results["estimator"] == "composite"]
-    if not naive.empty:
+    rows = results[results["estimator"] == "composite"].dropna(subset=["flip_distance_median"])
+    if not rows.empty:  # the naive composite only: MODEL_WEIGHTS says why
         frames.append(
             pd.DataFrame(
                 {
                     "parameter": WEIGHT_CHANGE,
-                    "job": naive["job"].to_numpy(),
-                    "where": [_where(row, params) for _, row in naive.iterrows()],
-                    "breakdown": naive["flip_distance_median"].to_numpy(float),
-                    "interpolated": naive["flip_distance_median"].to_numpy(float),
+                    "job": rows["job"].to_numpy(),
+                    "where": [_where(row, params) for _, row in rows.iterrows()],
+                    "breakdown": rows["flip_distance_median"].to_numpy(float),
+                    "interpolated": rows["flip_distance_median"].to_numpy(float),
                     "max_flip": np.nan,
+                    "mean_gap_flips_at": np.nan,
                     "swept_from": np.nan,
                     "swept_to": np.nan,
                     "estimator": "composite",
@@ -228,10 +232,19 @@ def _flip_sentences(analysis: SweepAnalysis, params: list[str], *, flip_share: f
         for param, part in mine.groupby("parameter", sort=False):
             span = f"{part['swept_from'].min():g} to {part['swept_to'].max():g}"
             flips = part[part["breakdown"].notna()]
+            mean_flips = part.dropna(subset=["mean_gap_flips_at"])
+            mean_text = ""
+            if not mean_flips.empty:
+                first_mean = mean_flips.sort_values("mean_gap_flips_at").iloc[0]
+                at = "" if first_mean["where"].startswith("all jobs") else f" where {first_mean['where']}"
+                mean_text = (
+                    " Its gap averaged over worlds reaches zero at "
+                    f"{param} = {first_mean['mean_gap_flips_at']:.3g}{at}."
+                )
             if flips.empty:
                 out.append(
-                    f"{param} does not flip {who} anywhere in {span}: its sign is wrong in at most "
-                    f"{part['max_flip'].max():.0%} of worlds."
+                    f"{param} does not flip {who} in {share} of the worlds anywhere in {span}: its sign is wrong in "
+                    f"at most {part['max_flip'].max():.0%} of worlds.{mean_text}"
                 )
                 continue
             steady = part[part["breakdown"].isna()]
@@ -255,7 +268,7 @@ def _flip_sentences(analysis: SweepAnalysis, params: list[str], *, flip_share: f
             if not steady.empty:
                 never = "; ".join(steady["where"].head(3)) + ("; ..." if len(steady) > 3 else "")
                 text += f"; it never does where {never} (up to {part['swept_to'].max():g})"
-            out.append(text + ".")
+            out.append(text + "." + mean_text)
         rows = results[results["estimator"] == estimator]
         for param in params:
             if pd.api.types.is_numeric_dtype(results[param]):
@@ -267,25 +280,28 @@ def _flip_sentences(analysis: SweepAnalysis, params: list[str], *, flip_share: f
             else:
                 named = ", ".join(f"{param}={k} ({v:.0%})" for k, v in bad.items())
                 out.append(f"{who.capitalize()} has the wrong sign in at least {share} of worlds under {named}.")
-    weights = table[table["parameter"] == WEIGHT_CHANGE].dropna(subset=["breakdown"]) if not table.empty else table
-    naive = results[results["estimator"] == "composite"].set_index("job")["sign_error_rate"]
-    weights = weights[[naive.get(job, 1.0) < flip_share for job in weights["job"]]] if not weights.empty else weights
+    weights = table[table["parameter"] == WEIGHT_CHANGE] if not table.empty else table
+    if not weights.empty:  # naive rows only (MODEL_WEIGHTS says why)
+        signs = results[results["estimator"] == "composite"].set_index("job")["sign_error_rate"]
+        weights = weights[[signs.get(job, 1.0) < flip_share for job in weights["job"]]].dropna(subset=["breakdown"])
     if not weights.empty:
         low = weights.iloc[int(np.argmin(weights["breakdown"].to_numpy(float)))]
         low_share, high_share = f"{weights['breakdown'].min():.0%}", f"{weights['breakdown'].max():.0%}"
         span = low_share if low_share == high_share else f"{low_share} to {high_share}"
         out.append(
-            "Where the naive headline still has the right sign, reweighting the benchmarks flips it in half of the "
-            f"worlds once {span} of the weight moves (median total-variation change per job; smallest where "
+            "Where the naive headline still has the right sign, reweighting the benchmarks reverses it in half of "
+            f"the worlds once {span} of the weight moves (median total-variation change per job; smallest where "
             f"{low['where']})."
         )
+    if (results["estimator"] == "bayes").any():
+        out.append(MODEL_WEIGHTS)
     return out
 
 
 def _calibration_sentences(results: pd.DataFrame, *, level: int) -> list[str]:
     out = []
     column, nominal = f"coverage_{level}", level / 100
-    for estimator, name in (("bayes", "Bayesian model"), ("composite", "naive composite's binomial")):
+    for estimator, name in (("bayes", "Bayesian model's"), ("composite", "naive composite's binomial")):
         rows = results[(results["estimator"] == estimator)].dropna(subset=[column])
         if rows.empty:
             continue
@@ -403,9 +419,11 @@ def report_blocks(analysis: SweepAnalysis, figures: list[Figure], *, flip_share:
             Paragraph(
                 f"The smallest swept value at which the estimate's sign is wrong in at least {flip_share:.0%} of the "
                 "replicate worlds (interpolated: the linear crossing between it and the value before), per setting "
-                "of the other parameters. For the weights: the median over worlds of the smallest total-variation "
+                "of the other parameters; and where the estimate averaged over worlds crosses zero. Worlds differ in "
+                "their true gap, and a distortion cannot flip a world whose truth already points its way. For the "
+                "weights: the median over worlds of the smallest total-variation "
                 "change of benchmark weights that reverses the naive gap's sign, whichever it is (a linear programme "
-                "per world)."
+                "per world)." + (" " + MODEL_WEIGHTS if (results["estimator"] == "bayes").any() else "")
             ),
             _breakdown_table(analysis.breakdowns),
         ]
@@ -498,9 +516,11 @@ def _breakdown_table(table: pd.DataFrame) -> Table:
                 "" if weights or not np.isfinite(r["interpolated"]) else f"{r['interpolated']:.3g}",
                 "" if weights else f"{r['swept_from']:g} to {r['swept_to']:g}",
                 "" if weights else f"{r['max_flip']:.0%}",
+                "" if weights or not np.isfinite(r["mean_gap_flips_at"]) else f"{r['mean_gap_flips_at']:.3g}",
             ]
         )
-    return Table(["parameter", "estimate", "where", "breakdown", "interpolated", "swept", "max wrong sign"], rows)
+    header = ["parameter", "estimate", "where", "breakdown", "interpolated", "swept", "max wrong sign"]
+    return Table([*header, "mean gap crosses 0 at"], rows)
 
 
 def _breakdown_value(value: float, *, weights: bool) -> str:
