@@ -59,7 +59,8 @@ def coverage_vs_parameter(
         ax.axhspan(nominal - half, min(1.0, nominal + half), color="grey", alpha=0.15)
         ax.set_ylim(-0.02, 1.02)
     fig.suptitle(
-        f"Interval coverage vs {param}\ngrey: where a calibrated interval's coverage falls for {n:.0f} worlds per job",
+        f"Interval coverage vs {param}\nblack line: nominal {nominal:.0%}; grey: where a calibrated interval's "
+        f"coverage falls for {n:.0f} worlds per job",
         fontsize=9,
     )
     _save(fig, path)

@@ -207,7 +207,7 @@ def verdict(analysis: SweepAnalysis, *, flip_share: float, level: int) -> list[s
         return ["No job finished, so there is nothing to judge yet; see the failed and missing jobs below."]
     params = _varying(analysis.sweep, results)
     found += _flip_sentences(analysis, params, flip_share=flip_share)
-    found += _calibration_sentences(results, level=level)
+    found += _calibration_sentences(results, params, level=level)
     sens = analysis.sensitivity
     for output in dict.fromkeys(sens["output"]) if not sens.empty else []:
         part = sens[sens["output"] == output].dropna(subset=["total"])
@@ -298,7 +298,7 @@ def _flip_sentences(analysis: SweepAnalysis, params: list[str], *, flip_share: f
     return out
 
 
-def _calibration_sentences(results: pd.DataFrame, *, level: int) -> list[str]:
+def _calibration_sentences(results: pd.DataFrame, params: list[str], *, level: int) -> list[str]:
     out = []
     column, nominal = f"coverage_{level}", level / 100
     for estimator, name in (("bayes", "Bayesian model's"), ("composite", "naive composite's binomial")):
@@ -311,10 +311,11 @@ def _calibration_sentences(results: pd.DataFrame, *, level: int) -> list[str]:
         if lost.empty:
             out.append(f"The {name} {level}% intervals stay calibrated in every job ({span}).")
         else:
-            where = "; ".join(f"{r['job']} ({r[column]:.2f})" for _, r in lost.head(6).iterrows())
+            worst = lost.sort_values(column).head(4)
+            where = "; ".join(f"{_where(r, params)}: {r[column]:.2f}" for _, r in worst.iterrows())
             out.append(
                 f"The {name} {level}% intervals lose calibration in {len(lost)} of {len(rows)} jobs ({span}; "
-                f"below {nominal:.2f} minus two binomial standard errors in jobs {where})."
+                f"coverage below {nominal:.2f} minus two binomial standard errors). Worst: {where}."
             )
         if estimator == "bayes" and "converged_share" in rows and (rows["converged_share"] < 1).any():
             out.append(
