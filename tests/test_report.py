@@ -12,7 +12,7 @@ import pytest
 
 from benchgap.config import ReportConfig
 from benchgap.errors import InputError
-from benchgap.sensitivity import grid_indices, saltelli_design, sobol_indices
+from benchgap.sensitivity import design_breakdown, grid_indices, saltelli_design, sobol_indices
 from benchgap.sweep_report import run_report
 from tests.test_sweep import benchgap
 
@@ -215,3 +215,18 @@ def test_no_reweighting_reverses_the_models_gap_in_any_draw():
     for weights in rng.dirichlet(np.full(benchmarks, 0.3), size=50):
         composite = best_vs_best(scores @ weights, in_a, in_b)
         assert (np.sign(composite) == np.sign(latent)).all()
+
+
+def test_design_breakdown_walks_the_surrogate_with_the_others_at_their_lowest():
+    """On a design whose flip share is x and whose mean gap is 0.2 - 0.4 x + 0.3 x y (y another parameter),
+    with y at its lowest the share reaches one half at x = 0.5 and the mean gap crosses zero at x = 0.5."""
+    rng = np.random.default_rng(0)
+    x, y = rng.uniform(size=60), rng.uniform(size=60)
+    jobs = pd.DataFrame(
+        {"x": x, "y": y, "sign_error_rate": x, "mean_estimate": 0.2 - 0.4 * x + 0.3 * x * y, "mean_truth": 0.02}
+    )
+    table = design_breakdown(jobs, {"x": (0.0, 1.0), "y": (0.0, 1.0)}, share=0.5).set_index("parameter")
+    assert table.loc["x", "breakdown"] == pytest.approx(0.5, abs=0.003)
+    assert table.loc["x", "mean_gap_flips_at"] == pytest.approx(0.5, abs=1e-9)
+    assert np.isnan(table.loc["y", "breakdown"]) and np.isnan(table.loc["y", "mean_gap_flips_at"])
+    assert "R^2 1.00 and 1.00" in table.loc["x", "where"]

@@ -16,7 +16,7 @@ import pandas as pd
 from benchgap.config import ReportConfig
 from benchgap.document import Block, Figure, Heading, Paragraph, Table, to_html, to_markdown
 from benchgap.errors import InputError
-from benchgap.sensitivity import breakdown, grid_indices, sobol_indices, swing
+from benchgap.sensitivity import breakdown, design_breakdown, grid_indices, sobol_indices, swing
 from benchgap.sweep import (
     FINISHED,
     REPORT_DIR,
@@ -161,6 +161,11 @@ def _breakdowns(sweep: Sweep, results: pd.DataFrame, *, flip_share: float) -> pd
         rows = results[results["estimator"] == estimator]
         if rows.empty:
             continue
+        d = len(sweep.design.names) if sweep.design is not None else 0
+        if sweep.design is not None and len(rows) > 3 + d + d * (d - 1) // 2:  # more jobs than surrogate terms
+            bounds = dict(zip(sweep.design.names, sweep.design.bounds, strict=True))
+            frames.append(design_breakdown(rows, bounds, share=flip_share).assign(estimator=estimator))
+            continue
         for param in numeric:
             others = [p for p in params if p != param]
             found = breakdown(rows, param, others, share=flip_share, continuous=sweep.design is not None)
@@ -194,7 +199,7 @@ def _where(row: pd.Series, params: list[str]) -> str:
 
 
 def _value(value: object) -> str:
-    return f"{value:g}" if isinstance(value, float) else str(value)
+    return f"{value:.4g}" if isinstance(value, float) else str(value)
 
 
 # --- words -------------------------------------------------------------------------------------------------------
