@@ -38,6 +38,7 @@ class Sweep:
     swept: list[str]  # override keys whose value differs between jobs (or the design's parameters)
     fixed: dict[str, str]  # overrides every job shares
     design: Design | None  # a Saltelli design (``experiment=sobol``), else None: a grid
+    point_jobs: list[Job | None]  # with a design: the job (with a folder) that ran each design point
 
     def finished(self) -> list[Job]:
         return [j for j in self.jobs if j.status == FINISHED]
@@ -67,11 +68,12 @@ def read_sweep(sweep_dir: Path, *, expected: list[list[str]] | None = None) -> S
         )
     jobs = [_read_job(folder, sweep_dir) for folder in folders]
     design = _read_design(sweep_dir / DESIGN)
+    point_jobs = _point_jobs(jobs, design) if design is not None else []
     if design is not None:
-        missing = [k for k in range(len(design.points)) if design_job(jobs, design, k) is None]
-        for k in missing:
-            values = {n: repr(float(v)) for n, v in zip(design.names, design.points[k], strict=True)}
-            jobs.append(Job(name=f"#{k}", status=NOT_STARTED, overrides=values, error="no job folder"))
+        for k, job in enumerate(point_jobs):
+            if job is None:
+                values = {n: repr(float(v)) for n, v in zip(design.names, design.points[k], strict=True)}
+                jobs.append(Job(name=f"#{k}", status=NOT_STARTED, overrides=values, error="no job folder"))
     elif expected is not None:
         present = {frozenset(_pairs(j.overrides)) for j in jobs}
         for i, overrides in enumerate(expected):
@@ -86,20 +88,18 @@ def read_sweep(sweep_dir: Path, *, expected: list[list[str]] | None = None) -> S
     varying = [k for k in keys if len({j.overrides.get(k) for j in jobs}) > 1]
     swept = design.names if design is not None else varying
     fixed = {k: jobs[0].overrides[k] for k in keys if k not in varying and k in jobs[0].overrides}
-    return Sweep(path=sweep_dir, jobs=jobs, swept=swept, fixed=fixed, design=design)
+    return Sweep(path=sweep_dir, jobs=jobs, swept=swept, fixed=fixed, design=design, point_jobs=point_jobs)
 
 
-def design_job(jobs: list[Job], design: Design, point: int) -> Job | None:
-    """The job (with a folder) that ran design point ``point``: its overrides hold the point's values."""
-    values = design.points[point]
+def _point_jobs(jobs: list[Job], design: Design) -> list[Job | None]:
+    """The job that ran each design point: its overrides hold the point's values (written with ``repr``, so they
+    read back as the same floats)."""
+    by_values = {}
     for job in jobs:
-        if job.status == NOT_STARTED:
-            continue
-        mine = [parameter_value(job.overrides.get(name)) for name in design.names]
-        pairs = zip(mine, values, strict=True)
-        if all(isinstance(m, float) and np.isclose(m, v, rtol=1e-9, atol=1e-12) for m, v in pairs):
-            return job
-    return None
+        values = tuple(parameter_value(job.overrides.get(name)) for name in design.names)
+        if all(isinstance(v, float) for v in values):
+            by_values[values] = job
+    return [by_values.get(tuple(float(v) for v in point)) for point in design.points]
 
 
 def _natural(path: Path) -> tuple[int, str]:

@@ -21,7 +21,6 @@ from benchgap.sweep import (
     FINISHED,
     REPORT_DIR,
     Sweep,
-    design_job,
     parameter_value,
     read_sweep,
     replicate_values,
@@ -136,8 +135,7 @@ def _sobol(
     design = sweep.design
     assert design is not None
     values = np.full(len(design.points), np.nan)
-    for k in range(len(design.points)):
-        job = design_job(sweep.jobs, design, k)
+    for k, job in enumerate(sweep.point_jobs):
         if job is not None and job.status == FINISHED and job.replicates is not None:
             part = job.replicates.loc[job.replicates["estimator"] == estimator, column]
             values[k] = part.mean() if len(part) else np.nan
