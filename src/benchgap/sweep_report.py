@@ -35,7 +35,7 @@ OUTPUTS = (  # sensitivity outputs: name, estimator, per-replicate column whose 
 WHO = {"composite": "the naive headline", "bayes": "the Bayesian estimate"}
 WEIGHT_CHANGE = "weight change (total variation)"
 MODEL_WEIGHTS = (
-    "No reweighting of the benchmarks can reverse the sign of the Bayesian estimate in any posterior draw: the "
+    "No reweighting of the benchmarks can reverse the sign of the model's gap in any posterior draw: the "
     "model's expected scores rank the models the same way on every benchmark (one latent capability), so the "
     "weights change the size of its gap, not its direction."
 )
