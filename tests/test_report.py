@@ -197,24 +197,42 @@ def test_saltelli_sweeper_rejects_a_comma_sweep(tmp_path):
     assert "Traceback" not in run.stderr
 
 
-def test_no_reweighting_reverses_the_models_gap_in_any_draw():
-    """The report's claim (``MODEL_WEIGHTS``): with expected scores monotone in capability on every benchmark,
-    the best-vs-best composite gap has the sign of the best-vs-best capability gap under any weights."""
-    from benchgap.predict import expected_scores
-    from benchgap.weighting import best_vs_best
+def test_reweighting_moves_the_models_mean_gap_linearly_but_never_a_draws_sign():
+    """With expected scores monotone in capability on every benchmark, each draw's best-vs-best composite gap has
+    the sign of its capability gap under any weights; the posterior mean gap is ``w @ leader_score_differences``,
+    so its flip distance is one linear programme, and it can flip where draws disagree."""
+    from types import SimpleNamespace
+
+    from arviz_base import from_dict
+
+    from benchgap.predict import expected_scores, leader_score_differences
+    from benchgap.weighting import best_vs_best, flip_distance
 
     rng = np.random.default_rng(3)
-    draws, models, benchmarks = 400, 10, 12
-    theta = rng.normal(size=(draws, models))
-    intercept = rng.normal(size=(draws, benchmarks))
-    log_a = rng.normal(0, 0.5, size=(draws, benchmarks))
+    chains, draws, models, benchmarks = 2, 200, 10, 12
+    theta = rng.normal(size=(chains, draws, models))
+    intercept = rng.normal(size=(chains, draws, benchmarks))
+    log_a = rng.normal(0, 0.8, size=(chains, draws, benchmarks))
     chance = rng.choice([0.0, 0.25], size=benchmarks)
-    scores = expected_scores(theta, intercept, log_a, chance)  # (draw, model, benchmark)
+    posterior = from_dict({"posterior": {"theta": theta, "intercept": intercept, "log_discrimination": log_a}})
+    table = SimpleNamespace(n_benchmarks=benchmarks, chance=chance)
     in_a, in_b = np.arange(models) < 5, np.arange(models) >= 5
+    scores = expected_scores(theta, intercept, log_a, chance)  # (chain, draw, model, benchmark)
+    differences = leader_score_differences(posterior, table, in_a=in_a, in_b=in_b)
     latent = best_vs_best(theta, in_a, in_b)
-    for weights in rng.dirichlet(np.full(benchmarks, 0.3), size=50):
-        composite = best_vs_best(scores @ weights, in_a, in_b)
+    for weights in rng.dirichlet(np.full(benchmarks, 0.3), size=30):
+        composite = best_vs_best(scores @ weights, in_a, in_b)  # (chain, draw)
         assert (np.sign(composite) == np.sign(latent)).all()
+        assert composite.mean() == pytest.approx(weights @ differences, abs=1e-12)
+    # The mean flips: the smallest reweighting found by the linear programme reverses it, and no smaller one does.
+    uniform = np.full(benchmarks, 1 / benchmarks)
+    two_rows = np.vstack([differences, np.zeros(benchmarks)])
+    distance = flip_distance(two_rows, uniform, in_a=np.array([True, False]), in_b=np.array([False, True]))
+    assert 0 < distance < 1
+    tried = rng.dirichlet(np.ones(benchmarks), size=20000)
+    moved = 0.5 * np.abs(tried - uniform).sum(axis=1)
+    flipped = np.sign(tried @ differences) != np.sign(uniform @ differences)
+    assert flipped.any() and moved[flipped].min() >= distance - 1e-9
 
 
 def test_design_breakdown_walks_the_surrogate_with_the_others_at_their_lowest():

@@ -5,6 +5,7 @@ the same numbers, a finished job skipped, and (slow) the model's interval covera
 import dataclasses
 import json
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -48,6 +49,12 @@ def test_job_writes_rows_result_and_figure(finished, tmp_path):
         (composite["estimate"] - composite["truth"]).mean()
     )
     assert result["truth"]["score_gap_mean"] == pytest.approx(composite["truth"].mean())
+    # The reweighting that reverses the model's posterior-mean gap, per replicate and its median over worlds.
+    model_flips = rows.loc[rows["estimator"] == "bayes", "model_flip_distance"]
+    assert model_flips.dropna().between(0, 1).all()
+    median = model_flips.fillna(np.inf).median()
+    expected = pytest.approx(median) if np.isfinite(median) else None
+    assert result["weighting"]["model_flip_distance"]["median"] == expected
 
 
 def test_resumed_job_gives_the_same_numbers(finished, tmp_path, monkeypatch):

@@ -35,6 +35,29 @@ def composite_draws(posterior: DataTree, table: ScoreTable, weights: np.ndarray)
     )
 
 
+def leader_score_differences(
+    posterior: DataTree, table: ScoreTable, *, in_a: np.ndarray, in_b: np.ndarray
+) -> np.ndarray:
+    """Per benchmark, the posterior mean of ``p[best a, b] - p[best b, b]``, the best of each group taken per draw.
+
+    Expected scores rise with capability on every benchmark, so each draw's best model of a group (by capability,
+    equally by composite under any weights) does not depend on the weights. The posterior mean of the
+    best-vs-best composite gap under weights ``w`` is therefore linear in them: ``w @ leader_score_differences``.
+    """
+    theta = posterior_array(posterior, "theta")
+    intercept = posterior_array(posterior, "intercept")
+    log_a = posterior_array(posterior, "log_discrimination")
+    a_members, b_members = np.flatnonzero(in_a), np.flatnonzero(in_b)
+    total = np.zeros(table.n_benchmarks)
+    for c in range(theta.shape[0]):
+        scores = expected_scores(theta[c], intercept[c], log_a[c], table.chance)  # (draw, model, benchmark)
+        draws = np.arange(theta.shape[1])
+        best_a = a_members[np.argmax(theta[c][:, a_members], axis=1)]
+        best_b = b_members[np.argmax(theta[c][:, b_members], axis=1)]
+        total += (scores[draws, best_a] - scores[draws, best_b]).sum(axis=0)
+    return total / (theta.shape[0] * theta.shape[1])
+
+
 def replicate_scores(
     posterior: DataTree,
     table: ScoreTable,

@@ -132,12 +132,26 @@ def _bayes_rows(
 ) -> list[dict[str, Any]]:
     """The model of ``benchgap fit``, fitted with the job's compiled model: its score and latent gaps."""
     from benchgap.fit import fit
+    from benchgap.predict import leader_score_differences
 
     gap = GapConfig(a=cfg.world.a, b=cfg.world.b, weighting=Weighting.custom)
     sampler = dataclasses.replace(cfg.sampler, seed=rep.sampler_seed)
     result = fit(rep.table, model=cfg.model, sampler=sampler, gap=gap, convergence=cfg.convergence, cache=cache)
     est, diag = result.estimates, result.diagnostics
+    # The reweighting that reverses the sign of the model's posterior-mean gap, which is linear in the weights.
+    # (No reweighting can reverse any single draw's sign: see predict.leader_score_differences.)
+    groups = np.asarray(rep.table.groups)
+    differences = leader_score_differences(
+        result.posterior, rep.table, in_a=groups == cfg.world.a, in_b=groups == cfg.world.b
+    )
+    model_flip = flip_distance(
+        np.vstack([differences, np.zeros_like(differences)]),
+        rep.weights,
+        in_a=np.array([True, False]),
+        in_b=np.array([False, True]),
+    )
     fit_columns = {
+        "model_flip_distance": model_flip,
         "converged": float(diag.converged),
         "max_rhat": diag.max_rhat,
         "worst": diag.worst,
@@ -371,7 +385,7 @@ def _result(
     headline = "mean_win_rate" if cfg.weighting.kind is WeightingKind.mean_win_rate else "composite"
     headline_flip = cfg.weighting.kind is WeightingKind.adversarial
     estimators = aggregate(frame)
-    flips = per_replicate["flip_distance"]
+    flips = per_replicate["flip_distance"].fillna(np.inf)  # NaN: no reweighting flips that world
     weighting: dict[str, Any] = {
         "kind": cfg.weighting.kind.value,
         "flip_distance": {
@@ -379,9 +393,16 @@ def _result(
             "median": _finite(flips.median()),
             "q10": _finite(flips.quantile(0.1)),
             "q90": _finite(flips.quantile(0.9)),
-            "no_flip_possible_share": float(flips.isna().mean()),
+            "no_flip_possible_share": float(np.isinf(flips).mean()),
         },
     }
+    if "model_flip_distance" in frame:
+        model_flips = frame.loc[frame["estimator"] == "bayes", "model_flip_distance"]
+        weighting["model_flip_distance"] = {
+            "note": "the same for the Bayesian model's posterior-mean gap (each draw's sign never flips)",
+            "median": _finite(model_flips.fillna(np.inf).median()),
+            "no_flip_possible_share": float(model_flips.isna().mean()),
+        }
     if "apparent_q50" in per_replicate:
         weighting["dirichlet"] = {
             "note": "apparent composite gap over random weightings, per replicate, averaged over replicates",
