@@ -13,7 +13,8 @@ import pytest
 from benchgap.config import ReportConfig
 from benchgap.errors import InputError
 from benchgap.sensitivity import design_breakdown, grid_indices, saltelli_design, sobol_indices
-from benchgap.sweep_report import run_report
+from benchgap.sweep import read_sweep
+from benchgap.sweep_report import analyse, run_report
 from tests.test_sweep import benchgap
 
 
@@ -46,7 +47,7 @@ def grid_report(grid_sweep):
 
 def test_grid_sensitivity_finds_the_one_parameter_that_matters(grid_report):
     table = pd.read_csv(grid_report / "sensitivity.csv").set_index(["output", "parameter"])
-    for output in ("apparent gap", "naive error"):
+    for output in ("apparent gap", "naive error", "naive wrong-sign share"):
         rate, plots = table.loc[(output, "contamination.rate")], table.loc[(output, "plots")]
         assert rate["first_order"] == pytest.approx(1.0, abs=1e-9)
         assert rate["total"] == pytest.approx(1.0, abs=1e-9)
@@ -72,7 +73,12 @@ def test_breakdown_of_china_contamination(grid_report):
     expected = 0.3 * (0.5 - flips[0.0]) / (flips[0.3] - flips[0.0])  # the linear crossing of 50%
     assert rate["interpolated"].to_numpy() == pytest.approx(expected)
     weights = table[table["parameter"] == "weight change (total variation)"]
-    assert len(weights) == 4 and weights["breakdown"].between(0, 1).all()
+    assert len(weights) == 4 and set(weights["estimator"]) == {"composite"}  # bayes=false
+    # the median over worlds of the per-world flip distance, a world that cannot flip counting as infinite
+    for _, row in weights.iterrows():
+        worlds = pd.read_csv(grid_report.parent / str(int(row["job"])) / "replicates.csv")
+        worlds = worlds[worlds["estimator"] == "composite"]
+        assert row["breakdown"] == pytest.approx(worlds["flip_distance"].fillna(np.inf).median())
 
 
 def test_report_names_failed_jobs_and_is_self_contained(grid_sweep, grid_report):
@@ -81,7 +87,7 @@ def test_report_names_failed_jobs_and_is_self_contained(grid_sweep, grid_report)
     for job in ("4", "5"):
         assert f"| {job} | failed |" in markdown
     assert "contamination.rate must be a share in [0, 1], got 2.0" in markdown
-    assert "contamination.rate flips the naive headline" in markdown
+    assert "Along contamination.rate, the naive headline has the wrong sign in 50% of the worlds from 0.3" in markdown
     page = (grid_report / "report.html").read_text()
     assert page.count("data:image/png;base64,") == sum(1 for _ in grid_report.glob("*.png")) >= 6
     assert "src='" not in page.replace("src='data:", "")  # no link to a file beside it
@@ -128,11 +134,11 @@ def test_sobol_indices_of_known_functions():
     design = saltelli_design({"x1": (-pi, pi), "x2": (-pi, pi), "x3": (-pi, pi)}, base_samples=1024, seed=1)
     assert design.points.shape == (1024 * 5, 3)
     x1, x2, x3 = design.points.T
-    one = sobol_indices(design, np.sin(x1) + 0.3 * x1, seed=0).set_index("parameter")
+    one = sobol_indices(design, np.sin(x1) + 0.3 * x1, resamples=100, seed=0).set_index("parameter")
     assert one.loc["x1", "total"] == pytest.approx(1.0, abs=0.05)
     assert one.loc["x1", "first_order"] == pytest.approx(1.0, abs=0.05)
     assert one.loc[["x2", "x3"], "total"].to_numpy() == pytest.approx([0.0, 0.0], abs=1e-12)
-    ishigami = sobol_indices(design, np.sin(x1) + 7 * np.sin(x2) ** 2 + 0.1 * x3**4 * np.sin(x1), seed=0)
+    ishigami = sobol_indices(design, np.sin(x1) + 7 * np.sin(x2) ** 2 + 0.1 * x3**4 * np.sin(x1), resamples=100, seed=0)
     ishigami = ishigami.set_index("parameter")
     assert ishigami["first_order"].to_numpy() == pytest.approx([0.314, 0.442, 0.0], abs=0.05)
     assert ishigami["total"].to_numpy() == pytest.approx([0.558, 0.442, 0.244], abs=0.05)
@@ -144,7 +150,8 @@ def test_grid_indices_of_an_additive_output():
     jobs = pd.DataFrame([(i, j) for i in range(3) for j in range(2)], columns=["p", "q"])
     a, b = np.array([0.0, 1.0, 2.0]), np.array([0.0, 3.0])
     values = [np.full(4, a[i] + b[j]) for i, j in zip(jobs["p"], jobs["q"], strict=True)]
-    table = grid_indices(jobs, ["p", "q"], values, bootstrap=20, seed=0).set_index("parameter")
+    table = grid_indices(jobs, params=["p", "q"], replicate_values=values, bootstrap=20, seed=0)
+    table = table.set_index("parameter")
     share_a = np.var(a) / (np.var(a) + np.var(b))
     assert table.loc["p", "first_order"] == pytest.approx(share_a)
     assert table.loc["p", "total"] == pytest.approx(share_a)
@@ -179,15 +186,30 @@ def test_saltelli_sweep_runs_its_design_and_reports_sobol_indices(tmp_path):
     assert report.returncode == 0, report.stderr[-2000:]
     table = pd.read_csv(sweep / "report" / "sensitivity.csv")
     assert set(table["method"]) == {"Sobol (SALib, Saltelli design)"}
-    assert len(table) == 2 * 3  # apparent gap and naive error x three parameters
-    assert np.isfinite(table[["first_order", "total", "total_low", "total_high"]].to_numpy()).all()
+    gap = table[table["output"] == "apparent gap"]
+    assert list(gap["parameter"]) == design["names"]
+    assert np.isfinite(gap[["first_order", "total", "total_low", "total_high"]].to_numpy()).all()
 
-    (sweep / "4" / "result.json").unlink()  # one design point without a result: no Sobol indices, and said so
+    # A job left from an earlier design in the same folder is named and left out; a missing point stops Sobol.
+    shutil.copytree(sweep / "0", sweep / "99")
+    overrides = sweep / "99" / ".hydra" / "overrides.yaml"
+    rate = "contamination.rate="
+    moved = [f"{rate}0.0123" if o.startswith(rate) else o for o in yaml_list(overrides)]
+    overrides.write_text("".join(f"- {o}\n" for o in moved))
+    (sweep / "4" / "result.json").unlink()
     partial = benchgap("report", f"sweep_dir={sweep}", "plots=false")
     assert partial.returncode == 0, partial.stderr[-2000:]
     markdown = (sweep / "report" / "report.md").read_text()
-    assert "need every one of the design's 10 points; 1 have no result" in markdown
+    assert "need all 10 points of the design; 1 have no result" in markdown
     assert "| 4 | unfinished |" in markdown
+    assert "| 99 | not in design |" in markdown
+    assert len(pd.read_csv(sweep / "report" / "results.csv").query("estimator == 'composite'")) == 9
+
+
+def yaml_list(path):
+    import yaml
+
+    return yaml.safe_load(path.read_text())
 
 
 def test_saltelli_sweeper_rejects_a_comma_sweep(tmp_path):
@@ -243,8 +265,30 @@ def test_design_breakdown_walks_the_surrogate_with_the_others_at_their_lowest():
     jobs = pd.DataFrame(
         {"x": x, "y": y, "sign_error_rate": x, "mean_estimate": 0.2 - 0.4 * x + 0.3 * x * y, "mean_truth": 0.02}
     )
-    table = design_breakdown(jobs, {"x": (0.0, 1.0), "y": (0.0, 1.0)}, share=0.5).set_index("parameter")
+    table = design_breakdown(jobs, bounds={"x": (0.0, 1.0), "y": (0.0, 1.0)}, share=0.5).set_index("parameter")
     assert table.loc["x", "breakdown"] == pytest.approx(0.5, abs=0.003)
     assert table.loc["x", "mean_gap_flips_at"] == pytest.approx(0.5, abs=1e-9)
     assert np.isnan(table.loc["y", "breakdown"]) and np.isnan(table.loc["y", "mean_gap_flips_at"])
-    assert "R^2 1.00 and 1.00" in table.loc["x", "where"]
+    assert "R^2 1.00 for the flip share, 1.00 for the mean gap" in table.loc["x", "where"]
+    assert table.loc["x", "jobs_past_share"] == (x >= 0.5).sum()
+
+
+def test_report_on_a_sweep_where_every_job_failed(grid_sweep, tmp_path):
+    copy = tmp_path / "sweep"
+    copy.mkdir()
+    for job in ("4", "5"):  # the two failed jobs only
+        shutil.copytree(grid_sweep / job, copy / job)
+    run_report(ReportConfig(sweep_dir=str(copy)))
+    markdown = (copy / "report" / "report.md").read_text()
+    assert "No job finished, so there is nothing to judge yet" in markdown
+    assert "| 4 | failed |" in markdown and "| 5 | failed |" in markdown
+
+
+def test_grid_indices_use_the_complete_part_of_an_incomplete_grid(grid_sweep, tmp_path):
+    """With job 3 (rate 0.3, plots false) gone, rate x plots has 3 of 4 cells: shares of a partial grid would be
+    wrong, so the report drops a value to keep a full grid, and says which."""
+    copy = tmp_path / "sweep"
+    shutil.copytree(grid_sweep, copy, ignore=shutil.ignore_patterns("report", "3"))
+    analysis = analyse(read_sweep(copy), flip_share=0.5, bootstrap=0, seed=0)
+    assert any("without contamination.rate=0.3" in note or "without plots=False" in note for note in analysis.notes)
+    assert set(analysis.sensitivity["jobs"]) == {2}

@@ -16,6 +16,7 @@ from hydra.experimental.callback import Callback
 
 from benchgap.config import FitConfig, ReportConfig, SimulateConfig
 from benchgap.errors import InputError
+from benchgap.records import FAILED
 
 JOBS: dict[str, str] = {
     "fit": "fit the hierarchical model to a score table and report the gap between two groups",
@@ -23,7 +24,6 @@ JOBS: dict[str, str] = {
     "report": "sensitivity analysis, breakdown points and a verdict for a finished simulate sweep (never fits)",
 }
 SCHEMAS: dict[str, type] = {"fit": FitConfig, "simulate": SimulateConfig, "report": ReportConfig}
-FAILED = "failed.json"  # a sweep job's failure marker: the error and the job's overrides
 QUIET_LOGGERS = ("pytensor", "arviz", "numba", "matplotlib", "h5py", "nutpie", "pymc")
 
 
@@ -211,22 +211,26 @@ def _report_task(cfg: Any) -> None:
 
 def _expected_jobs(sweep_dir: Path) -> list[list[str]] | None:
     """The overrides of every job a basic-sweeper sweep launches, from its ``multirun.yaml`` (Hydra's own parser
-    and product), so that jobs which never started are listed; None when that cannot be told."""
-    from hydra._internal.core_plugins.basic_sweeper import BasicSweeper
-    from hydra.core.override_parser.overrides_parser import OverridesParser
+    and Cartesian product), so that jobs which never started are listed; None when that cannot be told (another
+    sweeper, or a ``multirun.yaml`` that does not parse)."""
+    from hydra.errors import HydraException
     from omegaconf import OmegaConf
+    from omegaconf.errors import OmegaConfBaseException
 
     saved = sweep_dir / "multirun.yaml"
     if not saved.is_file():
         return None
-    try:
+    try:  # BasicSweeper is Hydra-internal: if a Hydra release moves it, the report goes on without the list
+        from hydra._internal.core_plugins.basic_sweeper import BasicSweeper
+        from hydra.core.override_parser.overrides_parser import OverridesParser
+
         hydra_cfg = OmegaConf.load(saved).hydra
         if not str(hydra_cfg.sweeper.get("_target_", "")).endswith("BasicSweeper"):
             return None
         params = [f"{k}={v}" for k, v in (hydra_cfg.sweeper.get("params") or {}).items()]
         overrides = OverridesParser.create().parse_overrides([*params, *hydra_cfg.overrides.task])
         return [job for batch in BasicSweeper.split_arguments(overrides, None) for job in batch]
-    except Exception:  # an unreadable or hand-edited multirun.yaml: report without the expected list
+    except (ImportError, OSError, HydraException, OmegaConfBaseException):
         return None
 
 

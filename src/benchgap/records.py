@@ -8,6 +8,9 @@ from typing import Any
 
 import numpy as np
 
+RESULT = "result.json"  # a finished simulate job's result (written last: its presence means finished)
+FAILED = "failed.json"  # a sweep job's failure marker: the error and the job's overrides
+
 
 def plain(value: Any) -> Any:
     """Enums as their values, tuples as lists, recursively (for ``dataclasses.asdict`` output)."""

@@ -6,13 +6,16 @@ files or knows how a job was run (``benchgap.sweep`` reads the folder; ``benchga
 Two designs, two estimators of the same quantities, the first-order index ``S_i = Var(E[Y | x_i]) / Var(Y)``
 and the total index ``T_i = E[Var(Y | x_~i)] / Var(Y)`` (Saltelli et al. 2008, *Global Sensitivity Analysis*):
 
-- a Saltelli design (``benchgap simulate -m experiment=sobol``): SALib's Sobol estimators (Saltelli 2002;
-  Jansen 1999 for the total index) with bootstrap confidence intervals;
+- a Saltelli design (``benchgap simulate -m experiment=sobol``): SALib's estimators (first order: Saltelli et
+  al. 2010; total: Jansen 1999) with bootstrap confidence intervals;
 - a full grid (Hydra's basic sweeper): the same ratios computed exactly over the grid, each grid value equally
   likely (a one-way ANOVA R^2 for ``S_i``; one minus the R^2 of all other parameters' cells for ``T_i``), with
   confidence intervals from resampling each job's replicate worlds. Categorical parameters (``weighting``,
-  ``contamination.group``) need no coding. Morris screening needs its own trajectory design, which a grid
-  is not, so grids get this regression measure instead.
+  ``contamination.group``) need no coding. These ratios need the full grid (``complete_grid``). Morris
+  screening needs its own trajectory design, which a grid is not, so grids get this regression measure.
+
+Both describe the job-level output over the sweep's worlds: every job of a sweep draws the same worlds (one job
+seed), so an index says how the output moves across settings for those worlds.
 """
 
 from dataclasses import dataclass
@@ -20,8 +23,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-BINS = 5  # a continuous parameter (many distinct values) is cut into this many quantile bins for main effects
-MAX_LEVELS = 12  # more distinct values than this count as continuous
+BINS = 5  # a Saltelli design's parameter is cut into this many quantile bins for main effects (figures)
+FLIP, ESTIMATE, TRUTH = "sign_error_rate", "mean_estimate", "mean_truth"  # job-level columns breakdowns read
 
 
 @dataclass(frozen=True)
@@ -35,13 +38,14 @@ class Design:
     points: np.ndarray  # (runs, parameters), in SALib's order (A, AB_1 .. AB_D, B per base sample)
 
     def problem(self) -> dict[str, object]:
+        """SALib's description of the parameters."""
         return {"num_vars": len(self.names), "names": self.names, "bounds": [list(b) for b in self.bounds]}
 
 
 def saltelli_design(ranges: dict[str, tuple[float, float]], *, base_samples: int, seed: int) -> Design:
     """Sobol' sequence points in Saltelli's arrangement (SALib ``sample.sobol``, first and total order only).
 
-    ``base_samples`` (N) should be a power of 2 for the Sobol' sequence's balance; values are rounded to six
+    ``base_samples`` (N) must be a power of 2 for the Sobol' sequence's balance; values are rounded to six
     significant digits, so a job's override and the design agree exactly.
     """
     from SALib.sample import sobol
@@ -53,23 +57,30 @@ def saltelli_design(ranges: dict[str, tuple[float, float]], *, base_samples: int
     for name, (low, high) in ranges.items():
         if not low < high:
             raise ValueError(f"range of '{name}' must be [low, high] with low < high; got [{low}, {high}]")
-    names = list(ranges)
-    bounds = [(float(low), float(high)) for low, high in ranges.values()]
-    problem = {"num_vars": len(names), "names": names, "bounds": [list(b) for b in bounds]}
-    points = sobol.sample(problem, base_samples, calc_second_order=False, seed=seed)
-    points = np.array([[float(f"{v:.6g}") for v in row] for row in points])
-    return Design(names=names, bounds=bounds, base_samples=base_samples, seed=seed, points=points)
+    design = Design(
+        names=list(ranges),
+        bounds=[(float(low), float(high)) for low, high in ranges.values()],
+        base_samples=base_samples,
+        seed=seed,
+        points=np.empty((0, len(ranges))),
+    )
+    points = sobol.sample(design.problem(), base_samples, calc_second_order=False, seed=seed)
+    rounded = np.array([[float(f"{v:.6g}") for v in row] for row in points])
+    return Design(design.names, design.bounds, base_samples, seed, rounded)
 
 
-def sobol_indices(design: Design, outputs: np.ndarray, *, seed: int) -> pd.DataFrame:
-    """First-order and total Sobol indices with 95% bootstrap intervals, one row per parameter.
-
-    ``outputs`` holds one value per design point, in the design's order; every point is needed.
-    """
+def sobol_indices(design: Design, outputs: np.ndarray, *, resamples: int, seed: int) -> pd.DataFrame:
+    """First-order and total Sobol indices with 95% bootstrap intervals (``resamples`` draws), one row per
+    parameter. ``outputs`` holds one value per design point, in the design's order; every point is needed."""
     from SALib.analyze import sobol
 
     result = sobol.analyze(
-        design.problem(), np.asarray(outputs, float), calc_second_order=False, conf_level=0.95, seed=seed
+        design.problem(),
+        np.asarray(outputs, float),
+        calc_second_order=False,
+        num_resamples=max(resamples, 2),
+        conf_level=0.95,
+        seed=seed,
     )
     return pd.DataFrame(
         {
@@ -84,10 +95,44 @@ def sobol_indices(design: Design, outputs: np.ndarray, *, seed: int) -> pd.DataF
     )
 
 
+def complete_grid(jobs: pd.DataFrame, params: list[str]) -> tuple[pd.Series, list[str]]:
+    """The largest full factorial sub-grid of ``jobs``: a mask of the jobs in it and the dropped values.
+
+    Variance shares assume every combination of the swept values is present. While cells are missing, the value
+    whose removal loses the fewest jobs (ties: the one with the most missing cells) is dropped.
+    """
+    keep = pd.Series(True, index=jobs.index)
+    dropped: list[str] = []
+    while True:
+        part = jobs[keep]
+        values = {p: part[p].unique() for p in params}
+        cells = int(np.prod([len(v) for v in values.values()]))
+        if len(part.drop_duplicates(params)) == cells or part.empty:
+            return keep, dropped
+        best: tuple[int, int, str, object] | None = None
+        for p in params:
+            if len(values[p]) < 2:
+                continue
+            for value in values[p]:
+                lost = int((part[p] == value).sum())
+                present = len(part[part[p] == value].drop_duplicates(params))
+                missing = cells // len(values[p]) - present
+                if missing == 0:
+                    continue  # dropping a complete value cannot complete the grid
+                candidate = (lost, -missing, p, value)
+                if best is None or candidate[:2] < best[:2]:
+                    best = candidate
+        if best is None:
+            return keep, dropped
+        _, _, param, value = best
+        keep &= jobs[param] != value
+        dropped.append(f"{param}={value}")
+
+
 def grid_indices(
-    jobs: pd.DataFrame, params: list[str], replicate_values: list[np.ndarray], *, bootstrap: int, seed: int
+    jobs: pd.DataFrame, *, params: list[str], replicate_values: list[np.ndarray], bootstrap: int, seed: int
 ) -> pd.DataFrame:
-    """First-order and total variance shares of a job-level output over a grid, with 95% bootstrap intervals.
+    """First-order and total variance shares of a job-level output over a full grid, with 95% bootstrap intervals.
 
     ``jobs`` has one row per job with the swept ``params`` as columns; ``replicate_values[j]`` holds job j's
     per-replicate values, whose mean is the output. The intervals resample each job's replicates (the
@@ -145,96 +190,92 @@ def _between(y: np.ndarray, labels: np.ndarray) -> float:
 
 
 def levels(values: pd.Series, *, continuous: bool = False) -> pd.Series:
-    """The value each job counts under for a main effect: itself, or its quantile bin's midpoint when the
-    parameter is ``continuous`` (a Saltelli design's) or has more than ``MAX_LEVELS`` distinct values."""
+    """The value each job counts under in a figure: itself, or for a ``continuous`` parameter (a Saltelli
+    design's, one value per job) the midpoint of its quantile bin. Non-numbers stay text."""
     numeric = pd.to_numeric(values, errors="coerce")
-    if numeric.notna().all() and (continuous or numeric.nunique() > MAX_LEVELS):
-        bins = pd.qcut(numeric, BINS, duplicates="drop")
-        return bins.map(lambda interval: float(interval.mid)).astype(float)
-    return numeric if numeric.notna().all() else values.astype(str)
+    if not numeric.notna().all():
+        return values.astype(str)
+    if continuous:
+        return pd.qcut(numeric, BINS, duplicates="drop").map(lambda interval: float(interval.mid)).astype(float)
+    return numeric
 
 
-def main_effects(jobs: pd.DataFrame, param: str, output: str, *, continuous: bool = False) -> pd.DataFrame:
-    """Mean output per level of ``param``, averaged over every other parameter (``level``, ``mean``, ``jobs``)."""
-    frame = pd.DataFrame({"level": levels(jobs[param], continuous=continuous), "y": jobs[output]})
-    frame = frame.dropna(subset=["y"])
-    grouped = frame.groupby("level", sort=True)["y"]
-    return pd.DataFrame({"mean": grouped.mean(), "jobs": grouped.size()}).reset_index()
+def swing(jobs: pd.DataFrame, *, params: list[str], output: str, continuous: bool = False) -> pd.DataFrame:
+    """Tornado data: per parameter, how far the output moves along it, widest first.
 
-
-def swing(jobs: pd.DataFrame, params: list[str], output: str, *, continuous: bool = False) -> pd.DataFrame:
-    """Tornado data: per parameter, the lowest and highest main-effect mean and the levels where they occur,
-    sorted by the swing (high minus low), largest first."""
+    On a grid, along the parameter within each setting of the other parameters, in the setting where it moves
+    most (``where``), so interactions are not averaged away; in a design (``continuous``), along its quantile
+    bins averaged over the others. Columns: ``low``, ``low_at``, ``high``, ``high_at``, ``swing``, ``where``.
+    """
     rows = []
     for param in params:
-        effects = main_effects(jobs, param, output, continuous=continuous)
-        if effects.empty:
-            continue
-        means = effects["mean"].to_numpy(float)
-        low, high = int(np.argmin(means)), int(np.argmax(means))
-        rows.append(
-            {
+        others = [] if continuous else [p for p in params if p != param]
+        frame = jobs.assign(_level=levels(jobs[param], continuous=continuous)).dropna(subset=[output])
+        slices = frame.groupby(others, sort=True) if others else [((), frame)]
+        best = None
+        for key, part in slices:
+            curve = part.groupby("_level", sort=True)[output].mean()
+            if curve.empty:
+                continue
+            low, high = int(np.argmin(curve.to_numpy())), int(np.argmax(curve.to_numpy()))
+            row = {
                 "parameter": param,
-                "low": means[low],
-                "low_at": effects["level"].iloc[low],
-                "high": means[high],
-                "high_at": effects["level"].iloc[high],
-                "swing": means[high] - means[low],
+                "low": float(curve.iloc[low]),
+                "low_at": curve.index[low],
+                "high": float(curve.iloc[high]),
+                "high_at": curve.index[high],
+                "swing": float(curve.iloc[high] - curve.iloc[low]),
+                "where": _where(others, key) if others else ("bins; others averaged" if continuous else "all jobs"),
             }
-        )
+            if best is None or row["swing"] > best["swing"]:
+                best = row
+        if best is not None:
+            rows.append(best)
     return pd.DataFrame(rows).sort_values("swing", ascending=False, ignore_index=True) if rows else pd.DataFrame()
 
 
-def breakdown(
-    jobs: pd.DataFrame,
-    param: str,
-    others: list[str],
-    *,
-    flip: str = "sign_error_rate",
-    estimate: str = "mean_estimate",
-    truth: str = "mean_truth",
-    share: float,
-    continuous: bool = False,
-) -> pd.DataFrame:
-    """The smallest value of ``param`` at which the flip share reaches ``share``, per slice of the ``others``.
+def _where(keys: list[str], values: object) -> str:
+    values = values if isinstance(values, tuple) else (values,)
+    return ", ".join(f"{k}={_text(v)}" for k, v in zip(keys, values, strict=True))
 
-    ``flip`` is a column of the share of replicate worlds in which an estimate has the wrong sign. In each
-    slice (one value of every other parameter) the jobs are ordered by ``param``; ``breakdown`` is the first
-    swept value at or above ``share`` and ``interpolated`` the linear crossing between it and the value
+
+def _text(value: object) -> str:
+    return f"{value:.4g}" if isinstance(value, float) else str(value)
+
+
+def breakdown(jobs: pd.DataFrame, *, param: str, others: list[str], share: float) -> pd.DataFrame:
+    """The smallest value of ``param`` at which the flip share reaches ``share``, per setting of the ``others``.
+
+    The flip share (``sign_error_rate``) is the share of a job's worlds in which the estimate's sign is wrong.
+    In each slice (one value of every other parameter) the jobs are ordered by ``param``; ``breakdown`` is the
+    first swept value at or above ``share`` and ``interpolated`` the linear crossing between it and the value
     before. A slice that never reaches ``share`` has NaN there and its ``max_flip`` says how close it came.
     Worlds differ in their true gap, and a distortion cannot flip a world whose truth already points its way,
-    so ``mean_gap_flips_at`` adds where the mean ``estimate`` over worlds crosses zero, away from the sign of
-    the mean ``truth`` (linear interpolation; NaN if it never does).
-    A ``continuous`` parameter (or one with many values) is binned (``levels``) and the other parameters are
-    averaged over: a Saltelli design has no slices with the others held fixed.
+    so ``mean_gap_flips_at`` adds where the mean estimate over worlds crosses zero, away from the sign of the
+    mean truth (linear interpolation; NaN if it never does).
     """
-    frame = jobs.assign(_level=levels(jobs[param], continuous=continuous)).dropna(subset=[flip])
-    frame = frame[pd.to_numeric(frame["_level"], errors="coerce").notna()]
-    binned = continuous or frame["_level"].nunique() < jobs[param].nunique()
-    keys = [] if binned else [o for o in others if o in frame]
+    frame = jobs.dropna(subset=[FLIP])
+    keys = [o for o in others if o in frame]
     slices = frame.groupby(keys, sort=True, dropna=False) if keys else [((), frame)]
     rows = []
     for key, part in slices:
-        curve = part.groupby("_level", sort=True)[flip].mean()
-        values, shares = curve.index.to_numpy(float), curve.to_numpy(float)
+        curve = part.groupby(param, sort=True)[[FLIP, ESTIMATE]].mean()
+        values, shares = curve.index.to_numpy(float), curve[FLIP].to_numpy(float)
         hit = np.flatnonzero(shares >= share)
         first = float(values[hit[0]]) if hit.size else np.nan
         crossing = first
         if hit.size and hit[0] > 0:
             v0, v1, s0, s1 = values[hit[0] - 1], values[hit[0]], shares[hit[0] - 1], shares[hit[0]]
             crossing = float(v0 + (share - s0) * (v1 - v0) / (s1 - s0))
-        where = dict(zip(keys, key if isinstance(key, tuple) else (key,), strict=True))
-        means = part.groupby("_level", sort=True)[estimate].mean().to_numpy(float)
-        sign = np.sign(part[truth].mean())
+        sign = np.sign(part[TRUTH].mean()) or 1.0
         rows.append(
             {
                 "parameter": param,
-                "where": ", ".join(f"{k}={v}" for k, v in where.items())
-                or ("all jobs (bin midpoints; other parameters averaged)" if binned else "all jobs"),
+                "where": _where(keys, key) if keys else "all jobs",
                 "breakdown": first,
                 "interpolated": crossing,
                 "max_flip": float(shares.max()),
-                "mean_gap_flips_at": _zero_crossing(values, means * sign),
+                "mean_gap_flips_at": _zero_crossing(values, curve[ESTIMATE].to_numpy(float) * sign),
                 "swept_from": float(values.min()),
                 "swept_to": float(values.max()),
             }
@@ -242,57 +283,64 @@ def breakdown(
     return pd.DataFrame(rows)
 
 
+SURROGATE_WHERE = "the others at their lowest; regression over the design"
+
+
+def surrogate_terms(parameters: int) -> int:
+    """Coefficients of the breakdown surrogate: intercept, each parameter, each pairwise product."""
+    return 1 + parameters + parameters * (parameters - 1) // 2
+
+
 def design_breakdown(
-    jobs: pd.DataFrame,
-    bounds: dict[str, tuple[float, float]],
-    *,
-    flip: str = "sign_error_rate",
-    estimate: str = "mean_estimate",
-    truth: str = "mean_truth",
-    share: float,
-    steps: int = 401,
+    jobs: pd.DataFrame, *, bounds: dict[str, tuple[float, float]], share: float, steps: int = 401
 ) -> pd.DataFrame:
     """Breakdown points from a design that moves every parameter at once (a Saltelli design).
 
     Such a design has no slice with the other parameters held fixed, so a regression surrogate stands in: the
     flip share and the mean estimate (signed so that the truth's side is positive) are fitted by least squares
     on each parameter scaled to [0, 1] and all pairwise products, then walked along each parameter with the
-    others at the low end of their ranges (the least distorted setting the design covers). ``fit_r2`` holds the
-    two fits' R^2; read the points as the surrogate's, not as measured values. Columns as in ``breakdown``.
+    others at the low end of their ranges (the least distorted setting the design covers). ``where`` gives the
+    two fits' R^2; read the points as the surrogate's, not as measured values. ``jobs_past_share`` counts the
+    design's jobs whose measured flip share reaches ``share``, and ``smallest_past_share`` the smallest value of
+    the parameter among them. Other columns as in ``breakdown``.
     """
     names = list(bounds)
     low = np.array([bounds[n][0] for n in names])
     span = np.array([bounds[n][1] - bounds[n][0] for n in names])
     scaled = (jobs[names].to_numpy(float) - low) / span
-    sign = np.sign(jobs[truth].mean()) or 1.0
-    targets = {"flip": jobs[flip].to_numpy(float), "mean": jobs[estimate].to_numpy(float) * sign}
+    sign = np.sign(jobs[TRUTH].mean()) or 1.0
+    targets = {"flip": jobs[FLIP].to_numpy(float), "mean": jobs[ESTIMATE].to_numpy(float) * sign}
     coefficients, r2 = {}, {}
+    features = _interaction_features(scaled)
     for key, y in targets.items():
-        design = _interaction_features(scaled)
-        coefficients[key] = np.linalg.lstsq(design, y, rcond=None)[0]
-        residual = y - design @ coefficients[key]
-        r2[key] = 1 - float(residual @ residual) / float(((y - y.mean()) ** 2).sum() or np.nan)
+        coefficients[key] = np.linalg.lstsq(features, y, rcond=None)[0]
+        residual = y - features @ coefficients[key]
+        spread = float(((y - y.mean()) ** 2).sum())
+        r2[key] = 1 - float(residual @ residual) / spread if spread > 0 else float("nan")
+    past = jobs[FLIP].to_numpy(float) >= share
     rows = []
     walk = np.linspace(0.0, 1.0, steps)
     for i, name in enumerate(names):
         path = np.zeros((steps, len(names)))
         path[:, i] = walk
-        features = _interaction_features(path)
-        shares, means = features @ coefficients["flip"], features @ coefficients["mean"]
+        walked = _interaction_features(path)
+        shares, means = walked @ coefficients["flip"], walked @ coefficients["mean"]
         values = low[i] + walk * span[i]
         hit = np.flatnonzero(shares >= share)
         first = float(values[hit[0]]) if hit.size else np.nan
         rows.append(
             {
                 "parameter": name,
-                "where": f"others at their lowest (regression over the design, R^2 {r2['flip']:.2f} and "
-                f"{r2['mean']:.2f})",
+                "where": f"{SURROGATE_WHERE} (R^2 {r2['flip']:.2f} for the flip share, {r2['mean']:.2f} for the "
+                "mean gap)",
                 "breakdown": first,
                 "interpolated": first,
                 "max_flip": float(np.clip(shares, 0, 1).max()),
                 "mean_gap_flips_at": _zero_crossing(values, means),
                 "swept_from": float(values[0]),
                 "swept_to": float(values[-1]),
+                "jobs_past_share": int(past.sum()),
+                "smallest_past_share": float(jobs.loc[past, name].min()) if past.any() else np.nan,
             }
         )
     return pd.DataFrame(rows)

@@ -28,7 +28,7 @@ from benchgap.data import ScoreTable
 from benchgap.errors import InputError
 from benchgap.lenses import lens_gap, mean_win_rate, weighted_composite
 from benchgap.metrics import LEVELS, aggregate, interval_columns, point_columns, ranking_columns
-from benchgap.records import plain, write_json_atomic
+from benchgap.records import RESULT, plain, write_json_atomic
 from benchgap.simulate import World, check_settings, distorted_scores, noise_free_table, observe, sample_world
 from benchgap.weighting import best_vs_best, dirichlet_weights, flip_distance, scheme_weights
 
@@ -36,7 +36,6 @@ if TYPE_CHECKING:
     from benchgap.model import ModelCache
 
 log = logging.getLogger("benchgap")
-RESULT = "result.json"
 PARTIAL = ".replicates.partial.csv"  # rows of finished replicates while the job runs (resume point)
 RUN_ONLY_SAMPLER_KEYS = ("cores", "progress")  # sampler settings that change how a fit runs, not its draws
 

@@ -1,7 +1,9 @@
 """A sweep folder of ``benchgap simulate -m ...``, read back: which jobs finished, failed or never ran, what each
-swept, and every finished job's numbers as one table. Reads files only; never fits or simulates.
+swept, and every finished job's numbers as one table. Never fits or simulates; the one file it writes is a
+Saltelli design's ``design.json`` (for the sweeper, before the jobs run).
 """
 
+import dataclasses
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -12,10 +14,12 @@ import pandas as pd
 import yaml
 
 from benchgap.errors import InputError
+from benchgap.records import FAILED, RESULT
 from benchgap.sensitivity import Design
 
-RESULT, FAILED, REPLICATES, DESIGN = "result.json", "failed.json", "replicates.csv", "design.json"
+REPLICATES, DESIGN = "replicates.csv", "design.json"
 FINISHED, FAILED_STATUS, UNFINISHED, NOT_STARTED = "finished", "failed", "unfinished", "not started"
+NOT_IN_DESIGN = "not in design"  # a finished job left from an earlier design in the same folder: not analysed
 REPORT_DIR = "report"
 
 
@@ -24,7 +28,7 @@ class Job:
     """One job of the sweep, as its folder tells it (``not started`` jobs have no folder)."""
 
     name: str  # folder name relative to the sweep (Hydra's job number by default)
-    status: str  # finished | failed | unfinished | not started
+    status: str  # finished | failed | unfinished | not started | not in design
     overrides: dict[str, str]  # the job's command-line overrides, key -> value as typed
     error: str | None = None  # failed: the error; unfinished: what is missing
     result: dict[str, Any] | None = None  # finished: result.json
@@ -70,6 +74,13 @@ def read_sweep(sweep_dir: Path, *, expected: list[list[str]] | None = None) -> S
     design = _read_design(sweep_dir / DESIGN)
     point_jobs = _point_jobs(jobs, design) if design is not None else []
     if design is not None:
+        ran = {id(job) for job in point_jobs if job is not None}
+        jobs = [
+            job
+            if id(job) in ran or job.status != FINISHED
+            else dataclasses.replace(job, status=NOT_IN_DESIGN, error="its values are no point of design.json")
+            for job in jobs
+        ]
         for k, job in enumerate(point_jobs):
             if job is None:
                 values = {n: repr(float(v)) for n, v in zip(design.names, design.points[k], strict=True)}
@@ -180,39 +191,47 @@ def parameter_value(text: str | None) -> Any:
     return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else text
 
 
+RESULT_COLUMNS = ["job", "estimator", "replicates", "mean_estimate", "mean_truth", "bias", "sign_error_rate"]
+
+
 def results_table(sweep: Sweep) -> pd.DataFrame:
     """One row per finished job x estimator: the swept parameters, the estimator's aggregates from
-    ``result.json``, the spread of its estimates over replicate worlds from ``replicates.csv``, and (naive rows)
-    the median weight change that reverses the apparent gap's sign."""
+    ``result.json``, and from ``replicates.csv``: the spread of its estimates over replicate worlds, the share
+    of worlds whose true gap favours group a, and the median over worlds of the weight change that reverses
+    the estimate's sign (naive: the apparent gap; model: its posterior mean; a world that no reweighting flips
+    counts as infinite, so the median is infinite when half the worlds cannot flip)."""
     rows = []
+    flip_columns = {"composite": "flip_distance", "bayes": "model_flip_distance"}
     for job in sweep.finished():
         assert job.result is not None and job.replicates is not None
         params = {p: parameter_value(job.overrides.get(p)) for p in sweep.swept}
-        flips = job.result["weighting"]["flip_distance"]["median"]  # of the naive composite
+        world = job.result["parameters"]["world"]
         for estimator, summary in job.result["estimators"].items():
-            estimates = job.replicates.loc[job.replicates["estimator"] == estimator, "estimate"]
+            mine = job.replicates[job.replicates["estimator"] == estimator]
+            flips = mine[flip_columns[estimator]] if flip_columns.get(estimator) in mine else None
             rows.append(
                 {"job": job.name}
                 | params
                 | {"estimator": estimator}
                 | summary
                 | {
-                    "estimate_q05": float(estimates.quantile(0.05)),
-                    "estimate_q95": float(estimates.quantile(0.95)),
-                    "true_score_gap": job.result["truth"]["score_gap_mean"],
-                    "true_latent_gap": job.result["truth"]["latent_gap_mean"],
-                    "flip_distance_median": flips if estimator == "composite" else None,
+                    "estimate_q05": float(mine["estimate"].quantile(0.05)),
+                    "estimate_q95": float(mine["estimate"].quantile(0.95)),
+                    "a": world["a"],
+                    "b": world["b"],
+                    "truth_a_ahead_share": float((mine["truth"] > 0).mean()),
+                    "flip_distance_median": np.nan if flips is None else float(flips.fillna(np.inf).median()),
                 }
             )
-    return pd.DataFrame(rows)
+    return pd.DataFrame(rows, columns=None if rows else RESULT_COLUMNS)
 
 
-def replicate_values(sweep: Sweep, *, estimator: str, column: str) -> list[np.ndarray]:
-    """Per finished job (in ``finished()`` order), one estimator's per-replicate values of ``column``, in
-    replicate order."""
-    out = []
+def replicate_values(sweep: Sweep, *, estimator: str, column: str) -> dict[str, np.ndarray]:
+    """Per finished job (by name), one estimator's per-replicate values of ``column``, in replicate order (empty
+    when the job has no rows of that estimator)."""
+    out = {}
     for job in sweep.finished():
         assert job.replicates is not None
         rows = job.replicates[job.replicates["estimator"] == estimator].sort_values("replicate")
-        out.append(rows[column].to_numpy(float))
+        out[job.name] = rows[column].to_numpy(float)
     return out

@@ -19,7 +19,7 @@ COLORS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e3
 
 
 def gap_vs_parameter(
-    results: pd.DataFrame, param: str, others: list[str], path: Path, *, continuous: bool = False
+    results: pd.DataFrame, *, param: str, others: list[str], path: Path, gap: str, continuous: bool = False
 ) -> None:
     """Mean estimated gap against ``param``, one panel per estimator and one line per combination of the other
     swept parameters; the band spans the 5-95% range over replicate worlds; dashed lines are the true gap."""
@@ -28,7 +28,7 @@ def gap_vs_parameter(
         ax.plot(x, part["mean_truth"], color=color, ls="--", lw=1)
         _line(ax, x, part["mean_estimate"], color, label, numeric, band=(part["estimate_q05"], part["estimate_q95"]))
 
-    ylabel = "best-vs-best composite-score gap (a - b)"
+    ylabel = f"best-vs-best composite-score gap ({gap})"
     fig = _panels(results, param, others, draw, ylabel=ylabel, continuous=continuous)
     for ax in fig.axes:
         ax.axhline(0, color="black", lw=0.8)
@@ -40,7 +40,7 @@ def gap_vs_parameter(
 
 
 def coverage_vs_parameter(
-    results: pd.DataFrame, param: str, others: list[str], path: Path, *, level: int, continuous: bool = False
+    results: pd.DataFrame, *, param: str, others: list[str], path: Path, level: int, continuous: bool = False
 ) -> None:
     """Share of replicate worlds whose interval holds the true gap, against ``param``; the grey band is where a
     calibrated interval's coverage falls with 95% probability given the replicates per job."""
@@ -58,6 +58,7 @@ def coverage_vs_parameter(
         ax.axhline(nominal, color="black", lw=1, label=f"nominal {nominal:.0%}")
         ax.axhspan(nominal - half, min(1.0, nominal + half), color="grey", alpha=0.15)
         ax.set_ylim(-0.02, 1.02)
+        ax.legend(fontsize=7, loc="lower left")
     fig.suptitle(
         f"Interval coverage vs {param}\nblack line: nominal {nominal:.0%}; grey: where a calibrated interval's "
         f"coverage falls for {n:.0f} worlds per job",
@@ -126,7 +127,7 @@ def _line(
 
 
 def heatmap(
-    results: pd.DataFrame, rows: str, columns: str, value: str, path: Path, *, title: str, diverging: bool
+    results: pd.DataFrame, *, rows: str, columns: str, value: str, path: Path, title: str, diverging: bool = False
 ) -> None:
     """``value`` over a two-parameter grid, one panel per estimator, averaged over any other parameter."""
     estimators = [e for e in SHOWN if (results["estimator"] == e).any()]
@@ -155,9 +156,12 @@ def heatmap(
     _save(fig, path)
 
 
-def tornado(swings: dict[str, pd.DataFrame], baselines: dict[str, float], path: Path) -> None:
-    """Per output, each parameter's bar spans its lowest to highest main-effect mean (averaged over the other
-    parameters), widest first; the line is the mean over all jobs."""
+def tornado(
+    swings: dict[str, pd.DataFrame], *, baselines: dict[str, float], path: Path, continuous: bool = False
+) -> None:
+    """Per output, each parameter's bar spans the lowest to the highest output along it (``sensitivity.swing``:
+    on a grid in the setting of the others where it moves most, in a design along its bins), widest first; the
+    line is the mean over all jobs."""
     shown = {name: s for name, s in swings.items() if not s.empty}
     height = 1.6 + 0.5 * max(len(s) for s in shown.values())
     fig, axes = plt.subplots(1, len(shown), figsize=(max(7.0, 5.0 * len(shown)), height), squeeze=False)
@@ -173,7 +177,7 @@ def tornado(swings: dict[str, pd.DataFrame], baselines: dict[str, float], path: 
             ax.text(high_value, yi, f" {_short(high_at)}", ha="left", va="center", fontsize=7)
         ax.axvline(baselines[name], color="black", lw=0.8)
         ax.set_yticks(y, table["parameter"], fontsize=8)
-        ax.set_xlabel(f"{name} (mean over jobs at a level)")
+        ax.set_xlabel(f"{name} ({'bin means, others averaged' if continuous else 'where the parameter moves it most'})")
         low, high = float(table["low"].min()), float(table["high"].max())
         pad = 0.3 * (high - low) or 0.01
         ax.set_xlim(low - pad, high + pad)
@@ -183,7 +187,7 @@ def tornado(swings: dict[str, pd.DataFrame], baselines: dict[str, float], path: 
     _save(fig, path)
 
 
-def sobol_bars(indices: pd.DataFrame, path: Path) -> None:
+def sobol_bars(indices: pd.DataFrame, *, path: Path) -> None:
     """First-order and total indices with their 95% intervals, one panel per output."""
     outputs = list(dict.fromkeys(indices["output"]))
     fig, axes = plt.subplots(1, len(outputs), figsize=(max(7.0, 4.6 * len(outputs)), 3.8), squeeze=False, sharey=True)
@@ -194,7 +198,7 @@ def sobol_bars(indices: pd.DataFrame, path: Path) -> None:
             value = part[kind].to_numpy(float)
             err = np.vstack([value - part[f"{kind}_low"], part[f"{kind}_high"] - value])
             ax.bar(x + offset, value, width=0.34, color=color, label=kind.replace("_", " "))
-            ax.errorbar(x + offset, value, yerr=np.abs(err), fmt="none", ecolor="black", capsize=3, lw=0.8)
+            ax.errorbar(x + offset, value, yerr=np.clip(err, 0, None), fmt="none", ecolor="black", capsize=3, lw=0.8)
         ax.set_xticks(x, part["parameter"], rotation=20, fontsize=8)
         ax.set_title(output, fontsize=10)
         ax.axhline(0, color="black", lw=0.6)

@@ -16,30 +16,33 @@ import pandas as pd
 from benchgap.config import ReportConfig
 from benchgap.document import Block, Figure, Heading, Paragraph, Table, to_html, to_markdown
 from benchgap.errors import InputError
-from benchgap.sensitivity import breakdown, design_breakdown, grid_indices, sobol_indices, swing
-from benchgap.sweep import (
-    FINISHED,
-    REPORT_DIR,
-    Sweep,
-    parameter_value,
-    read_sweep,
-    replicate_values,
-    results_table,
+from benchgap.metrics import LEVELS
+from benchgap.sensitivity import (
+    SURROGATE_WHERE,
+    breakdown,
+    complete_grid,
+    design_breakdown,
+    grid_indices,
+    sobol_indices,
+    surrogate_terms,
+    swing,
 )
+from benchgap.sweep import FINISHED, REPORT_DIR, Sweep, parameter_value, read_sweep, replicate_values, results_table
 
 OUTPUTS = (  # sensitivity outputs: name, estimator, per-replicate column whose job mean is the output
     ("apparent gap", "composite", "estimate"),
     ("naive error", "composite", "error"),
+    ("naive wrong-sign share", "composite", "sign_error"),
     ("model error", "bayes", "error"),
 )
 WHO = {"composite": "the naive headline", "bayes": "the Bayesian estimate"}
 WEIGHT_CHANGE = "weight change (total variation)"
-MODEL_WEIGHTS = (
-    "No reweighting of the benchmarks can reverse the sign of the model's gap in any posterior draw: the "
-    "model's expected scores rank the models the same way on every benchmark (one latent capability), so the "
-    "weights change the size of its gap, not its direction."
+DRAW_SIGNS = (
+    "No reweighting of the benchmarks can reverse the sign of any posterior draw of the model's gap: its expected "
+    "scores rank the models the same way on every benchmark (one latent capability), so P(a ahead) does not "
+    "depend on the weights. Only its size moves, and with it the posterior mean, whose weight change is given."
 )
-LEVEL_CHOICES = (50, 80, 90, 95)
+LEVEL_CHOICES = tuple(round(level * 100) for level in LEVELS)
 
 
 @dataclass(frozen=True)
@@ -49,8 +52,8 @@ class SweepAnalysis:
     sweep: Sweep
     results: pd.DataFrame  # one row per finished job x estimator
     sensitivity: pd.DataFrame  # one row per output x parameter
-    breakdowns: pd.DataFrame  # one row per parameter x estimator x slice of the other parameters
-    notes: list[str]  # analyses that could not run, and why
+    breakdowns: pd.DataFrame  # one row per parameter x estimator x setting of the other parameters (or job)
+    notes: list[str]  # analyses that could not run, or ran on part of the sweep, and why
 
 
 def run_report(cfg: ReportConfig, *, expected: list[list[str]] | None = None) -> Path:
@@ -67,13 +70,13 @@ def run_report(cfg: ReportConfig, *, expected: list[list[str]] | None = None) ->
     sweep = read_sweep(sweep_dir, expected=expected)
     print(
         f"benchgap report: {len(sweep.jobs)} jobs in {sweep_dir}: {len(sweep.finished())} finished, "
-        f"{len(sweep.problems())} failed or missing"
+        f"{len(sweep.problems())} failed, missing or outside the design"
     )
     analysis = analyse(sweep, flip_share=cfg.flip_share, bootstrap=cfg.bootstrap, seed=cfg.seed)
     final = sweep_dir / REPORT_DIR
     scratch = Path(tempfile.mkdtemp(prefix=".report-", dir=sweep_dir))
     try:
-        _write(analysis, cfg, scratch)
+        _write(analysis, cfg=cfg, out=scratch)
         if final.exists():
             old = Path(tempfile.mkdtemp(prefix=".report-old-", dir=sweep_dir))
             final.rename(old / REPORT_DIR)
@@ -90,8 +93,11 @@ def analyse(sweep: Sweep, *, flip_share: float, bootstrap: int, seed: int) -> Sw
     """Results table, sensitivity indices and breakdown points of a sweep."""
     results = results_table(sweep)
     notes: list[str] = []
+    if results.empty:
+        notes.append("No job finished: no indices or breakdown points.")
+        return SweepAnalysis(sweep, results, pd.DataFrame(), pd.DataFrame(), notes)
     sensitivity = _sensitivity(sweep, results, notes, bootstrap=bootstrap, seed=seed)
-    breakdowns = _breakdowns(sweep, results, flip_share=flip_share)
+    breakdowns = _breakdowns(sweep, results, notes, flip_share=flip_share)
     return SweepAnalysis(sweep, results, sensitivity, breakdowns, notes)
 
 
@@ -102,56 +108,87 @@ def _varying(sweep: Sweep, results: pd.DataFrame) -> list[str]:
 
 def _sensitivity(sweep: Sweep, results: pd.DataFrame, notes: list[str], *, bootstrap: int, seed: int) -> pd.DataFrame:
     params = _varying(sweep, results)
-    if results.empty or not params:
+    if not params:
         notes.append("Sensitivity indices need finished jobs that differ in at least one swept parameter.")
         return pd.DataFrame()
     frames = []
     for output, estimator, column in OUTPUTS:
-        rows = results[results["estimator"] == estimator]
+        rows = results[results["estimator"] == estimator].reset_index(drop=True)
         if rows.empty:
             continue
         if sweep.design is not None:
-            frame = _sobol(sweep, output, estimator, column, notes, seed=seed)
+            frame = _sobol(sweep, output, estimator, column, notes, bootstrap=bootstrap, seed=seed)
             method = "Sobol (SALib, Saltelli design)"
         else:
-            values = replicate_values(sweep, estimator=estimator, column=column)
-            keep = [i for i, v in enumerate(values) if v.size]
-            frame = grid_indices(
-                rows.reset_index(drop=True), params, [values[i] for i in keep], bootstrap=bootstrap, seed=seed
-            )
+            frame = _grid(sweep, rows, params, output, estimator, column, notes, bootstrap=bootstrap, seed=seed)
             method = "variance shares over the grid (ANOVA R^2)"
-        if frame is None:
-            continue
-        frames.append(frame.assign(output=output, method=method, jobs=len(rows)))
+        if frame is not None:
+            frames.append(frame.assign(output=output, method=method))
     if not frames:
         return pd.DataFrame()
     table = pd.concat(frames, ignore_index=True)
     return table[["output", "parameter", *[c for c in table if c not in ("output", "parameter")]]]
 
 
+def _grid(
+    sweep: Sweep,
+    rows: pd.DataFrame,
+    params: list[str],
+    output: str,
+    estimator: str,
+    column: str,
+    notes: list[str],
+    *,
+    bootstrap: int,
+    seed: int,
+) -> pd.DataFrame | None:
+    """Variance shares on the largest complete sub-grid (they need every combination of the swept values)."""
+    keep, dropped = complete_grid(rows, params)
+    part = rows[keep]
+    varying = [p for p in params if part[p].nunique() > 1]
+    if dropped:
+        notes.append(
+            f"Indices of the {output} use the complete part of the grid, without "
+            f"{', '.join(dropped)}: variance shares need every combination of the swept values, and "
+            f"{len(rows) - len(part)} finished job(s) fell outside it."
+        )
+    if not varying:
+        notes.append(f"No complete grid of finished jobs is left for the {output}: no indices.")
+        return None
+    by_job = replicate_values(sweep, estimator=estimator, column=column)
+    values = [by_job[job] for job in part["job"]]
+    frame = grid_indices(part, params=varying, replicate_values=values, bootstrap=bootstrap, seed=seed)
+    return frame.assign(jobs=len(part))
+
+
 def _sobol(
-    sweep: Sweep, output: str, estimator: str, column: str, notes: list[str], *, seed: int
+    sweep: Sweep, output: str, estimator: str, column: str, notes: list[str], *, bootstrap: int, seed: int
 ) -> pd.DataFrame | None:
     design = sweep.design
     assert design is not None
-    values = np.full(len(design.points), np.nan)
-    for k, job in enumerate(sweep.point_jobs):
-        if job is not None and job.status == FINISHED and job.replicates is not None:
-            part = job.replicates.loc[job.replicates["estimator"] == estimator, column]
-            values[k] = part.mean() if len(part) else np.nan
+    by_job = replicate_values(sweep, estimator=estimator, column=column)
+    values = np.array(
+        [
+            by_job[job.name].mean() if job is not None and job.status == FINISHED and by_job[job.name].size else np.nan
+            for job in sweep.point_jobs
+        ]
+    )
     missing = int(np.isnan(values).sum())
+    if not missing and np.ptp(values) == 0:
+        notes.append(f"The {output} is the same at every design point: no Sobol indices.")
+        return None
     if missing:
         notes.append(
-            f"Sobol indices of the {output} need every one of the design's {len(values)} points; {missing} have no "
-            "result. Run the sweep's command again: finished jobs are skipped and the rest run."
+            f"Sobol indices of the {output} need all {len(values)} points of the design; {missing} have no result. "
+            "Run the sweep's command again: finished jobs are skipped and the rest run."
         )
         return None
-    return sobol_indices(design, values, seed=seed)
+    return sobol_indices(design, values, resamples=bootstrap, seed=seed).assign(jobs=len(values))
 
 
-def _breakdowns(sweep: Sweep, results: pd.DataFrame, *, flip_share: float) -> pd.DataFrame:
+def _breakdowns(sweep: Sweep, results: pd.DataFrame, notes: list[str], *, flip_share: float) -> pd.DataFrame:
     """Per numeric swept parameter and estimator, where the sign flips in ``flip_share`` of the worlds; and per
-    job the median weight change that flips the naive headline (half the worlds flip within it)."""
+    job the median weight change that reverses the estimate (half the worlds reverse within it)."""
     frames = []
     params = _varying(sweep, results)
     numeric = [p for p in params if pd.api.types.is_numeric_dtype(results[p])]
@@ -159,30 +196,27 @@ def _breakdowns(sweep: Sweep, results: pd.DataFrame, *, flip_share: float) -> pd
         rows = results[results["estimator"] == estimator]
         if rows.empty:
             continue
-        d = len(sweep.design.names) if sweep.design is not None else 0
-        if sweep.design is not None and len(rows) > 3 + d + d * (d - 1) // 2:  # more jobs than surrogate terms
+        if sweep.design is not None:
+            if len(rows) < surrogate_terms(len(sweep.design.names)) + 3:
+                notes.append(f"Too few finished design points for the breakdown surrogate of {WHO[estimator]}.")
+                continue
             bounds = dict(zip(sweep.design.names, sweep.design.bounds, strict=True))
-            frames.append(design_breakdown(rows, bounds, share=flip_share).assign(estimator=estimator))
+            frames.append(design_breakdown(rows, bounds=bounds, share=flip_share).assign(estimator=estimator))
             continue
         for param in numeric:
             others = [p for p in params if p != param]
-            found = breakdown(rows, param, others, share=flip_share, continuous=sweep.design is not None)
+            found = breakdown(rows, param=param, others=others, share=flip_share)
             frames.append(found.assign(estimator=estimator))
-    rows = results[results["estimator"] == "composite"].dropna(subset=["flip_distance_median"])
-    if not rows.empty:  # the naive composite only: MODEL_WEIGHTS says why
+    weights = results[results["estimator"].isin(list(WHO))].dropna(subset=["flip_distance_median"])
+    if not weights.empty:
         frames.append(
             pd.DataFrame(
                 {
                     "parameter": WEIGHT_CHANGE,
-                    "job": rows["job"].to_numpy(),
-                    "where": [_where(row, params) for _, row in rows.iterrows()],
-                    "breakdown": rows["flip_distance_median"].to_numpy(float),
-                    "interpolated": rows["flip_distance_median"].to_numpy(float),
-                    "max_flip": np.nan,
-                    "mean_gap_flips_at": np.nan,
-                    "swept_from": np.nan,
-                    "swept_to": np.nan,
-                    "estimator": "composite",
+                    "estimator": weights["estimator"].to_numpy(),
+                    "job": weights["job"].to_numpy(),
+                    "where": [_where(row, params) for _, row in weights.iterrows()],
+                    "breakdown": weights["flip_distance_median"].to_numpy(float),
                 }
             )
         )
@@ -205,11 +239,12 @@ def _value(value: object) -> str:
 
 def verdict(analysis: SweepAnalysis, *, flip_share: float, level: int) -> list[str]:
     """The report's plain-words findings: what flips the headline and at what size, and calibration."""
-    results, found = analysis.results, []
+    results = analysis.results
     if results.empty:
         return ["No job finished, so there is nothing to judge yet; see the failed and missing jobs below."]
     params = _varying(analysis.sweep, results)
-    found += _flip_sentences(analysis, params, flip_share=flip_share)
+    found = _flip_sentences(analysis, params, flip_share=flip_share)
+    found += _weight_sentences(analysis)
     found += _calibration_sentences(results, params, level=level)
     sens = analysis.sensitivity
     for output in dict.fromkeys(sens["output"]) if not sens.empty else []:
@@ -225,79 +260,101 @@ def verdict(analysis: SweepAnalysis, *, flip_share: float, level: int) -> list[s
 
 
 def _flip_sentences(analysis: SweepAnalysis, params: list[str], *, flip_share: float) -> list[str]:
+    """Measured first (jobs past the flip share), then the breakdown points along each numeric parameter."""
     out = []
-    table, results = analysis.breakdowns, analysis.results
     share = f"{flip_share:.0%}"
+    table, results = analysis.breakdowns, analysis.results
     for estimator, who in WHO.items():
-        if table.empty or not (table["estimator"] == estimator).any():
+        rows = results[results["estimator"] == estimator]
+        if rows.empty:
+            continue
+        past = rows[rows["sign_error_rate"] >= flip_share].sort_values("sign_error_rate", ascending=False)
+        worst = rows.iloc[int(np.argmax(rows["sign_error_rate"].to_numpy(float)))]
+        if past.empty:
+            out.append(
+                f"In no job does {who} have the wrong sign in {share} of the worlds: at most "
+                f"{worst['sign_error_rate']:.0%}, where {_where(worst, params)}."
+            )
+        else:
+            named = "; ".join(f"{_where(r, params)} ({r['sign_error_rate']:.0%})" for _, r in past.head(3).iterrows())
+            more = f"; and {len(past) - 3} more" if len(past) > 3 else ""
+            out.append(
+                f"{who.capitalize()} has the wrong sign in at least {share} of the worlds in {len(past)} of "
+                f"{len(rows)} jobs: {named}{more}."
+            )
+        if table.empty:
             continue
         mine = table[(table["estimator"] == estimator) & (table["parameter"] != WEIGHT_CHANGE)]
         for param, part in mine.groupby("parameter", sort=False):
-            span = f"{part['swept_from'].min():g} to {part['swept_to'].max():g}"
-            flips = part[part["breakdown"].notna()]
-            mean_flips = part.dropna(subset=["mean_gap_flips_at"])
-            mean_text = ""
-            if not mean_flips.empty:
-                first_mean = mean_flips.sort_values("mean_gap_flips_at").iloc[0]
-                at = "" if first_mean["where"].startswith("all jobs") else f" where {first_mean['where']}"
-                mean_text = (
-                    " Its gap averaged over worlds reaches zero at "
-                    f"{param} = {first_mean['mean_gap_flips_at']:.3g}{at}."
-                )
-            if flips.empty:
-                out.append(
-                    f"{param} does not flip {who} in {share} of the worlds anywhere in {span}: its sign is wrong in "
-                    f"at most {part['max_flip'].max():.0%} of worlds.{mean_text}"
-                )
-                continue
-            steady = part[part["breakdown"].isna()]
-            same = steady.empty and flips[["breakdown", "interpolated"]].nunique().max() == 1 and len(flips) > 1
-            pieces = []
-            for _, row in flips.sort_values("interpolated").head(1 if same else 3).iterrows():
-                piece = f"from {row['breakdown']:g}"
-                if row["breakdown"] == row["swept_from"]:
-                    piece += " (already at the smallest swept value)"
-                elif row["interpolated"] != row["breakdown"]:
-                    piece += f" (interpolated {row['interpolated']:.3g})"
-                where = "" if same or row["where"].startswith("all jobs") else f" where {row['where']}"
-                if row["where"] != "all jobs" and row["where"].startswith("all jobs"):
-                    where = " (quantile-bin midpoint, the other parameters averaged)"
-                pieces.append(piece + where)
-            text = f"{param} flips {who} (wrong sign in at least {share} of worlds) " + ", and ".join(pieces)
-            if same:
-                text += ", whatever the other swept parameters"
-            elif len(flips) > 3:
-                text += f", and in {len(flips) - 3} more settings (breakdown.csv)"
-            if not steady.empty:
-                never = "; ".join(steady["where"].head(3)) + ("; ..." if len(steady) > 3 else "")
-                text += f"; it never does where {never} (up to {part['swept_to'].max():g})"
-            out.append(text + "." + mean_text)
-        rows = results[results["estimator"] == estimator]
-        for param in params:
-            if pd.api.types.is_numeric_dtype(results[param]):
-                continue
-            flip = rows.groupby(param)["sign_error_rate"].mean()
-            bad = flip[flip >= flip_share]
-            if bad.empty:
-                out.append(f"No value of {param} flips {who} (wrong sign in at most {flip.max():.0%} of worlds).")
-            else:
-                named = ", ".join(f"{param}={k} ({v:.0%})" for k, v in bad.items())
-                out.append(f"{who.capitalize()} has the wrong sign in at least {share} of worlds under {named}.")
-    weights = table[table["parameter"] == WEIGHT_CHANGE] if not table.empty else table
-    if not weights.empty:  # naive rows only (MODEL_WEIGHTS says why)
-        signs = results[results["estimator"] == "composite"].set_index("job")["sign_error_rate"]
-        weights = weights[[signs.get(job, 1.0) < flip_share for job in weights["job"]]].dropna(subset=["breakdown"])
-    if not weights.empty:
-        low = weights.iloc[int(np.argmin(weights["breakdown"].to_numpy(float)))]
-        low_share, high_share = f"{weights['breakdown'].min():.0%}", f"{weights['breakdown'].max():.0%}"
-        span = low_share if low_share == high_share else f"{low_share} to {high_share}"
-        out.append(
-            "Where the naive headline still has the right sign, reweighting the benchmarks reverses it in half of "
-            f"the worlds once {span} of the weight moves (median total-variation change per job; smallest where "
-            f"{low['where']})."
+            out.append(_breakdown_sentence(str(param), part, who=who, share=share))
+    return out
+
+
+def _breakdown_sentence(param: str, part: pd.DataFrame, *, who: str, share: str) -> str:
+    """One parameter's breakdown for one estimator, over the settings of the other parameters."""
+    span = f"{part['swept_from'].min():g} to {part['swept_to'].max():g}"
+    surrogate = part["where"].str.startswith(SURROGATE_WHERE).all()
+    condition = f" ({part['where'].iloc[0]})" if surrogate else ""
+    flips = part[part["breakdown"].notna()]
+    if flips.empty:
+        text = (
+            f"Along {param} ({span}){condition}, {who} never has the wrong sign in {share} of the worlds "
+            f"(at most {part['max_flip'].max():.0%})"
         )
-    if (results["estimator"] == "bayes").any():
-        out.append(MODEL_WEIGHTS)
+    else:
+        pieces = []
+        for _, row in flips.sort_values("interpolated").head(3).iterrows():
+            piece = f"{row['breakdown']:.3g}"
+            if row["breakdown"] == row["swept_from"]:
+                piece += " (already the smallest value swept)"
+            elif row["interpolated"] != row["breakdown"]:
+                piece += f" (interpolated {row['interpolated']:.3g})"
+            if not surrogate and row["where"] != "all jobs":
+                piece += f" where {row['where']}"
+            pieces.append(piece)
+        text = f"Along {param}{condition}, {who} has the wrong sign in {share} of the worlds from " + ", and ".join(
+            pieces
+        )
+        if len(flips) > 3:
+            text += f", and in {len(flips) - 3} more settings (breakdown.csv)"
+        steady = part[part["breakdown"].isna()]
+        if not steady.empty:
+            never = "; ".join(steady["where"].head(3)) + ("; ..." if len(steady) > 3 else "")
+            text += f"; never where {never} (up to {part['swept_to'].max():g})"
+    crossing = part.dropna(subset=["mean_gap_flips_at"]).sort_values("mean_gap_flips_at")
+    if not crossing.empty:
+        first = crossing.iloc[0]
+        where = "" if surrogate or first["where"] == "all jobs" else f" where {first['where']}"
+        text += f". Its gap averaged over the worlds reaches zero at {param} = {first['mean_gap_flips_at']:.3g}{where}"
+    return text + "."
+
+
+def _weight_sentences(analysis: SweepAnalysis) -> list[str]:
+    out: list[str] = []
+    table = analysis.breakdowns
+    if table.empty:
+        return out
+    weights = table[table["parameter"] == WEIGHT_CHANGE]
+    for estimator, what in (("composite", "the naive apparent gap"), ("bayes", "the model's posterior-mean gap")):
+        mine = weights[weights["estimator"] == estimator]
+        if mine.empty:
+            continue
+        finite = mine[np.isfinite(mine["breakdown"].to_numpy(float))]
+        text = f"Reweighting the benchmarks, adversarially per world, reverses the sign of {what} in half of the "
+        text += "worlds "
+        if finite.empty:
+            text += "in no job: in every job more than half of the worlds cannot be reversed by any weights."
+        else:
+            low = finite.iloc[int(np.argmin(finite["breakdown"].to_numpy(float)))]
+            low_share, high_share = f"{finite['breakdown'].min():.0%}", f"{finite['breakdown'].max():.0%}"
+            span = low_share if low_share == high_share else f"{low_share} to {high_share}"
+            text += f"once {span} of the weight moves (total variation, per job; smallest where {low['where']})"
+            if len(finite) < len(mine):
+                text += f"; in {len(mine) - len(finite)} job(s) more than half of the worlds cannot be reversed"
+            text += "."
+        out.append(text)
+        if estimator == "bayes":
+            out.append(DRAW_SIGNS)
     return out
 
 
@@ -318,12 +375,13 @@ def _calibration_sentences(results: pd.DataFrame, params: list[str], *, level: i
             where = "; ".join(f"{_where(r, params)}: {r[column]:.2f}" for _, r in worst.iterrows())
             out.append(
                 f"The {name} {level}% intervals lose calibration in {len(lost)} of {len(rows)} jobs ({span}; "
-                f"coverage below {nominal:.2f} minus two binomial standard errors). Worst: {where}."
+                f"coverage below {nominal:.2f} minus two binomial standard errors, about 2.5% of calibrated jobs "
+                f"would be too). Worst: {where}."
             )
         if estimator == "bayes" and "converged_share" in rows and (rows["converged_share"] < 1).any():
             out.append(
                 f"Some model fits did not converge (lowest converged share {rows['converged_share'].min():.0%}); "
-                "coverage over converged fits alone is in results.csv (coverage_90_converged)."
+                "the 90% coverage over converged fits alone is in results.csv (coverage_90_converged)."
             )
     return out
 
@@ -331,63 +389,70 @@ def _calibration_sentences(results: pd.DataFrame, params: list[str], *, level: i
 # --- files -------------------------------------------------------------------------------------------------------
 
 
-def _write(analysis: SweepAnalysis, cfg: ReportConfig, out: Path) -> None:
+def _write(analysis: SweepAnalysis, *, cfg: ReportConfig, out: Path) -> None:
     analysis.results.to_csv(out / "results.csv", index=False)
     analysis.sensitivity.to_csv(out / "sensitivity.csv", index=False)
     analysis.breakdowns.to_csv(out / "breakdown.csv", index=False)
-    figures = _figures(analysis, out, level=cfg.level) if cfg.plots and not analysis.results.empty else []
-    blocks = report_blocks(analysis, figures, flip_share=cfg.flip_share, level=cfg.level)
+    figures = _figures(analysis, out=out, level=cfg.level) if cfg.plots and not analysis.results.empty else []
+    blocks = report_blocks(analysis, figures=figures, flip_share=cfg.flip_share, level=cfg.level)
     (out / "report.md").write_text(to_markdown(blocks, relative_to=out))
     (out / "report.html").write_text(to_html(blocks, title=f"benchgap report: {analysis.sweep.path.name}"))
 
 
-def _figures(analysis: SweepAnalysis, out: Path, *, level: int) -> list[Figure]:
+def _figures(analysis: SweepAnalysis, *, out: Path, level: int) -> list[Figure]:
     from benchgap import sweep_figures as draw
 
     results, sweep = analysis.results, analysis.sweep
     params = _varying(sweep, results)
-    figures = []
     continuous = sweep.design is not None
+    gap = f"{results['a'].iloc[0]} - {results['b'].iloc[0]}"
+    figures = []
     for param in params:
         others = [p for p in params if p != param]
         slug = param.replace(".", "_")
         path = out / f"gap_vs_{slug}.png"
-        draw.gap_vs_parameter(results, param, others, path, continuous=continuous)
+        draw.gap_vs_parameter(results, param=param, others=others, path=path, gap=gap, continuous=continuous)
         figures.append(Figure(path, f"Estimated vs true gap as {param} varies (band: 5-95% of replicate worlds)."))
         path = out / f"coverage_vs_{slug}.png"
-        draw.coverage_vs_parameter(results, param, others, path, level=level, continuous=continuous)
+        draw.coverage_vs_parameter(results, param=param, others=others, path=path, level=level, continuous=continuous)
         figures.append(Figure(path, f"{level}% interval coverage of the true gap as {param} varies."))
-    grid = sweep.design is None
-    pairs = [(a, b) for i, a in enumerate(params) for b in params[i + 1 :]][:3] if grid else []
+    pairs = [] if continuous else [(a, b) for i, a in enumerate(params) for b in params[i + 1 :]][:3]
     for rows, columns in pairs:
         tag = f"{rows.replace('.', '_')}__{columns.replace('.', '_')}"
         path = out / f"heatmap_sign_flip__{tag}.png"
         title = "Share of worlds with the wrong sign"
-        draw.heatmap(results, rows, columns, "sign_error_rate", path, title=title, diverging=False)
+        draw.heatmap(results, rows=rows, columns=columns, value="sign_error_rate", path=path, title=title)
         figures.append(Figure(path, f"Sign-flip probability over {rows} x {columns}."))
         path = out / f"heatmap_bias__{tag}.png"
-        draw.heatmap(results, rows, columns, "bias", path, title="Bias: mean estimate minus true gap", diverging=True)
+        title = f"Bias: mean estimate minus true gap ({gap})"
+        draw.heatmap(results, rows=rows, columns=columns, value="bias", path=path, title=title, diverging=True)
         figures.append(Figure(path, f"Bias of the estimated gap over {rows} x {columns} (score points)."))
     if params:
         swings, baselines = {}, {}
         for output, estimator, _ in OUTPUTS:
             rows_ = results[results["estimator"] == estimator]
-            if rows_.empty:
+            column = {"apparent gap": "mean_estimate", "naive wrong-sign share": "sign_error_rate"}.get(output, "bias")
+            if rows_.empty or output == "naive error":  # with the truth fixed across jobs it mirrors the gap
                 continue
-            column = "mean_estimate" if output == "apparent gap" else "bias"
-            swings[output] = swing(rows_, params, column, continuous=sweep.design is not None)
+            swings[output] = swing(rows_, params=params, output=column, continuous=continuous)
             baselines[output] = float(rows_[column].mean())
         path = out / "tornado.png"
-        draw.tornado(swings, baselines, path)
-        figures.append(Figure(path, "Tornado chart: the swing of each output across each parameter's values."))
+        draw.tornado(swings, baselines=baselines, path=path, continuous=continuous)
+        caption = "Tornado chart: how far each parameter moves each output, " + (
+            "along its bins, the others averaged."
+            if continuous
+            else "in the setting of the others where it moves it most."
+        )
+        figures.append(Figure(path, caption))
     if not analysis.sensitivity.empty:
         path = out / "sensitivity.png"
-        draw.sobol_bars(analysis.sensitivity, path)
+        draw.sobol_bars(analysis.sensitivity, path=path)
         figures.append(Figure(path, "Sensitivity indices with 95% intervals."))
     return figures
 
 
-def report_blocks(analysis: SweepAnalysis, figures: list[Figure], *, flip_share: float, level: int) -> list[Block]:
+def report_blocks(analysis: SweepAnalysis, *, figures: list[Figure], flip_share: float, level: int) -> list[Block]:
+    """The report as document blocks (``benchgap.document`` renders them to Markdown and HTML)."""
     sweep, results = analysis.sweep, analysis.results
     params = _varying(sweep, results)
     problems = sweep.problems()
@@ -395,7 +460,7 @@ def report_blocks(analysis: SweepAnalysis, figures: list[Figure], *, flip_share:
     if problems:
         blocks.append(
             Paragraph(
-                f"{len(problems)} of {len(sweep.jobs)} jobs have no result ("
+                f"{len(problems)} of {len(sweep.jobs)} jobs have no result in this analysis ("
                 + ", ".join(f"{j.name}: {j.status}" for j in problems[:8])
                 + (", ..." if len(problems) > 8 else "")
                 + "). Every number below rests on the finished jobs only; the list is at the end.",
@@ -408,13 +473,16 @@ def report_blocks(analysis: SweepAnalysis, figures: list[Figure], *, flip_share:
     if sweep.fixed:
         blocks.append(Paragraph("Every job also had: " + ", ".join(f"{k}={v}" for k, v in sweep.fixed.items()) + "."))
     if not results.empty:
+        a, b = results["a"].iloc[0], results["b"].iloc[0]
         blocks += [Heading("Results per job"), _results_table(results, params, level=level)]
         blocks.append(
             Paragraph(
-                "Naive: the best-vs-best weighted composite as leaderboards publish it, with its binomial interval. "
-                "Model: benchgap's Bayesian estimate of the same composite gap. Truth: the gap in the undistorted, "
-                "noise-free world. Wrong sign: share of replicate worlds whose estimate has the opposite sign to "
-                "the truth. All rows of every estimator are in results.csv."
+                f"Gaps are best {a} minus best {b} in composite score. Naive: the weighted composite as leaderboards "
+                "publish it, with its binomial interval. Model: benchgap's Bayesian estimate of the same gap "
+                "(posterior mean). True gap: the mean over the job's worlds of each world's undistorted, noise-free "
+                f"gap; worlds differ, and '{a} ahead' is the share of worlds whose true gap favours {a}. Wrong sign: "
+                "the share of worlds whose estimate has the opposite sign to that world's truth. Every estimator's "
+                "rows are in results.csv."
             )
         )
     if not analysis.breakdowns.empty:
@@ -423,11 +491,11 @@ def report_blocks(analysis: SweepAnalysis, figures: list[Figure], *, flip_share:
             Paragraph(
                 f"The smallest swept value at which the estimate's sign is wrong in at least {flip_share:.0%} of the "
                 "replicate worlds (interpolated: the linear crossing between it and the value before), per setting "
-                "of the other parameters; and where the estimate averaged over worlds crosses zero. Worlds differ in "
-                "their true gap, and a distortion cannot flip a world whose truth already points its way. For the "
-                "weights: the median over worlds of the smallest total-variation "
-                "change of benchmark weights that reverses the naive gap's sign, whichever it is (a linear programme "
-                "per world)." + (" " + MODEL_WEIGHTS if (results["estimator"] == "bayes").any() else "")
+                "of the other parameters, and where the estimate averaged over worlds crosses zero. A distortion "
+                "cannot flip a world whose truth already points its way. For the weights: per job, the median over "
+                "worlds of the smallest total-variation change of the benchmark weights that reverses the estimate's "
+                "sign, chosen per world by a linear programme ('never': more than half of the worlds cannot be "
+                "reversed). " + DRAW_SIGNS
             ),
             _breakdown_table(analysis.breakdowns),
         ]
@@ -436,10 +504,10 @@ def report_blocks(analysis: SweepAnalysis, figures: list[Figure], *, flip_share:
         blocks.append(
             Paragraph(
                 "Share of an output's variance over the jobs due to each parameter alone (first order) and with "
-                "its interactions (total), with 95% intervals. Outputs: the apparent (naive) gap, the naive "
-                "estimate's error, and the model's error, each averaged over a job's worlds. Method: "
-                + "; ".join(dict.fromkeys(analysis.sensitivity["method"]))
-                + "."
+                "its interactions (total), with 95% intervals. Outputs, each a job's mean over its worlds: the "
+                "apparent (naive) gap, the naive estimate's error (which mirrors the gap when the truth is the same "
+                "in every job), the share of worlds in which the naive sign is wrong, and the model's error. "
+                "Method: " + "; ".join(dict.fromkeys(analysis.sensitivity["method"])) + "."
             )
         )
         blocks.append(_sensitivity_table(analysis.sensitivity))
@@ -449,7 +517,7 @@ def report_blocks(analysis: SweepAnalysis, figures: list[Figure], *, flip_share:
         blocks += figures
     if problems:
         blocks += [
-            Heading("Failed and missing jobs"),
+            Heading("Failed, missing and other jobs without a result"),
             Table(
                 ["job", "status", "overrides", "error"],
                 [
@@ -471,7 +539,7 @@ def _swept_table(sweep: Sweep) -> Table:
             values = list(dict.fromkeys(j.overrides.get(name, "(default)") for j in sweep.jobs))
             rows.append([name, ", ".join(sorted(values, key=_order))])
     finished = len(sweep.finished())
-    rows.append(["jobs", f"{len(sweep.jobs)} ({finished} finished, {len(sweep.jobs) - finished} failed or missing)"])
+    rows.append(["jobs", f"{len(sweep.jobs)} ({finished} finished, {len(sweep.jobs) - finished} without a result)"])
     return Table(["parameter", "values"], rows)
 
 
@@ -484,21 +552,22 @@ def _order(text: str) -> tuple[bool, float, str]:
 def _results_table(results: pd.DataFrame, params: list[str], *, level: int) -> Table:
     naive = results[results["estimator"] == "composite"].set_index("job")
     model = results[results["estimator"] == "bayes"].set_index("job")
-    header = ["job", *params, "true gap", "naive", "naive wrong sign", f"naive {level}% cov."]
+    a = results["a"].iloc[0]
+    header = ["job", *params, "true gap", f"{a} ahead", "naive", "naive wrong sign", f"naive {level}% cov."]
     if not model.empty:
         header += ["model", "model wrong sign", f"model {level}% cov.", "converged"]
     rows = []
     for job, row in naive.iterrows():
         cells = [str(job), *[_value(row[p]) for p in params]]
-        cells += [f"{row['mean_truth']:+.3f}", f"{row['mean_estimate']:+.3f}", f"{row['sign_error_rate']:.0%}"]
-        cells.append(_number(row[f"coverage_{level}"], 2))
+        cells += [f"{row['mean_truth']:+.3f}", f"{row['truth_a_ahead_share']:.0%}"]
+        cells += [f"{row['mean_estimate']:+.3f}", f"{row['sign_error_rate']:.0%}", _number(row[f"coverage_{level}"])]
         if not model.empty:
             if job in model.index:
                 m = model.loc[str(job)]
                 cells += [
                     f"{m['mean_estimate']:+.3f}",
                     f"{m['sign_error_rate']:.0%}",
-                    _number(m[f"coverage_{level}"], 2),
+                    _number(m[f"coverage_{level}"]),
                     f"{m['converged_share']:.0%}",
                 ]
             else:
@@ -511,12 +580,14 @@ def _breakdown_table(table: pd.DataFrame) -> Table:
     rows = []
     for _, r in table.iterrows():
         weights = r["parameter"] == WEIGHT_CHANGE
+        value = r["breakdown"]
+        shown = "never" if not np.isfinite(value) else (f"{value:.0%}" if weights else f"{value:.3g}")
         rows.append(
             [
                 r["parameter"],
                 "naive" if r["estimator"] == "composite" else "model",
                 r["where"],
-                _breakdown_value(r["breakdown"], weights=weights),
+                shown,
                 "" if weights or not np.isfinite(r["interpolated"]) else f"{r['interpolated']:.3g}",
                 "" if weights else f"{r['swept_from']:g} to {r['swept_to']:g}",
                 "" if weights else f"{r['max_flip']:.0%}",
@@ -527,28 +598,24 @@ def _breakdown_table(table: pd.DataFrame) -> Table:
     return Table([*header, "mean gap crosses 0 at"], rows)
 
 
-def _breakdown_value(value: float, *, weights: bool) -> str:
-    if not np.isfinite(value):
-        return "never"
-    return f"{value:.0%}" if weights else f"{value:g}"
-
-
 def _sensitivity_table(table: pd.DataFrame) -> Table:
     return Table(
-        ["output", "parameter", "first order", "95% interval", "total", "95% interval"],
+        ["output", "parameter", "first order", "95% interval", "total", "95% interval", "jobs"],
         [
             [
                 r["output"],
                 r["parameter"],
-                _number(r["first_order"], 2),
-                f"{_number(r['first_order_low'], 2)} to {_number(r['first_order_high'], 2)}",
-                _number(r["total"], 2),
-                f"{_number(r['total_low'], 2)} to {_number(r['total_high'], 2)}",
+                _number(r["first_order"]),
+                f"{_number(r['first_order_low'])} to {_number(r['first_order_high'])}",
+                _number(r["total"]),
+                f"{_number(r['total_low'])} to {_number(r['total_high'])}",
+                str(r["jobs"]),
             ]
             for _, r in table.iterrows()
         ],
     )
 
 
-def _number(value: object, digits: int) -> str:
-    return "n/a" if value is None or not np.isfinite(float(value)) else f"{float(value):.{digits}f}"  # type: ignore[arg-type]
+def _number(value: object) -> str:
+    number = float(value) if isinstance(value, int | float) else float("nan")
+    return "n/a" if not np.isfinite(number) else f"{number:.2f}"
