@@ -269,7 +269,7 @@ def test_design_breakdown_walks_the_surrogate_with_the_others_at_their_lowest():
     assert table.loc["x", "breakdown"] == pytest.approx(0.5, abs=0.003)
     assert table.loc["x", "mean_gap_flips_at"] == pytest.approx(0.5, abs=1e-9)
     assert np.isnan(table.loc["y", "breakdown"]) and np.isnan(table.loc["y", "mean_gap_flips_at"])
-    assert "R^2 1.00 for the flip share, 1.00 for the mean gap" in table.loc["x", "where"]
+    assert "R^2 1.00 for the flip share and 1.00 for the mean gap" in table.loc["x", "where"]
     assert table.loc["x", "jobs_past_share"] == (x >= 0.5).sum()
 
 

@@ -331,8 +331,8 @@ def design_breakdown(
         rows.append(
             {
                 "parameter": name,
-                "where": f"{SURROGATE_WHERE} (R^2 {r2['flip']:.2f} for the flip share, {r2['mean']:.2f} for the "
-                "mean gap)",
+                "where": f"{SURROGATE_WHERE}, R^2 {r2['flip']:.2f} for the flip share and {r2['mean']:.2f} for "
+                "the mean gap",
                 "breakdown": first,
                 "interpolated": first,
                 "max_flip": float(np.clip(shares, 0, 1).max()),

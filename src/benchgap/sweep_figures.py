@@ -90,10 +90,14 @@ def _panels(
         split = []  # too many lines to read: average over the other parameters
     for ax, estimator in zip(axes[0], estimators, strict=True):
         rows = frame[frame["estimator"] == estimator]
-        groups = rows.groupby(split, sort=True) if split else [((), rows)]
+        groups = list(rows.groupby(split, sort=True)) if split else [((), rows)]
         for i, (key, part) in enumerate(groups):
             mean = part.groupby("_x", sort=True).mean(numeric_only=True).reset_index()
-            x = mean["_x"].to_numpy(float) if numeric else np.array([categories.index(v) for v in mean["_x"]], float)
+            if numeric:
+                x = mean["_x"].to_numpy(float)
+            else:  # side by side, so equal values do not hide each other
+                shift = (i - (len(groups) - 1) / 2) * 0.08
+                x = np.array([categories.index(v) + shift for v in mean["_x"]], float)
             key = key if isinstance(key, tuple) else (key,)
             label = ", ".join(f"{k}={v}" for k, v in zip(split, key, strict=True)) or "all jobs"
             draw(ax, mean, x, COLORS[i % len(COLORS)], label, numeric)

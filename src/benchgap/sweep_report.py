@@ -292,13 +292,13 @@ def _flip_sentences(analysis: SweepAnalysis, params: list[str], *, flip_share: f
 
 def _breakdown_sentence(param: str, part: pd.DataFrame, *, who: str, share: str) -> str:
     """One parameter's breakdown for one estimator, over the settings of the other parameters."""
-    span = f"{part['swept_from'].min():g} to {part['swept_to'].max():g}"
+    span = f"from {part['swept_from'].min():g} to {part['swept_to'].max():g}"
     surrogate = part["where"].str.startswith(SURROGATE_WHERE).all()
     condition = f" ({part['where'].iloc[0]})" if surrogate else ""
     flips = part[part["breakdown"].notna()]
     if flips.empty:
         text = (
-            f"Along {param} ({span}){condition}, {who} never has the wrong sign in {share} of the worlds "
+            f"Along {param} {span}{condition}, {who} never has the wrong sign in {share} of the worlds "
             f"(at most {part['max_flip'].max():.0%})"
         )
     else:
