@@ -14,7 +14,7 @@ from typing import Any
 
 from hydra.experimental.callback import Callback
 
-from benchgap.config import FitConfig, ReportConfig, SimulateConfig
+from benchgap.config import CalibrateConfig, FitConfig, ReportConfig, SimulateConfig
 from benchgap.errors import InputError
 from benchgap.records import FAILED
 
@@ -22,8 +22,14 @@ JOBS: dict[str, str] = {
     "fit": "fit the hierarchical model to a score table and report the gap between two groups",
     "simulate": "draw worlds with known truth, distort them, and score every estimator of the gap",
     "report": "sensitivity analysis, breakdown points and a verdict for a finished simulate sweep (never fits)",
+    "calibrate": "simulation-based calibration: tables from the model's priors, fitted, truths ranked",
 }
-SCHEMAS: dict[str, type] = {"fit": FitConfig, "simulate": SimulateConfig, "report": ReportConfig}
+SCHEMAS: dict[str, type] = {
+    "fit": FitConfig,
+    "simulate": SimulateConfig,
+    "report": ReportConfig,
+    "calibrate": CalibrateConfig,
+}
 QUIET_LOGGERS = ("pytensor", "arviz", "numba", "matplotlib", "h5py", "nutpie", "pymc")
 
 
@@ -41,6 +47,7 @@ def usage() -> str:
         "  benchgap simulate contamination=exposure contamination.group=China\n"
         "  benchgap simulate -m experiment=weighting_sweep hydra/launcher=joblib\n"
         "  benchgap report sweep_dir=outputs/multirun/weighting_sweep\n"
+        "  benchgap calibrate simulations=200\n"
         "  benchgap fit --help     (every option of a job)"
     )
 
@@ -234,7 +241,23 @@ def _expected_jobs(sweep_dir: Path) -> list[list[str]] | None:
         return None
 
 
-_TASKS: dict[str, Callable[[Any], None]] = {"fit": _fit_task, "simulate": _simulate_task, "report": _report_task}
+def _calibrate_task(cfg: Any) -> None:
+    def body(run_dir: Path) -> None:
+        from benchgap.calibrate import run_calibrate, verdict
+
+        summary = run_calibrate(_settings(cfg, CalibrateConfig), out_dir=run_dir)
+        print(verdict(summary))
+        print(f"results: {run_dir}/report.html")
+
+    _run_job("calibrate", body)
+
+
+_TASKS: dict[str, Callable[[Any], None]] = {
+    "fit": _fit_task,
+    "simulate": _simulate_task,
+    "report": _report_task,
+    "calibrate": _calibrate_task,
+}
 
 if __name__ == "__main__":
     main()

@@ -266,3 +266,23 @@ class ReportConfig:
     bootstrap: int = 500  # resamples of each job's replicate worlds for the grid indices' intervals
     seed: int = 0  # seed of the bootstrap and of SALib's resampling
     plots: bool = True  # write the PNG figures and embed them in report.html
+
+
+@dataclass
+class CalibrateConfig:
+    """``benchgap calibrate``: simulation-based calibration of the fit model on tables drawn from its priors."""
+
+    groups: dict[str, int] = field(default_factory=lambda: {"US": 4, "China": 4, "Other": 2})  # models per group
+    a: str = "US"  # first group of the gap estimands
+    b: str = "China"  # second group
+    benchmarks: int = 8  # benchmarks per table (every cell observed)
+    items: list[int] = field(default_factory=lambda: [200, 2000])  # items per benchmark: uniform in [min, max]
+    chance_share: float = 0.5  # share of benchmarks with a 0.25 chance floor (four-way multiple choice)
+    simulations: int = 200  # tables drawn, fitted and ranked
+    draws_kept: int = 99  # posterior draws each truth is ranked among (thinned evenly): ranks 0..draws_kept
+    alpha: float = 0.01  # false-alarm rate of the whole run's uniformity checks (Bonferroni over all of them)
+    seed: int = 0  # prior draws, tables and sampler seeds; same seed, same numbers
+    plots: bool = True  # PIT-ECDF and rank-histogram figures
+    model: ModelConfig = field(default_factory=ModelConfig)
+    sampler: SamplerConfig = field(default_factory=SamplerConfig)
+    convergence: ConvergenceConfig = field(default_factory=ConvergenceConfig)
