@@ -23,7 +23,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy.special import expit
 from scipy.stats import binom
 
 from benchgap import __version__
@@ -31,17 +30,14 @@ from benchgap.config import CalibrateConfig, GapConfig, Weighting
 from benchgap.data import ScoreTable
 from benchgap.errors import InputError
 from benchgap.metrics import LEVELS
+from benchgap.predict import expected_scores
 from benchgap.records import plain, write_json_atomic
 from benchgap.weighting import best_vs_best
 
 log = logging.getLogger("benchgap")
 CHANCE_FLOOR = 0.25  # four-way multiple choice
 HISTOGRAM_BINS = 20
-GAPS = {  # gap estimand -> its draws' name in FitEstimates.draws
-    "gap_score": "gap_score",
-    "gap_latent": "gap_latent",
-    "gap_group_mean": "gap_group_mean",
-}
+GAPS = ("gap_score", "gap_latent", "gap_group_mean")  # gap estimands ranked (names of FitEstimates.draws)
 PARAMETERS = {  # family -> posterior variable ranked per model or benchmark
     "capability": "theta",
     "intercept": "intercept",
@@ -113,7 +109,7 @@ def prior_draws(cfg: CalibrateConfig, template: ScoreTable) -> list[Truth]:
     truths = []
     for s in range(cfg.simulations):
         theta, intercept, log_a, log_kappa = (np.asarray(v[s]) for v in values)
-        expected = _expected(theta, intercept, log_a, template.chance)
+        expected = expected_scores(theta, intercept, log_a, template.chance)
         gaps = {
             "gap_score": float(best_vs_best(expected @ weights, in_a, in_b)),
             "gap_latent": float(best_vs_best(theta, in_a, in_b)),
@@ -123,14 +119,10 @@ def prior_draws(cfg: CalibrateConfig, template: ScoreTable) -> list[Truth]:
     return truths
 
 
-def _expected(theta: np.ndarray, intercept: np.ndarray, log_a: np.ndarray, chance: np.ndarray) -> np.ndarray:
-    return chance + (1.0 - chance) * expit(np.exp(log_a)[None, :] * theta[:, None] + intercept[None, :])
-
-
 def simulate_table(truth: Truth, template: ScoreTable, cfg: CalibrateConfig, rng: np.random.Generator) -> ScoreTable:
     """Scores from the model's measurement model: ``k ~ BetaBinomial(n, kappa p, kappa (1 - p))`` per cell, with
     ``n`` uniform in ``cfg.items``."""
-    expected = _expected(truth.theta, truth.intercept, truth.log_discrimination, template.chance)
+    expected = expected_scores(truth.theta, truth.intercept, truth.log_discrimination, template.chance)
     p = np.clip(expected[template.model_idx, template.bench_idx], 1e-9, 1 - 1e-9)
     kappa = np.exp(truth.log_kappa)[template.bench_idx]
     items = rng.integers(cfg.items[0], cfg.items[1] + 1, template.n_benchmarks)[template.bench_idx]
@@ -171,8 +163,8 @@ def run_calibrate(cfg: CalibrateConfig, *, out_dir: Path) -> dict[str, Any]:
             for i, label in enumerate(labels):
                 variable = {"family": family, "variable": f"{name}[{label}]"}
                 rows.append(status | variable | _rank(draws[..., i], true[i], cfg))
-        for name, key in GAPS.items():
-            draws = result.estimates.draws[key]
+        for name in GAPS:
+            draws = result.estimates.draws[name]
             rows.append(status | {"family": "gap", "variable": name} | _rank(draws, truth.gaps[name], cfg))
             coverage_rows.append(status | {"variable": name} | _covered(draws, truth.gaps[name]))
         done = s + 1
