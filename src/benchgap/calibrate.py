@@ -321,7 +321,8 @@ def _write(
         for family in dict.fromkeys(ranks["family"]):
             path = out_dir / f"ecdf_pit_{family}.png"
             ecdf_pit_figure(ranks[ranks["family"] == family], path, draws_kept=cfg.draws_kept)
-            figures.append(Figure(path, f"PIT-ECDF differences of the {family} ranks, with simultaneous envelopes."))
+            caption = f"PIT-ECDF minus the uniform CDF of the {family} ranks (pot_c marks points outside its region)."
+            figures.append(Figure(path, caption))
         path = out_dir / "rank_histograms.png"
         rank_histograms(ranks[ranks["family"] == "gap"], path, draws_kept=cfg.draws_kept, bins=HISTOGRAM_BINS)
         figures.append(Figure(path, "Rank histograms of the gap estimands (uniform if calibrated)."))
