@@ -30,7 +30,7 @@ from benchgap.config import CalibrateConfig, GapConfig, Weighting
 from benchgap.data import ScoreTable
 from benchgap.errors import InputError
 from benchgap.metrics import LEVELS
-from benchgap.predict import expected_scores
+from benchgap.predict import expected_scores, posterior_array
 from benchgap.records import plain, write_json_atomic
 from benchgap.weighting import best_vs_best
 
@@ -134,7 +134,6 @@ def run_calibrate(cfg: CalibrateConfig, *, out_dir: Path) -> dict[str, Any]:
     """SBC: ``cfg.simulations`` tables from the prior, each fitted; ranks, checks, figures and the report."""
     from benchgap.fit import fit
     from benchgap.model import ModelCache
-    from benchgap.predict import posterior_array
 
     template = template_table(cfg)
     truths = prior_draws(cfg, template)
@@ -214,14 +213,15 @@ def uniformity_checks(ranks: pd.DataFrame, *, draws_kept: int, alpha: float, see
     rng = np.random.default_rng(seed)
     out = []
     level = alpha / (3 * ranks["variable"].nunique())
+    edges = np.linspace(-0.5, draws_kept + 0.5, HISTOGRAM_BINS + 1)
     for (family, variable), part in ranks.groupby(["family", "variable"], sort=False):
         r = part["rank"].to_numpy()
         pit = (r + 0.5) / (draws_kept + 1)
         dataset = xr.Dataset({"pit": (("chain", "draw"), pit[None, :])})
         p_value = float(dataset.azstats.uniformity_test(dim=["chain", "draw"], method="pot_c")[0]["pit"])
         _, ecdf, lower, upper = ecdf_pit(pit, 1 - level, 1000, rng=rng)
-        counts = np.histogram(r, bins=np.linspace(-0.5, draws_kept + 0.5, HISTOGRAM_BINS + 1))[0]
-        expected = binom(r.size, np.diff(np.linspace(-0.5, draws_kept + 0.5, HISTOGRAM_BINS + 1)) / (draws_kept + 1))
+        counts = np.histogram(r, bins=edges)[0]
+        expected = binom(r.size, np.diff(edges) / (draws_kept + 1))  # a bin's count when ranks are uniform
         lo, hi = expected.ppf(level / HISTOGRAM_BINS / 2), expected.isf(level / HISTOGRAM_BINS / 2)
         out.append(
             {
