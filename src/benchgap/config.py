@@ -78,12 +78,41 @@ class DataConfig:
     aggregate_column: str | None = None  # wide tables: a published aggregate column kept aside as a reference
     drop: list[str] = field(default_factory=list)  # columns to ignore (not benchmarks, not metadata)
     min_scores_per_model: int = 1  # models with fewer observed scores are left out (with a log line)
+    held_out: list[str] = field(default_factory=list)  # benchmarks with private or fresh test sets: cannot have leaked
     demo: DemoConfig = field(default_factory=DemoConfig)
+
+
+class ModelKind(Enum):
+    """Which model is fitted (``conf/model/``)."""
+
+    irt = "irt"  # the hierarchical item-response model: every score measures capability
+    contamination_aware = "contamination_aware"  # plus a sparse, non-negative inflation per (model, benchmark) cell
+
+
+@dataclass
+class InflationPrior:
+    """``model=contamination_aware``: the sparse prior on score inflation per cell (see ``benchgap.model``).
+
+    A cell is inflated with probability ``pi = logistic(alpha + b_exposure x_exposure + b_optimized x_optimized)``
+    (covariates centred over the cells) and then scores ``p + (1 - p) s``: a share ``s`` of the items the model
+    would miss is answered from memory, ``logit s ~ Normal(size_logit_mean, size_logit_sd)``. A benchmark released
+    after the model or held out (``data.held_out``) cannot be inflated.
+    """
+
+    share_mean: float = 0.05  # prior median of the share of inflated cells (at average covariates)
+    share_logit_sd: float = 1.0  # prior sd of that share on the logit scale
+    covariate_sd: float = 1.5  # prior sd of the covariates' coefficients (logit of pi per unit of the covariate)
+    size_logit_mean: float = -1.5  # prior mean of logit s (s = 0.18: 10 points on a model scoring 0.45)
+    size_logit_sd: float = 1.0  # prior sd of logit s (95%: s from 0.03 to 0.6)
+    timescale: float = 2.0  # years after a benchmark's release until its exposure 1 - exp(-age / timescale) is 0.63
+    flag_probability: float = 0.5  # outputs flag a cell whose posterior probability of inflation reaches this
 
 
 @dataclass
 class ModelConfig:
     """Priors and form of the hierarchical item-response model (see ``benchgap.model``)."""
+
+    kind: ModelKind = ModelKind.irt  # irt | contamination_aware (adds a sparse inflation per cell)
 
     parametrization: Parametrization = Parametrization.auto  # identify_scale=discrimination: capability sampling
     centered_min_scores: int = 3  # auto: models with at least this many scores are sampled centred
@@ -96,6 +125,7 @@ class ModelConfig:
     concentration_sd: float = 1.0  # prior sd of log kappa (95%: kappa from 8 to 400)
     plain_likelihood: PlainLikelihood = PlainLikelihood.beta  # scores without item counts or standard errors
     score_floor: float = 0.005  # beta: clip scores to [floor, 1 - floor]; normal: sd floor (rounding)
+    inflation: InflationPrior = field(default_factory=InflationPrior)  # kind=contamination_aware only
 
 
 @dataclass
@@ -158,6 +188,7 @@ class ContaminationKind(Enum):
 
     uniform = "uniform"  # every targeted (model, benchmark) cell leaks the same share `rate`
     exposure = "exposure"  # the share grows with the benchmark's age at the model's release, toward `rate`
+    cells = "cells"  # a random share `rate` of the targeted cells gains `points` score points; the others none
 
 
 @dataclass
@@ -236,6 +267,7 @@ class ContaminationConfig:
     recall: float = 1.0  # probability that a leaked item is answered correctly from memory
     group: str | None = None  # only this group's models saw leaks (null: every group)
     timescale: float = 2.0  # exposure: years after a benchmark's release for the leak to reach 63% of `rate`
+    points: float = 0.1  # cells: score points added to each inflated cell (capped at a score of 0.999)
 
 
 @dataclass

@@ -35,6 +35,37 @@ UNKNOWN_GROUP = "Unknown"
 
 
 @dataclass(frozen=True)
+class Covariates:
+    """What a table says about contamination risk (``model=contamination_aware`` reads it); NaN where unknown.
+
+    A benchmark released after a model cannot be in its training data, and a held-out benchmark (private test
+    set) cannot leak; older and optimised-for benchmarks are likelier to have leaked.
+    """
+
+    model_release: np.ndarray  # per model, decimal years
+    benchmark_release: np.ndarray  # per benchmark, decimal years
+    optimized_for: np.ndarray  # per benchmark: 1 when developers optimise for it (Epoch's flag), 0 when not
+    held_out: np.ndarray  # per benchmark, bool: a private or fresh test set that cannot have leaked
+
+    @classmethod
+    def unknown(cls, n_models: int, n_benchmarks: int) -> "Covariates":
+        return cls(
+            model_release=np.full(n_models, np.nan),
+            benchmark_release=np.full(n_benchmarks, np.nan),
+            optimized_for=np.full(n_benchmarks, np.nan),
+            held_out=np.zeros(n_benchmarks, dtype=bool),
+        )
+
+    def select(self, models: np.ndarray, benchmarks: np.ndarray) -> "Covariates":
+        return Covariates(
+            model_release=self.model_release[models],
+            benchmark_release=self.benchmark_release[benchmarks],
+            optimized_for=self.optimized_for[benchmarks],
+            held_out=self.held_out[benchmarks],
+        )
+
+
+@dataclass(frozen=True)
 class ScoreTable:
     """Observed benchmark scores of models, one entry per observed (model, benchmark) cell.
 
@@ -55,6 +86,12 @@ class ScoreTable:
     stderr: np.ndarray  # per cell, NaN when unknown
     source: str = "table"
     published: dict[str, float] = field(default_factory=dict)  # a published aggregate per model, if any
+    covariates: Covariates | None = None  # release dates, optimised-for and held-out flags; None: none known
+
+    @property
+    def known_covariates(self) -> Covariates:
+        """The table's covariates, all unknown when it has none."""
+        return self.covariates or Covariates.unknown(self.n_models, self.n_benchmarks)
 
     @property
     def n_models(self) -> int:
@@ -120,6 +157,7 @@ class ScoreTable:
             stderr=self.stderr[keep],
             source=self.source,
             published={name: value for name, value in self.published.items() if name in names},
+            covariates=None if self.covariates is None else self.covariates.select(models, benchmarks),
         )
 
     def group_counts(self) -> dict[str, int]:
@@ -362,6 +400,9 @@ def _assemble(
         )
 
     benchmarks = tuple(dict.fromkeys(long["benchmark"]))
+    unknown = [b for b in cfg.held_out if b not in benchmarks]
+    if unknown:
+        raise InputError(f"data.held_out: '{unknown[0]}' is not a benchmark of {path}; e.g. '{benchmarks[0]}'")
     bench_info = _benchmark_info(long, rows, path, where, benchmarks, bench_meta, cfg)
     n_items = _cell_items(long, rows, path, where, bench_info)
     stderr = np.full(len(long), np.nan)
@@ -411,6 +452,12 @@ def _assemble(
         stderr=stderr,
         source=str(path),
         published={m: v for m, v in published.items() if m in model_lookup},
+        covariates=Covariates(
+            model_release=_model_release(long, models, models_meta, path, cfg.models),
+            benchmark_release=np.asarray(bench_info["release"], dtype=float),
+            optimized_for=np.asarray(bench_info["optimized_for"], dtype=float),
+            held_out=np.asarray(bench_info["held_out"], dtype=bool) | np.isin(benchmarks, cfg.held_out),
+        ),
     )
 
 
@@ -446,13 +493,25 @@ def _benchmark_info(
     bench_meta: pd.DataFrame | None,
     cfg: DataConfig,
 ) -> dict[str, list]:
-    """Per-benchmark category, chance floor, direction, custom weight and item count (NaN when unknown)."""
+    """Per-benchmark category, chance floor, direction, custom weight, item count, release date, optimised-for and
+    held-out flags (NaN or false when unknown)."""
     table_meta = {
         c: _first_per_key(long, "benchmark", c)
-        for c in ("category", "chance", "n_items", "higher_is_better", "weight")
+        for c in (*BENCHMARK_COLUMNS, *BENCHMARK_RELEASE_COLUMNS)
         if c in long.columns
     }
-    info: dict[str, list] = {"category": [], "chance": [], "lower_is_better": [], "weight": [], "n_items": []}
+    if bench_meta is not None:
+        bench_meta = bench_meta.rename(columns={"release_date": "benchmark_release_date"})
+    info: dict[str, list] = {
+        "category": [],
+        "chance": [],
+        "lower_is_better": [],
+        "weight": [],
+        "n_items": [],
+        "release": [],
+        "optimized_for": [],
+        "held_out": [],
+    }
     for b in benchmarks:
 
         def value(column: str, b: str = b) -> tuple[str, str]:
@@ -473,7 +532,69 @@ def _benchmark_info(
         if direction not in {"", "true", "false", "1", "0", "yes", "no"}:
             raise InputError(f"{origin}: benchmark '{b}': higher_is_better must be true or false, got '{direction}'")
         info["lower_is_better"].append(direction in {"false", "0", "no"})
+        info["release"].append(_decimal_year(*value("benchmark_release_date"), f"benchmark '{b}'"))
+        optimized = _flag(*value("optimized_for"), f"benchmark '{b}'", "optimized_for")
+        info["optimized_for"].append(np.nan if optimized is None else float(optimized))
+        info["held_out"].append(bool(_flag(*value("held_out"), f"benchmark '{b}'", "held_out")))
     return info
+
+
+BENCHMARK_COLUMNS = ("category", "chance", "n_items", "higher_is_better", "weight", "optimized_for", "held_out")
+BENCHMARK_RELEASE_COLUMNS = ("benchmark_release_date",)
+MODEL_RELEASE_COLUMNS = ("model_release_date", "release_date")  # the first one present names a model's release
+TRUE_WORDS, FALSE_WORDS = frozenset({"true", "1", "yes"}), frozenset({"false", "0", "no"})
+
+
+def _flag(text: str, origin: str, owner: str, column: str) -> bool | None:
+    """A true/false metadata value; None when empty."""
+    word = text.strip().lower()
+    if word == "" or word in MISSING_MARKERS:
+        return None
+    if word not in TRUE_WORDS | FALSE_WORDS:
+        raise InputError(f"{origin}: {owner}: {column} must be true or false, got '{text}'")
+    return word in TRUE_WORDS
+
+
+def _decimal_year(text: str, origin: str, owner: str) -> float:
+    """A release date as a decimal year (2024-07-01 -> 2024.5); NaN when empty.
+
+    Accepts ISO dates (2024-07-01, 2024/07/01) and decimal years (2024.5).
+    """
+    if text == "" or text.lower() in MISSING_MARKERS:
+        return np.nan
+    try:
+        return float(text) if 1900 <= float(text) <= 2200 else _date_year(text)
+    except ValueError:
+        pass
+    try:
+        return _date_year(text)
+    except ValueError:
+        raise InputError(
+            f"{origin}: {owner}: release date '{text}' is not a date; write it as YYYY-MM-DD or a decimal year"
+        ) from None
+
+
+def _date_year(text: str) -> float:
+    stamp = pd.Timestamp(text.replace("/", "-"))
+    start = pd.Timestamp(year=stamp.year, month=1, day=1)
+    days = (pd.Timestamp(year=stamp.year + 1, month=1, day=1) - start).days
+    return stamp.year + (stamp - start).days / days
+
+
+def _model_release(
+    long: pd.DataFrame, models: Sequence[str], models_meta: pd.DataFrame | None, path: Path, models_file: str | None
+) -> np.ndarray:
+    """Each model's release date (decimal years): ``data.models`` first, then the table; NaN when unknown."""
+    dates: dict[str, tuple[str, str]] = {}
+    column = next((c for c in MODEL_RELEASE_COLUMNS if c in long.columns), None)
+    if column is not None:
+        dates = {m: (d, f"{path}: column '{column}'") for m, d in _first_per_key(long, "model", column).items()}
+    if models_meta is not None:
+        meta_column = next((c for c in MODEL_RELEASE_COLUMNS if c in models_meta.columns), None)
+        if meta_column is not None:
+            origin = f"data.models: '{models_file}' column '{meta_column}'"
+            dates |= {m: (str(d), origin) for m, d in models_meta[meta_column].items() if str(d)}
+    return np.array([_decimal_year(*dates.get(m, ("", "")), f"model '{m}'") for m in models])
 
 
 def _meta_number(

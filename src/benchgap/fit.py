@@ -24,12 +24,14 @@ from benchgap.config import (
     FitConfig,
     GapConfig,
     ModelConfig,
+    ModelKind,
     PlainLikelihood,
     SamplerConfig,
 )
 from benchgap.data import CellSplit, ScoreTable, read_table
 from benchgap.diagnostics import Diagnostics, diagnose
 from benchgap.estimands import FitEstimates, check_groups, estimate
+from benchgap.inflation import cell_inflation, model_inflation
 from benchgap.records import json_default, plain
 
 if TYPE_CHECKING:
@@ -178,11 +180,14 @@ def run_fit(cfg: FitConfig, *, out_dir: Path) -> dict[str, Any]:
         cfg.sampler.draws,
     )
     result = fit(table, model=cfg.model, sampler=cfg.sampler, gap=cfg.gap, convergence=cfg.convergence)
-    log.info(
-        "sampled in %.1f s; %s",
-        result.seconds,
-        "converged" if result.diagnostics.converged else "NOT converged: " + "; ".join(result.diagnostics.problems),
-    )
+    _log_fit(result)
+    aware = cfg.model.kind is ModelKind.contamination_aware
+    plain_result = None
+    if aware:
+        log.info("fitting the plain model (model.kind=irt) to the same table, for the gap beside the deflated one")
+        plain_model = dataclasses.replace(cfg.model, kind=ModelKind.irt)
+        plain_result = fit(table, model=plain_model, sampler=cfg.sampler, gap=cfg.gap, convergence=cfg.convergence)
+        _log_fit(plain_result)
     out_dir.mkdir(parents=True, exist_ok=True)
     scratch = Path(tempfile.mkdtemp(prefix=".partial-", dir=out_dir))
     try:
@@ -201,6 +206,14 @@ def run_fit(cfg: FitConfig, *, out_dir: Path) -> dict[str, Any]:
             )
             plots.predictive_check(table, replicates, figures["ppc"], prob=0.9)
         result_summary = summary(result, cfg, ppc_coverage=ppc_coverage)
+        if plain_result is not None:
+            cells = cell_inflation(result.posterior, table, flag_probability=cfg.model.inflation.flag_probability)
+            per_model = model_inflation(cells)
+            result_summary["contamination"] = contamination_summary(result, plain_result, cells, per_model)
+            cells.sort_values("probability", ascending=False, kind="stable").to_csv(
+                scratch / "inflation_cells.csv", index=False
+            )
+            per_model.to_csv(scratch / "inflation_models.csv", index=False)
         (scratch / "summary.json").write_text(json.dumps(result_summary, indent=2, default=json_default))
         per_model = pd.DataFrame(result_summary["models"])
         for column in ("theta_hdi", "rank_hdi", "composite_hdi"):
@@ -214,6 +227,54 @@ def run_fit(cfg: FitConfig, *, out_dir: Path) -> dict[str, Any]:
         shutil.rmtree(scratch, ignore_errors=True)
     log.info("wrote %s", out_dir)
     return result_summary
+
+
+def _log_fit(result: FitResult) -> None:
+    diagnostics = result.diagnostics
+    log.info(
+        "sampled in %.1f s; %s",
+        result.seconds,
+        "converged" if diagnostics.converged else "NOT converged: " + "; ".join(diagnostics.problems),
+    )
+
+
+FLAGGED_SHOWN = 25  # flagged cells listed in summary.json (all are in inflation_cells.csv)
+
+
+def contamination_summary(
+    aware: FitResult, plain_fit: FitResult, cells: pd.DataFrame, per_model: pd.DataFrame
+) -> dict[str, Any]:
+    """``model=contamination_aware``: the gap with inflation removed beside the plain model's, and what is flagged."""
+
+    def gap_of(result: FitResult) -> dict[str, Any]:
+        gap = result.estimates.gap
+        return {
+            name: {"mean": s.mean, "hdi": list(s.hdi), "prob_a_ahead": s.prob_a_ahead}
+            for name, s in (("score", gap.score), ("latent", gap.latent), ("group_mean", gap.group_mean))
+        } | {"converged": result.diagnostics.converged}
+
+    deflated, plain_gap = gap_of(aware), gap_of(plain_fit)
+    flagged = cells[cells["flagged"]].sort_values("probability", ascending=False, kind="stable")
+    inflation_draws = aware.posterior["posterior"]
+    return {
+        "note": (
+            "gaps of model=contamination_aware (inflation removed) and of the plain model fitted to the same table; "
+            "cells flagged where the posterior probability of inflation reaches model.inflation.flag_probability"
+        ),
+        "deflated_gap": deflated,
+        "plain_gap": plain_gap,
+        "shift": {name: deflated[name]["mean"] - plain_gap[name]["mean"] for name in ("score", "latent", "group_mean")},
+        "cells": int(len(cells)),
+        "flagged_cells": int(len(flagged)),
+        "expected_inflated_cells": float(cells["probability"].sum()),
+        "flagged": flagged.head(FLAGGED_SHOWN).to_dict(orient="records"),
+        "models": per_model.head(FLAGGED_SHOWN).to_dict(orient="records"),
+        "share_logit_mean": float(inflation_draws["inflation_share_logit"].mean()),
+        "slopes": {
+            str(name): float(inflation_draws["inflation_slopes"].sel(covariate=name).mean())
+            for name in inflation_draws["inflation_slopes"]["covariate"].values
+        },
+    }
 
 
 def _save_posterior(posterior: DataTree, path: Path) -> None:

@@ -38,18 +38,22 @@ table of a shape (:class:`ModelCache`); the mass-matrix adaptation follows the n
 
 import importlib.util
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import pymc as pm
 import pytensor.tensor as pt
+from scipy.special import logit
 from xarray import DataTree
 
 from benchgap.config import (
     Adaptation,
     Backend,
+    InflationPrior,
     ModelConfig,
+    ModelKind,
     Parametrization,
     PlainLikelihood,
     SamplerConfig,
@@ -69,6 +73,9 @@ def build_model(table: ScoreTable, *, spec: ModelConfig) -> pm.Model:
         "group": list(table.group_names),
         "category": list(table.category_names),
     }
+    aware = spec.kind is ModelKind.contamination_aware
+    if aware:
+        coords |= {"cell": list(range(table.n_cells)), "covariate": list(COVARIATES)}
     with pm.Model(coords=coords) as model:
         data = {name: pm.Data(name, values) for name, values in cell_data(table, spec=spec).items()}
         group = data["model_group"]
@@ -103,7 +110,15 @@ def build_model(table: ScoreTable, *, spec: ModelConfig) -> pm.Model:
         log_kappa = pm.Normal("log_kappa", spec.concentration_mean, spec.concentration_sd, dims="benchmark")
         kappa = pm.Deterministic("kappa", pt.exp(log_kappa), dims="benchmark")
 
-        _add_likelihood(data, theta=theta, discrimination=discrimination, intercept=intercept, kappa=kappa, spec=spec)
+        _add_likelihood(
+            data,
+            theta=theta,
+            discrimination=discrimination,
+            intercept=intercept,
+            kappa=kappa,
+            spec=spec,
+            inflation=_inflation(data, spec.inflation) if aware else None,
+        )
     return model
 
 
@@ -118,9 +133,14 @@ def cell_data(table: ScoreTable, *, spec: ModelConfig) -> dict[str, np.ndarray]:
     """
     split = CellSplit.of(table)
     data: dict[str, np.ndarray] = {"model_group": table.group_idx, "chance": table.chance}
+    aware = spec.kind is ModelKind.contamination_aware
     for kind, idx in zip(KINDS, vars(split).values(), strict=True):
         if idx.size:
             data |= {f"{kind}_model": table.model_idx[idx], f"{kind}_benchmark": table.bench_idx[idx]}
+            if aware:
+                data[f"{kind}_cell"] = idx.astype(np.int64)
+    if aware:
+        data |= inflation_covariates(table, spec.inflation)
     if split.counts.size:
         n = table.n_items[split.counts]
         data |= {"n_items": n, "correct": np.round(table.score[split.counts] * n)}
@@ -152,6 +172,8 @@ def shape_key(table: ScoreTable, spec: ModelConfig) -> tuple:
     key += tuple(idx.size > 0 for idx in vars(split).values())
     if spec.identify_scale is ScaleIdentification.discrimination:
         key += (np.bincount(table.model_idx, minlength=table.n_models).tobytes(),)
+    if spec.kind is ModelKind.contamination_aware:
+        key += tuple(idx.size for idx in vars(split).values())  # one inflation size per cell
     return key
 
 
@@ -163,6 +185,7 @@ def _add_likelihood(
     intercept: pt.TensorVariable,
     kappa: pt.TensorVariable,
     spec: ModelConfig,
+    inflation: "Inflation | None" = None,
 ) -> None:
     """The measurement model of each observed cell, as log densities without their data-only constants.
 
@@ -170,42 +193,129 @@ def _add_likelihood(
     is per benchmark (per distinct item count and benchmark for the beta-binomial) rather than per cell, log
     scores are data, and the binomial coefficient is dropped.
     On HELM Lite this cut one gradient from 76 to 29 microseconds (``benchmarks/``), with the same posterior.
-    """
 
-    def success_probability(kind: str) -> tuple[pt.TensorVariable, pt.TensorVariable]:
+    With ``inflation``, each cell's density is the two-component mixture of its clean and its inflated score
+    (the inflation indicator summed out); the per-benchmark normalisers do not depend on p, so they stay outside.
+    """
+    n_cells = data["cell_blocked"].shape[0] if inflation is not None else 0
+    probability, points = pt.zeros(n_cells), pt.zeros(n_cells)
+
+    def cell_terms(kind: str, log_density: Callable[[pt.TensorVariable], pt.TensorVariable]) -> pt.TensorVariable:
+        """The sum over ``kind``'s cells of ``log_density(p)`` (mixed over inflation when the model has it)."""
+        nonlocal probability, points
         m, b = data[f"{kind}_model"], data[f"{kind}_benchmark"]
         eta = discrimination[b] * theta[m] + intercept[b]
-        p = data["chance"][b] + (1.0 - data["chance"][b]) * pt.sigmoid(eta)
-        return pt.clip(p, EPS, 1.0 - EPS), kappa[b]
+        p = pt.clip(data["chance"][b] + (1.0 - data["chance"][b]) * pt.sigmoid(eta), EPS, 1.0 - EPS)
+        if inflation is None:
+            return pt.sum(log_density(p))
+        cell = data[f"{kind}_cell"]
+        inflated = pt.clip(p + (1.0 - p) * inflation.size[cell], EPS, 1.0 - EPS)
+        clean_term = inflation.log1m_share[cell] + log_density(p)
+        inflated_term = inflation.log_share[cell] + log_density(inflated)
+        total = pt.logaddexp(clean_term, inflated_term)
+        probability = pt.set_subtensor(probability[cell], pt.exp(inflated_term - total))
+        points = pt.set_subtensor(points[cell], inflated - p)
+        return pt.sum(total)
 
     if "counts_model" in data:
-        p, concentration = success_probability("counts")
         n, k = data["n_items"], data["correct"]
-        alpha, beta = concentration * p, concentration * (1.0 - p)
-        log_density = pt.gammaln(k + alpha) + pt.gammaln(n - k + beta) - pt.gammaln(alpha) - pt.gammaln(beta)
+        k_cell = data["counts_benchmark"]
+
+        def beta_binomial(p: pt.TensorVariable) -> pt.TensorVariable:
+            alpha, beta = kappa[k_cell] * p, kappa[k_cell] * (1.0 - p)
+            return pt.gammaln(k + alpha) + pt.gammaln(n - k + beta) - pt.gammaln(alpha) - pt.gammaln(beta)
+
         pair_kappa = kappa[data["pair_benchmark"]]
         normaliser = data["pair_cells"] * (pt.gammaln(pair_kappa) - pt.gammaln(data["pair_items"] + pair_kappa))
         # k ~ BetaBinomial(n, kappa p, kappa (1 - p))
-        pm.Potential("loglik_counts", pt.sum(log_density) + pt.sum(normaliser))
+        pm.Potential("loglik_counts", cell_terms("counts", beta_binomial) + pt.sum(normaliser))
     if "stderr_model" in data:
-        p, concentration = success_probability("stderr")
-        sd = pt.sqrt(data["stderr"] ** 2 + p * (1.0 - p) / (concentration + 1.0))
-        pm.Potential("loglik_stderr", _normal_log_density(data["score_se"], p, sd))
+        se_kappa = kappa[data["stderr_benchmark"]]
+
+        def normal_stderr(p: pt.TensorVariable) -> pt.TensorVariable:
+            sd = pt.sqrt(data["stderr"] ** 2 + p * (1.0 - p) / (se_kappa + 1.0))
+            return _normal_log_density(data["score_se"], p, sd)
+
+        pm.Potential("loglik_stderr", cell_terms("stderr", normal_stderr))
     if "plain_model" in data:
-        p, concentration = success_probability("plain")
+        plain_kappa = kappa[data["plain_benchmark"]]
         if spec.plain_likelihood is PlainLikelihood.beta:
-            alpha, beta = concentration * p, concentration * (1.0 - p)
-            log_density = (
-                (alpha - 1.0) * data["log_score"]
-                + (beta - 1.0) * data["log1m_score"]
-                - pt.gammaln(alpha)
-                - pt.gammaln(beta)
-            )
+
+            def beta(p: pt.TensorVariable) -> pt.TensorVariable:
+                alpha, beta = plain_kappa * p, plain_kappa * (1.0 - p)
+                return (
+                    (alpha - 1.0) * data["log_score"]
+                    + (beta - 1.0) * data["log1m_score"]
+                    - pt.gammaln(alpha)
+                    - pt.gammaln(beta)
+                )
+
             normaliser = pt.sum(data["plain_cells"] * pt.gammaln(kappa))  # lgamma(alpha + beta), per benchmark
-            pm.Potential("loglik_plain", pt.sum(log_density) + normaliser)  # score ~ Beta(kappa p, kappa (1 - p))
+            pm.Potential("loglik_plain", cell_terms("plain", beta) + normaliser)  # score ~ Beta(kappa p, kappa (1 - p))
         else:
-            sd = pt.sqrt(spec.score_floor**2 + p * (1.0 - p) / (concentration + 1.0))
-            pm.Potential("loglik_plain", _normal_log_density(data["score_plain"], p, sd))
+
+            def normal(p: pt.TensorVariable) -> pt.TensorVariable:
+                sd = pt.sqrt(spec.score_floor**2 + p * (1.0 - p) / (plain_kappa + 1.0))
+                return _normal_log_density(data["score_plain"], p, sd)
+
+            pm.Potential("loglik_plain", cell_terms("plain", normal))
+    if inflation is not None:
+        pm.Deterministic("inflation_probability", probability, dims="cell")
+        pm.Deterministic("inflation_points", points, dims="cell")
+
+
+@dataclass(frozen=True)
+class Inflation:
+    """Per cell of the table (in its cell order): the log prior probability of inflation and its size ``s``."""
+
+    log_share: pt.TensorVariable
+    log1m_share: pt.TensorVariable
+    size: pt.TensorVariable
+
+
+BLOCKED_LOGIT = 30.0  # a cell that cannot be inflated: its prior log-odds of inflation lowered by this (pi ~ 1e-13)
+
+
+def _inflation(data: dict[str, pt.TensorVariable], prior: InflationPrior) -> Inflation:
+    """The sparse inflation prior of ``model=contamination_aware`` (see ``InflationPrior`` for the equations)."""
+    share_logit = pm.Normal("inflation_share_logit", logit(prior.share_mean), prior.share_logit_sd)
+    slopes = pm.Normal("inflation_slopes", 0.0, prior.covariate_sd, dims="covariate")
+    covariates = pt.stack([data["cell_exposure"], data["cell_optimized"]], axis=1)
+    log_odds = share_logit + covariates @ slopes - BLOCKED_LOGIT * data["cell_blocked"]
+    size_z = pm.Normal("inflation_size_z", 0.0, 1.0, dims="cell")
+    size = pt.sigmoid(prior.size_logit_mean + prior.size_logit_sd * size_z)
+    return Inflation(log_share=pt.log(pt.sigmoid(log_odds)), log1m_share=pt.log(pt.sigmoid(-log_odds)), size=size)
+
+
+COVARIATES = ("exposure", "optimized_for")  # of the inflation share, in cell_data's order
+
+
+def inflation_covariates(table: ScoreTable, prior: InflationPrior) -> dict[str, np.ndarray]:
+    """Per cell: exposure ``1 - exp(-age / timescale)`` and the optimised-for flag, both centred over the cells
+    (an unknown value is the mean, so it adds nothing), and whether the cell cannot be inflated.
+
+    ``age`` is the years from the benchmark's release to the model's. A benchmark released after the model, or
+    held out, blocks the cell.
+    """
+    cov = table.known_covariates
+    m, b = table.model_idx, table.bench_idx
+    age = cov.model_release[m] - cov.benchmark_release[b]
+    blocked = (age < 0) | cov.held_out[b]
+    exposure = 1.0 - np.exp(-np.clip(age, 0.0, None) / prior.timescale)
+    optimized = cov.optimized_for[b]
+    return {
+        "cell_exposure": _centred(exposure),
+        "cell_optimized": _centred(optimized),
+        "cell_blocked": blocked.astype(float),
+    }
+
+
+def _centred(values: np.ndarray) -> np.ndarray:
+    """``values`` minus their mean over the known ones; unknown (NaN) values become 0."""
+    known = np.isfinite(values)
+    if not known.any():
+        return np.zeros(values.size)
+    return np.where(known, values - values[known].mean(), 0.0)
 
 
 def _normal_log_density(y: pt.TensorVariable, mu: pt.TensorVariable, sd: pt.TensorVariable) -> pt.TensorVariable:

@@ -106,6 +106,8 @@ def fit_report_blocks(s: dict[str, Any], figures: dict[str, Path]) -> list[Block
                 f"{pub['max_abs_diff_vs_mean_win_rate']:.4f} over {pub['n_models']} models."
             )
         )
+    if "contamination" in s:
+        blocks += _contamination_blocks(s["contamination"], a, b, hdi)
     blocks += [Heading("Models")]
     ranked = sorted(s["models"], key=lambda m: -m["theta_mean"])
     shown = ranked[:TOP_MODELS] + [
@@ -196,6 +198,65 @@ def fit_report_blocks(s: dict[str, Any], figures: dict[str, Path]) -> list[Block
     if figures:
         blocks.append(Heading("Figures"))
         blocks += [Figure(path, FIGURE_CAPTIONS[name]) for name, path in figures.items()]
+    return blocks
+
+
+def _contamination_blocks(c: dict[str, Any], a: str, b: str, hdi: str) -> list[Block]:
+    """``model=contamination_aware``: the gap with inflation removed beside the plain model's; what is flagged."""
+    deflated, plain = c["deflated_gap"], c["plain_gap"]
+    rows = [
+        [
+            label,
+            _f(plain[name]["mean"]),
+            _interval(plain[name]["hdi"]),
+            _f(deflated[name]["mean"]),
+            _interval(deflated[name]["hdi"]),
+            _f(c["shift"][name]),
+        ]
+        for label, name in (
+            ("best vs best, composite score", "score"),
+            ("best vs best, latent", "latent"),
+            ("group mean, latent", "group_mean"),
+        )
+    ]
+    blocks: list[Block] = [
+        Heading("Contamination"),
+        Paragraph(
+            f"The contamination-aware model flags {c['flagged_cells']} of {c['cells']} scores as inflated (posterior "
+            f"probability of inflation at least the flag threshold); the probabilities sum to "
+            f"{c['expected_inflated_cells']:.1f} expected inflated scores. The gap with inflation removed, beside "
+            f"the plain model's on the same table ({a} minus {b}):"
+        ),
+        Table(["estimand", "plain model", f"plain {hdi}", "inflation removed", f"removed {hdi}", "shift"], rows),
+    ]
+    if c["flagged"]:
+        blocks += [
+            Paragraph("Flagged scores, most probable first (all cells are in inflation_cells.csv):"),
+            Table(
+                ["model", "group", "benchmark", "score", "P(inflated)", "points if inflated"],
+                [
+                    [
+                        cell["model"],
+                        cell["group"],
+                        cell["benchmark"],
+                        _f(cell["score"]),
+                        _f(cell["probability"], 2),
+                        _f(cell["points_if_inflated"]),
+                    ]
+                    for cell in c["flagged"]
+                ],
+            ),
+        ]
+    blocks += [
+        Paragraph("Models with the most inflation (posterior mean score points summed over their scores):"),
+        Table(
+            ["model", "group", "scores", "flagged", "total points", "mean points"],
+            [
+                [m["model"], m["group"], str(m["scores"]), str(m["flagged"]), _f(m["total_points"]), _f(m["mean_points"])]
+                for m in c["models"][:10]
+            ],
+        ),
+    ]
     return blocks
 
 

@@ -20,7 +20,7 @@ from benchgap.config import (
     SimulateConfig,
     WorldConfig,
 )
-from benchgap.data import ScoreTable
+from benchgap.data import Covariates, ScoreTable
 from benchgap.errors import InputError
 
 CATEGORIES = ("language", "math", "coding", "commonsense")
@@ -285,11 +285,13 @@ def overfitting_gain(world: World, cfg: OverfittingConfig) -> np.ndarray:
 def leaked_share(world: World, cfg: ContaminationConfig) -> np.ndarray:
     """Share of each benchmark's test items in each model's training data, per (model, benchmark) cell.
 
-    ``uniform``: ``rate`` everywhere. ``exposure``: ``rate * (1 - exp(-age / timescale))`` with ``age`` the years
+    ``uniform``: ``rate`` everywhere. ``cells``: none (see :func:`inflated_cells`). ``exposure``: ``rate * (1 - exp(-age / timescale))`` with ``age`` the years
     between the benchmark's release and the model's (0 for a benchmark released after the model): older
     benchmarks have had longer to leak into web-scraped training data (retro-holdout studies found 10-16
     points of inflation; Haimes et al. 2024, "Benchmark Inflation"). Only ``cfg.group``'s models when set.
     """
+    if cfg.kind is ContaminationKind.cells:
+        return np.zeros((len(world.models), len(world.benchmarks)))
     if cfg.kind is ContaminationKind.uniform:
         share = np.full((len(world.models), len(world.benchmarks)), cfg.rate)
     else:
@@ -300,15 +302,35 @@ def leaked_share(world: World, cfg: ContaminationConfig) -> np.ndarray:
     return share
 
 
-def distorted_scores(world: World, *, overfitting: OverfittingConfig, contamination: ContaminationConfig) -> np.ndarray:
+def inflated_cells(world: World, cfg: ContaminationConfig, rng: np.random.Generator) -> np.ndarray:
+    """``contamination=cells``: which (model, benchmark) cells gain ``cfg.points`` (a random share ``cfg.rate`` of
+    the targeted group's cells, or of all); all false for the other kinds."""
+    shape = (len(world.models), len(world.benchmarks))
+    if cfg.kind is not ContaminationKind.cells:
+        return np.zeros(shape, dtype=bool)
+    hit = rng.random(shape) < cfg.rate
+    return hit if cfg.group is None else hit & (np.asarray(world.groups) == cfg.group)[:, None]
+
+
+def distorted_scores(
+    world: World,
+    *,
+    overfitting: OverfittingConfig,
+    contamination: ContaminationConfig,
+    inflated: np.ndarray | None = None,
+) -> np.ndarray:
     """Expected scores (models x benchmarks) after overfitting and contamination.
 
     Contamination: a leaked item is answered from memory with probability ``recall`` and otherwise as the model
-    would, so ``p' = p + share * recall * (1 - p)``; overfitting then adds its gain, capped at ``SCORE_CAP``.
+    would, so ``p' = p + share * recall * (1 - p)``; ``inflated`` cells gain ``points``. Overfitting then adds its
+    gain; both are capped at ``SCORE_CAP``.
     """
     p = world.truth.expected_score
     p = p + leaked_share(world, contamination) * contamination.recall * (1.0 - p)
-    return np.minimum(p + overfitting_gain(world, overfitting), np.maximum(p, SCORE_CAP))
+    gain = overfitting_gain(world, overfitting)
+    if inflated is not None:
+        gain = gain + contamination.points * inflated
+    return np.minimum(p + gain, np.maximum(p, SCORE_CAP))
 
 
 def observe(world: World, expected: np.ndarray, *, noise: NoiseConfig, rng: np.random.Generator) -> ScoreTable:
@@ -355,4 +377,10 @@ def _world_table(
         n_items=n_items,
         stderr=np.full(model_idx.size, np.nan),
         source=source,
+        covariates=Covariates(
+            model_release=world.model_release,
+            benchmark_release=world.benchmark_release,
+            optimized_for=np.full(len(world.benchmarks), np.nan),
+            held_out=np.zeros(len(world.benchmarks), dtype=bool),
+        ),
     )

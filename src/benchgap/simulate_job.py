@@ -23,19 +23,29 @@ import pandas as pd
 from arviz_stats.base import array_stats
 
 from benchgap import __version__
-from benchgap.config import GapConfig, SimulateConfig, Weighting, WeightingKind
+from benchgap.config import GapConfig, ModelKind, OverfittingConfig, SimulateConfig, Weighting, WeightingKind
 from benchgap.data import ScoreTable
 from benchgap.errors import InputError
+from benchgap.inflation import CLEAN_POINTS, INFLATED_POINTS, cell_draws, detection
 from benchgap.lenses import lens_gap, mean_win_rate, weighted_composite
 from benchgap.metrics import LEVELS, aggregate, interval_columns, point_columns, ranking_columns
 from benchgap.records import RESULT, plain, write_json_atomic
-from benchgap.simulate import World, check_settings, distorted_scores, noise_free_table, observe, sample_world
+from benchgap.simulate import (
+    World,
+    check_settings,
+    distorted_scores,
+    inflated_cells,
+    noise_free_table,
+    observe,
+    sample_world,
+)
 from benchgap.weighting import best_vs_best, dirichlet_weights, flip_distance, scheme_weights
 
 if TYPE_CHECKING:
     from benchgap.model import ModelCache
 
 log = logging.getLogger("benchgap")
+NO_OVERFITTING = OverfittingConfig()  # contamination alone: the inflation the contamination-aware model is scored on
 PARTIAL = ".replicates.partial.csv"  # rows of finished replicates while the job runs (resume point)
 RUN_ONLY_SAMPLER_KEYS = ("cores", "progress")  # sampler settings that change how a fit runs, not its draws
 
@@ -50,6 +60,7 @@ class Replicate:
     weights: np.ndarray  # composite weights of this replicate
     weight_draws: np.ndarray | None  # dirichlet: every weighting drawn (draws, benchmarks)
     sampler_seed: int
+    inflation: np.ndarray  # score points contamination added to each (model, benchmark) cell's expected score
 
 
 def draw_replicate(cfg: SimulateConfig, index: int) -> Replicate:
@@ -57,7 +68,9 @@ def draw_replicate(cfg: SimulateConfig, index: int) -> Replicate:
     seed = np.random.SeedSequence(cfg.seed).spawn(cfg.replicates)[index]
     rng = np.random.default_rng(seed)
     world = sample_world(cfg.world, rng)
-    expected = distorted_scores(world, overfitting=cfg.overfitting, contamination=cfg.contamination)
+    inflated = inflated_cells(world, cfg.contamination, rng)
+    expected = distorted_scores(world, overfitting=cfg.overfitting, contamination=cfg.contamination, inflated=inflated)
+    leaked_only = distorted_scores(world, overfitting=NO_OVERFITTING, contamination=cfg.contamination, inflated=inflated)
     table = observe(world, expected, noise=cfg.world.noise, rng=rng)
     weights = scheme_weights(world.benchmarks, world.categories, cfg.weighting)
     draws = None
@@ -66,7 +79,8 @@ def draw_replicate(cfg: SimulateConfig, index: int) -> Replicate:
         weights = draws[0]
     table = dataclasses.replace(table, custom_weight=weights)
     sampler_seed = int(seed.spawn(1)[0].generate_state(1)[0])  # a child stream: independent of the world's draws
-    return Replicate(index, world, table, weights, draws, sampler_seed)
+    inflation = leaked_only - world.truth.expected_score
+    return Replicate(index, world, table, weights, draws, sampler_seed, inflation)
 
 
 def score_replicate(rep: Replicate, cfg: SimulateConfig, cache: "ModelCache | None") -> list[dict[str, Any]]:
@@ -158,6 +172,10 @@ def _bayes_rows(
         "divergences": diag.divergences,
         "fit_seconds": result.seconds,
     }
+    if cfg.model.kind is ModelKind.contamination_aware:
+        probability = cell_draws(result.posterior)[0].mean(axis=0)
+        true_points = rep.inflation[rep.table.model_idx, rep.table.bench_idx]
+        fit_columns |= detection(probability, true_points, flag_probability=cfg.model.inflation.flag_probability)
     likeliest_best = {
         group: max((m for m in est.models if m.group == group), key=lambda m: m.prob_best_in_group).model
         for group in (cfg.world.a, cfg.world.b)
@@ -402,6 +420,23 @@ def _result(
             "median": _finite(model_flips.fillna(np.inf).median()),
             "no_flip_possible_share": float(model_flips.isna().mean()),
         }
+    detected: dict[str, Any] = {}
+    if "inflation_auc" in frame:
+        fits = frame[frame["estimator"] == "bayes"]
+        detected = {
+            "note": (
+                "model=contamination_aware against the injected truth, per replicate then averaged: AUC of the cells' "
+                f"probability of inflation (inflated: at least {INFLATED_POINTS:g} points; clean: under "
+                f"{CLEAN_POINTS:g}), and the shares of clean and of inflated cells flagged at probability "
+                f">= {cfg.model.inflation.flag_probability:g}"
+            ),
+            "auc_mean": _finite(fits["inflation_auc"].mean()),
+            "auc_min": _finite(fits["inflation_auc"].min()),
+            "false_positive_rate": _finite(fits["false_positive_rate"].mean()),
+            "detection_rate": _finite(fits["detection_rate"].mean()),
+            "inflated_cells_mean": float(fits["inflated_cells"].mean()),
+            "flagged_cells_mean": float(fits["flagged_cells"].mean()),
+        }
     if "apparent_q50" in per_replicate:
         weighting["dirichlet"] = {
             "note": "apparent composite gap over random weightings, per replicate, averaged over replicates",
@@ -428,6 +463,7 @@ def _result(
         | ({"flip_distance_median": weighting["flip_distance"]["median"]} if headline_flip else {}),
         "estimators": estimators,
         "weighting": weighting,
+        **({"inflation": detected} if detected else {}),
         "inference": _inference(cfg),
         "seconds_this_run": seconds,  # a resumed job counts only the replicates it ran
     }
@@ -448,6 +484,11 @@ def headline_sentence(result: dict[str, Any]) -> str:
             f"; model {bayes['mean_estimate']:+.3f} (bias {bayes['bias']:+.3f}, 90% interval coverage "
             f"{bayes['coverage_90']:.0%}, converged in {bayes['converged_share']:.0%})"
         )
+    if "inflation" in result:
+        found = result["inflation"]
+        auc = "n/a" if found["auc_mean"] is None else f"{found['auc_mean']:.2f}"
+        false_positives = "n/a" if found["false_positive_rate"] is None else f"{found['false_positive_rate']:.1%}"
+        text += f"; inflation AUC {auc}, clean cells flagged {false_positives}"
     weighting = result["weighting"]
     if weighting["kind"] == "mean_win_rate":
         helm = est["mean_win_rate"]
