@@ -252,7 +252,14 @@ def _contamination_blocks(c: dict[str, Any], a: str, b: str, hdi: str) -> list[B
         Table(
             ["model", "group", "scores", "flagged", "total points", "mean points"],
             [
-                [m["model"], m["group"], str(m["scores"]), str(m["flagged"]), _f(m["total_points"]), _f(m["mean_points"])]
+                [
+                    m["model"],
+                    m["group"],
+                    str(m["scores"]),
+                    str(m["flagged"]),
+                    _f(m["total_points"]),
+                    _f(m["mean_points"]),
+                ]
                 for m in c["models"][:10]
             ],
         ),

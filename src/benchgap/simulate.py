@@ -285,8 +285,9 @@ def overfitting_gain(world: World, cfg: OverfittingConfig) -> np.ndarray:
 def leaked_share(world: World, cfg: ContaminationConfig) -> np.ndarray:
     """Share of each benchmark's test items in each model's training data, per (model, benchmark) cell.
 
-    ``uniform``: ``rate`` everywhere. ``cells``: none (see :func:`inflated_cells`). ``exposure``: ``rate * (1 - exp(-age / timescale))`` with ``age`` the years
-    between the benchmark's release and the model's (0 for a benchmark released after the model): older
+    ``uniform``: ``rate`` everywhere. ``cells``: none (see :func:`inflated_cells`). ``exposure``:
+    ``rate * (1 - exp(-age / timescale))`` with ``age`` the years between the benchmark's release and the
+    model's (0 for a benchmark released after the model): older
     benchmarks have had longer to leak into web-scraped training data (retro-holdout studies found 10-16
     points of inflation; Haimes et al. 2024, "Benchmark Inflation"). Only ``cfg.group``'s models when set.
     """

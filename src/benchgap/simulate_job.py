@@ -70,7 +70,9 @@ def draw_replicate(cfg: SimulateConfig, index: int) -> Replicate:
     world = sample_world(cfg.world, rng)
     inflated = inflated_cells(world, cfg.contamination, rng)
     expected = distorted_scores(world, overfitting=cfg.overfitting, contamination=cfg.contamination, inflated=inflated)
-    leaked_only = distorted_scores(world, overfitting=NO_OVERFITTING, contamination=cfg.contamination, inflated=inflated)
+    contaminated = distorted_scores(
+        world, overfitting=NO_OVERFITTING, contamination=cfg.contamination, inflated=inflated
+    )
     table = observe(world, expected, noise=cfg.world.noise, rng=rng)
     weights = scheme_weights(world.benchmarks, world.categories, cfg.weighting)
     draws = None
@@ -79,7 +81,7 @@ def draw_replicate(cfg: SimulateConfig, index: int) -> Replicate:
         weights = draws[0]
     table = dataclasses.replace(table, custom_weight=weights)
     sampler_seed = int(seed.spawn(1)[0].generate_state(1)[0])  # a child stream: independent of the world's draws
-    inflation = leaked_only - world.truth.expected_score
+    inflation = contaminated - world.truth.expected_score
     return Replicate(index, world, table, weights, draws, sampler_seed, inflation)
 
 
