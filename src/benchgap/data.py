@@ -593,7 +593,7 @@ def _model_release(
         meta_column = next((c for c in MODEL_RELEASE_COLUMNS if c in models_meta.columns), None)
         if meta_column is not None:
             origin = f"data.models: '{models_file}' column '{meta_column}'"
-            dates |= {m: (str(d), origin) for m, d in models_meta[meta_column].items() if str(d)}
+            dates |= {str(m): (str(d), origin) for m, d in models_meta[meta_column].items() if str(d)}
     return np.array([_decimal_year(*dates.get(m, ("", "")), f"model '{m}'") for m in models])
 
 

@@ -255,7 +255,7 @@ def contamination_summary(
 
     deflated, plain_gap = gap_of(aware), gap_of(plain_fit)
     flagged = cells[cells["flagged"]].sort_values("probability", ascending=False, kind="stable")
-    inflation_draws = aware.posterior["posterior"]
+    inflation_draws = aware.posterior["posterior"].to_dataset()
     return {
         "note": (
             "gaps of model=contamination_aware (inflation removed) and of the plain model fitted to the same table; "
@@ -272,7 +272,7 @@ def contamination_summary(
         "share_logit_mean": float(inflation_draws["inflation_share_logit"].mean()),
         "slopes": {
             str(name): float(inflation_draws["inflation_slopes"].sel(covariate=name).mean())
-            for name in inflation_draws["inflation_slopes"]["covariate"].values
+            for name in inflation_draws["inflation_slopes"]["covariate"].to_numpy()
         },
     }
 

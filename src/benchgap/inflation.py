@@ -19,9 +19,10 @@ CLEAN_POINTS = 0.005  # and as clean when it added less than this (cells in betw
 
 def cell_draws(posterior: DataTree) -> tuple[np.ndarray, np.ndarray]:
     """Per draw (rows) and cell (columns): the probability of inflation and the points it would add."""
-    post = posterior["posterior"]
-    probability = post["inflation_probability"].values
-    points = post["inflation_points"].values
+    probability, points = (
+        posterior["posterior"][name].transpose("chain", "draw", "cell").to_numpy()
+        for name in ("inflation_probability", "inflation_points")
+    )
     return probability.reshape(-1, probability.shape[-1]), points.reshape(-1, points.shape[-1])
 
 

@@ -67,7 +67,7 @@ EPS = 1e-9
 
 def build_model(table: ScoreTable, *, spec: ModelConfig) -> pm.Model:
     """The PyMC model of ``table`` (see the module docstring for the equations)."""
-    coords = {
+    coords: dict[str, list] = {
         "model": list(table.models),
         "benchmark": list(table.benchmarks),
         "group": list(table.group_names),

@@ -1,0 +1,162 @@
+"""``model=contamination_aware``: covariates read from tables, the prior's blocked cells, the AUC, and (one compile
+each) detection of injected inflation in simulated worlds and the fit job's outputs on a small table.
+"""
+
+import dataclasses
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import benchgap.simulate_job as job
+from benchgap.config import DataConfig, FitConfig, InflationPrior, ModelConfig, ModelKind, SamplerConfig
+from benchgap.data import read_table
+from benchgap.errors import InputError
+from benchgap.fit import run_fit
+from benchgap.inflation import auc, detection
+from benchgap.model import inflation_covariates
+
+from .test_simulate import settings
+
+AWARE = ModelConfig(kind=ModelKind.contamination_aware)
+
+
+def write(folder: Path, name: str, text: str) -> Path:
+    path = folder / name
+    path.write_text(text)
+    return path
+
+
+LONG = (
+    "model,group,model_release_date,benchmark,score,benchmark_release_date,optimized_for\n"
+    "A,US,2024-07-01,Old,0.8,2020-01-01,True\n"
+    "A,US,2024-07-01,New,0.5,2025-01-01,False\n"
+    "B,China,2025-07-02,Old,0.7,2020/01/01,True\n"
+    "B,China,2025-07-02,New,0.4,2025/01/01,\n"
+    "B,China,2025-07-02,Private,0.3,2019.5,False\n"
+)
+
+
+def test_release_dates_and_flags_are_read_from_a_long_table(tmp_path):
+    table = read_table(DataConfig(path=str(write(tmp_path, "long.csv", LONG)), held_out=["Private"]))
+    cov = table.covariates
+    assert cov.model_release == pytest.approx([2024.497, 2025.499], abs=0.002)
+    assert cov.benchmark_release == pytest.approx([2020.0, 2025.0, 2019.5])
+    assert cov.optimized_for[:2].tolist() == [1.0, 0.0]
+    assert cov.held_out.tolist() == [False, False, True]
+    blocked = inflation_covariates(table, InflationPrior())["cell_blocked"]
+    # A's New benchmark came out after A (blocked); B saw both; Private is held out.
+    assert blocked.tolist() == [0.0, 1.0, 0.0, 0.0, 1.0]
+
+
+def test_exposure_is_centred_and_unknown_covariates_add_nothing(tmp_path):
+    table = read_table(DataConfig(path=str(write(tmp_path, "long.csv", LONG))))
+    x = inflation_covariates(table, InflationPrior(timescale=2.0))
+    age = np.array([4.497, 0.0, 5.499, 0.499, 6.0])
+    exposure = 1 - np.exp(-age / 2.0)
+    assert x["cell_exposure"] == pytest.approx(exposure - exposure.mean(), abs=2e-3)
+    # One flag per benchmark (B's empty cell on New takes New's flag from A's row), centred over the cells.
+    assert x["cell_optimized"] == pytest.approx([0.6, -0.4, 0.6, -0.4, -0.4])
+    unknown = read_table(DataConfig(path=str(write(tmp_path, "plain.csv", "model,MMLU,GSM8K\nA,0.5,0.6\nB,0.4,0.7\n"))))
+    plain = inflation_covariates(unknown, InflationPrior())
+    assert not plain["cell_exposure"].any() and not plain["cell_optimized"].any() and not plain["cell_blocked"].any()
+
+
+@pytest.mark.parametrize(
+    ("text", "held_out", "message"),
+    [
+        (LONG.replace("2020-01-01", "last spring"), [], "release date 'last spring' is not a date"),
+        (LONG.replace(",True\n", ",maybe\n", 1), [], "optimized_for must be true or false, got 'maybe'"),
+        (LONG, ["Nope"], "data.held_out: 'Nope' is not a benchmark"),
+    ],
+)
+def test_bad_covariates_fail_with_one_line_naming_the_place(tmp_path, text, held_out, message):
+    with pytest.raises(InputError, match=message) as err:
+        read_table(DataConfig(path=str(write(tmp_path, "long.csv", text)), held_out=held_out))
+    assert "\n" not in str(err.value)
+
+
+def test_auc_known_answers():
+    assert auc(np.array([0.9, 0.8, 0.1, 0.2]), np.array([1, 1, 0, 0])) == 1.0
+    assert auc(np.array([0.1, 0.2, 0.9, 0.8]), np.array([1, 1, 0, 0])) == 0.0
+    assert auc(np.array([0.5, 0.5, 0.5]), np.array([1, 0, 0])) == 0.5  # ties count half
+    assert auc(np.array([0.3, 0.1, 0.2, 0.4]), np.array([1, 0, 1, 0])) == 0.5
+    assert np.isnan(auc(np.array([0.3, 0.1]), np.array([0, 0])))
+    found = detection(np.array([0.9, 0.2, 0.6, 0.1]), np.array([0.1, 0.0, 0.0, 0.02]), flag_probability=0.5)
+    assert found["inflation_auc"] == 1.0  # the 0.02-point cell is neither inflated nor clean: left out
+    assert found["false_positive_rate"] == 0.5 and found["detection_rate"] == 1.0
+
+
+@pytest.fixture(scope="module")
+def injected(tmp_path_factory) -> tuple[dict, dict]:
+    """The issue's test: 10% of all cells of the default world inflated by 10 points, 4 worlds; and 4 clean ones.
+    Both jobs share one compiled model (same table shape)."""
+    sampler = SamplerConfig(chains=2, draws=300, tune=300, progress=False)
+
+    def run(*overrides: str) -> dict:
+        cfg = settings("bayes=true", "replicates=4", "model=contamination_aware", "contamination=cells", *overrides)
+        cfg.sampler = sampler
+        return job.run_simulate(cfg, out_dir=tmp_path_factory.mktemp("aware"))
+
+    return run("contamination.rate=0.1", "contamination.points=0.1"), run("contamination.rate=0")
+
+
+def test_injected_inflation_is_detected(injected):
+    found = injected[0]["inflation"]
+    assert found["inflated_cells_mean"] == pytest.approx(0.1 * 14 * 12, rel=0.35)
+    assert found["auc_mean"] >= 0.8, found
+    assert found["auc_min"] >= 0.7, found
+    assert found["false_positive_rate"] <= 0.02, found
+
+
+def test_a_clean_world_is_not_flagged(injected):
+    found = injected[1]["inflation"]
+    assert found["auc_mean"] is None  # nothing inflated: no positives to rank
+    assert found["false_positive_rate"] <= 0.01, found
+    assert found["flagged_cells_mean"] <= 1.0, found
+
+
+def test_fit_flags_the_inflated_cell_and_reports_both_gaps(tmp_path):
+    """Eight models on five benchmarks with item counts; China-7's score on Old is 25 points above what its other
+    scores imply (0.5 -> 0.75). The fit flags that cell first, lists the plain model's gap beside the deflated one, and writes the
+    per-cell and per-model files."""
+    rng = np.random.default_rng(3)
+    theta = np.array([1.2, 0.8, 0.3, -0.2, 1.0, 0.5, 0.0, -0.6])
+    groups = ["US"] * 4 + ["China"] * 4
+    benches = {"Old": (2019.5, 0.0), "Mid": (2022.0, 0.3), "Hard": (2023.0, 1.0), "Easy": (2021.0, -1.0), "New": (2026.5, 0.2)}
+    rows = []
+    for m, (t, g) in enumerate(zip(theta, groups, strict=True)):
+        for b, (release, difficulty) in benches.items():
+            p = 1 / (1 + np.exp(-(t - difficulty) * 1.5))
+            if m == 6 and b == "Old":
+                p += 0.25
+            n = 1000
+            rows.append([f"{g}-{m + 1}", g, "2025-06-01", b, rng.binomial(n, p) / n, release, n])
+    frame = pd.DataFrame(
+        rows, columns=["model", "group", "model_release_date", "benchmark", "score", "benchmark_release_date", "n_items"]
+    )
+    path = tmp_path / "scores.csv"
+    frame.to_csv(path, index=False)
+    cfg = FitConfig(
+        data=DataConfig(path=str(path)),
+        model=AWARE,
+        sampler=SamplerConfig(chains=2, draws=400, tune=400, progress=False),
+        plots=False,
+    )
+    out = tmp_path / "run"
+    summary = run_fit(cfg, out_dir=out)
+    contamination = summary["contamination"]
+    assert contamination["flagged"][0]["model"] == "China-7" and contamination["flagged"][0]["benchmark"] == "Old"
+    assert contamination["flagged"][0]["points_if_inflated"] == pytest.approx(0.25, abs=0.1)
+    cells = pd.read_csv(out / "inflation_cells.csv")
+    new = cells[cells["benchmark"] == "New"]
+    assert (new["probability"] < 1e-6).all()  # released after every model: cannot be inflated
+    models = pd.read_csv(out / "inflation_models.csv")
+    assert models["model"].iloc[0] == "China-7"
+    assert contamination["plain_gap"]["score"]["mean"] != contamination["deflated_gap"]["score"]["mean"]
+    assert json.loads((out / "summary.json").read_text())["contamination"]["cells"] == 40
+    report = (out / "report.md").read_text()
+    assert "## Contamination" in report and "inflation removed" in report
+    assert dataclasses.asdict(cfg.model)["kind"] is ModelKind.contamination_aware
