@@ -31,6 +31,18 @@ Measurement (each observed cell contributes; missing cells contribute nothing):
 run variation and model-specific strengths. Its residual variance ``p (1 - p) / (kappa_b + 1)`` is the same
 in all three measurement models, so mixed tables are consistent.
 
+Contamination-aware model (``model.kind=contamination_aware``): each observed cell c = (m, b) is inflated
+(``z_c = 1``) with prior probability ``pi_c = logistic(alpha + beta . x_c)`` and then scores
+``p_c + (1 - p_c) s_c``: a share ``s_c = logistic(mu_s + sd_s u_c)`` of the items it would miss is answered from
+memory (the mechanism ``benchgap simulate`` uses for leaks), so inflation is non-negative and never passes 1.
+``x_c`` holds the centred covariates (exposure ``1 - exp(-age / timescale)``, with ``age`` the years from the
+benchmark's release to the model's, and the benchmark's optimised-for flag); a benchmark released after the
+model, or held out, blocks the cell (``pi_c ~ 0``). ``z_c`` is summed out (a two-component mixture per cell), so
+NUTS samples only continuous parameters; the cell's posterior probability of inflation is the mean over draws of
+its mixture responsibility. Capabilities, and so every gap, are those of the clean scores: inflation removed.
+The prior is sparse (``pi`` near 0.05): a whole group's scores rising together reads as capability, and only
+inflation that the other benchmarks contradict is found.
+
 Speed (``benchmarks/RESULTS.md``): the log densities are written out without their data-only constants;
 every per-cell index, score, group and chance floor is a data container, so one compilation serves every
 table of a shape (:class:`ModelCache`); the mass-matrix adaptation follows the number of parameters.

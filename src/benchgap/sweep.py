@@ -194,6 +194,9 @@ def parameter_value(text: str | None) -> Any:
 RESULT_COLUMNS = ["job", "estimator", "replicates", "mean_estimate", "mean_truth", "bias", "sign_error_rate"]
 
 
+INFLATION_COLUMNS = ("auc_mean", "auc_min", "false_positive_rate", "detection_rate", "flagged_cells_mean")
+
+
 def results_table(sweep: Sweep) -> pd.DataFrame:
     """One row per finished job x estimator: the swept parameters, the estimator's aggregates from
     ``result.json``, and from ``replicates.csv``: the spread of its estimates over replicate worlds, the share
@@ -206,6 +209,8 @@ def results_table(sweep: Sweep) -> pd.DataFrame:
         assert job.result is not None and job.replicates is not None
         params = {p: parameter_value(job.overrides.get(p)) for p in sweep.swept}
         world = job.result["parameters"]["world"]
+        found = job.result.get("inflation", {})  # model=contamination_aware: detection of the injected inflation
+        detected = {f"inflation_{k}": found.get(k) for k in INFLATION_COLUMNS}
         for estimator, summary in job.result["estimators"].items():
             mine = job.replicates[job.replicates["estimator"] == estimator]
             flips = mine[flip_columns[estimator]] if flip_columns.get(estimator) in mine else None
@@ -222,6 +227,7 @@ def results_table(sweep: Sweep) -> pd.DataFrame:
                     "truth_a_ahead_share": float((mine["truth"] > 0).mean()),
                     "flip_distance_median": np.nan if flips is None else float(flips.fillna(np.inf).median()),
                 }
+                | (detected if estimator.startswith("bayes") and found else {})
             )
     return pd.DataFrame(rows, columns=None if rows else RESULT_COLUMNS)
 

@@ -246,6 +246,7 @@ def verdict(analysis: SweepAnalysis, *, flip_share: float, level: int) -> list[s
     found = _flip_sentences(analysis, params, flip_share=flip_share)
     found += _weight_sentences(analysis)
     found += _calibration_sentences(results, params, level=level)
+    found += _inflation_sentences(results, params)
     sens = analysis.sensitivity
     for output in dict.fromkeys(sens["output"]) if not sens.empty else []:
         part = sens[sens["output"] == output].dropna(subset=["total"])
@@ -257,6 +258,26 @@ def verdict(analysis: SweepAnalysis, *, flip_share: float, level: int) -> list[s
             f"{top['total_low']:.2f} to {top['total_high']:.2f})."
         )
     return found
+
+
+def _inflation_sentences(results: pd.DataFrame, params: list[str]) -> list[str]:
+    """Jobs fitted with ``model=contamination_aware``: how well it found the injected inflation, and false alarms."""
+    if "inflation_false_positive_rate" not in results:
+        return []
+    rows = results[(results["estimator"] == "bayes") & results["inflation_false_positive_rate"].notna()]
+    out = []
+    for _, row in rows.iterrows():
+        auc = row["inflation_auc_mean"]
+        found = (
+            "no inflated cells to find"
+            if pd.isna(auc)
+            else f"inflation AUC {auc:.2f} (worst world {row['inflation_auc_min']:.2f})"
+        )
+        out.append(
+            f"Contamination-aware model where {_where(row, params)}: {found}; "
+            f"{row['inflation_false_positive_rate']:.1%} of clean cells flagged."
+        )
+    return out
 
 
 def _flip_sentences(analysis: SweepAnalysis, params: list[str], *, flip_share: float) -> list[str]:
