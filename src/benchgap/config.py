@@ -102,8 +102,8 @@ class InflationPrior:
     share_mean: float = 0.05  # prior median of the share of inflated cells (at average covariates)
     share_logit_sd: float = 1.0  # prior sd of that share on the logit scale
     covariate_sd: float = 1.5  # prior sd of the covariates' coefficients (logit of pi per unit of the covariate)
-    size_logit_mean: float = -1.5  # prior mean of logit s (s = 0.18: 10 points on a model scoring 0.45)
-    size_logit_sd: float = 1.0  # prior sd of logit s (95%: s from 0.03 to 0.6)
+    size_logit_mean: float = -0.5  # prior mean of logit s (s = 0.38: 10 points on a model scoring 0.74)
+    size_logit_sd: float = 1.5  # prior sd of logit s (95%: s from 0.03 to 0.92)
     timescale: float = 2.0  # years after a benchmark's release until its exposure 1 - exp(-age / timescale) is 0.63
     flag_probability: float = 0.5  # outputs flag a cell whose posterior probability of inflation reaches this
 

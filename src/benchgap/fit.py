@@ -277,9 +277,19 @@ def contamination_summary(
     }
 
 
+PER_CELL_DRAWS = ("inflation_probability", "inflation_points", "inflation_size_z")  # summarised in inflation_cells.csv
+
+
 def _save_posterior(posterior: DataTree, path: Path) -> None:
-    """NetCDF that ``arviz.from_netcdf`` loads back (text-valued sample stats dropped)."""
+    """NetCDF that ``arviz.from_netcdf`` loads back (text-valued sample stats dropped).
+
+    The contamination-aware model's per-cell draws are left out: on Epoch's 1,651 cells they made the file 370 MB;
+    their summaries are in ``inflation_cells.csv``.
+    """
     stats = posterior["sample_stats"].to_dataset()
     text = [name for name, var in stats.data_vars.items() if var.dtype == object]
+    posterior = posterior.copy()
     posterior["sample_stats"] = stats.drop_vars(text)
+    draws = posterior["posterior"].to_dataset()
+    posterior["posterior"] = draws.drop_vars([name for name in PER_CELL_DRAWS if name in draws])
     posterior.to_netcdf(path, engine="h5netcdf")
