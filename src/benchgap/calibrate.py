@@ -26,7 +26,7 @@ import pandas as pd
 from scipy.stats import binom
 
 from benchgap import __version__
-from benchgap.config import CalibrateConfig, GapConfig, Weighting
+from benchgap.config import CalibrateConfig, GapConfig, ModelKind, Weighting
 from benchgap.data import ScoreTable
 from benchgap.errors import InputError
 from benchgap.metrics import LEVELS
@@ -65,6 +65,11 @@ def template_table(cfg: CalibrateConfig) -> ScoreTable:
         raise InputError("every group needs at least one model, and the table at least 2 benchmarks")
     if not (len(cfg.items) == 2 and 1 <= cfg.items[0] <= cfg.items[1]):
         raise InputError(f"items must be [min, max] item counts with 1 <= min <= max; got {cfg.items}")
+    if cfg.model.kind is not ModelKind.irt:
+        raise InputError(
+            f"model={cfg.model.kind.value}: calibrate draws tables from the plain model's priors, which hold no "
+            "inflation; use model=irt"
+        )
     if cfg.simulations < 1 or cfg.draws_kept < 9:
         raise InputError("simulations must be at least 1 and draws_kept at least 9")
     if cfg.draws_kept > cfg.sampler.chains * cfg.sampler.draws:

@@ -402,7 +402,10 @@ def _assemble(
     benchmarks = tuple(dict.fromkeys(long["benchmark"]))
     unknown = [b for b in cfg.held_out if b not in benchmarks]
     if unknown:
-        raise InputError(f"data.held_out: '{unknown[0]}' is not a benchmark of {path}; e.g. '{benchmarks[0]}'")
+        raise InputError(
+            f"data.held_out: '{unknown[0]}' is not a benchmark of {path}; check its spelling against the file's "
+            f"benchmarks (e.g. '{benchmarks[0]}') or remove it"
+        )
     bench_info = _benchmark_info(long, rows, path, where, benchmarks, bench_meta, cfg)
     n_items = _cell_items(long, rows, path, where, bench_info)
     stderr = np.full(len(long), np.nan)
@@ -562,6 +565,10 @@ def _decimal_year(text: str, origin: str, owner: str) -> float:
     """
     if text == "" or text.lower() in MISSING_MARKERS:
         return np.nan
+    if not any(c.isdigit() for c in text):  # pandas reads words such as "now" or "today" as dates
+        raise InputError(
+            f"{origin}: {owner}: release date '{text}' is not a date; write it as YYYY-MM-DD or a decimal year"
+        )
     try:
         return float(text) if 1900 <= float(text) <= 2200 else _date_year(text)
     except ValueError:

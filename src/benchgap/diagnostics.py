@@ -13,7 +13,16 @@ from xarray import DataTree
 from benchgap.config import ConvergenceConfig
 from benchgap.predict import posterior_array
 
-CHECKED = ("theta", "mu_group", "sigma_group", "intercept", "log_discrimination", "kappa")
+CHECKED = (
+    "theta",
+    "mu_group",
+    "sigma_group",
+    "intercept",
+    "log_discrimination",
+    "kappa",
+    "inflation_share_logit",  # model=contamination_aware
+    "inflation_slopes",
+)
 
 
 @dataclass(frozen=True)

@@ -31,7 +31,7 @@ from benchgap.config import (
 from benchgap.data import CellSplit, ScoreTable, read_table
 from benchgap.diagnostics import Diagnostics, diagnose
 from benchgap.estimands import FitEstimates, check_groups, estimate
-from benchgap.inflation import cell_inflation, model_inflation
+from benchgap.inflation import cell_inflation, check_prior, model_inflation
 from benchgap.records import json_default, plain
 
 if TYPE_CHECKING:
@@ -74,6 +74,7 @@ def fit(
     from benchgap.model import ModelCache
 
     check_groups(table, gap)
+    check_prior(model)
     if cache is not None and (cache.spec != model or cache.backend is not sampler.backend):
         raise ValueError("fit: the cache was made for another model spec or sampler backend")
     start = time.perf_counter()
@@ -165,6 +166,7 @@ def run_fit(cfg: FitConfig, *, out_dir: Path) -> dict[str, Any]:
 
     table = load_table(cfg.data)
     check_groups(table, cfg.gap)  # fail before the expensive part (fit checks too, for library callers)
+    check_prior(cfg.model)
     log.info(
         "table %s: %d models x %d benchmarks, %d scores (%d missing)",
         table.source,
@@ -209,7 +211,9 @@ def run_fit(cfg: FitConfig, *, out_dir: Path) -> dict[str, Any]:
         if plain_result is not None:
             cells = cell_inflation(result.posterior, table, flag_probability=cfg.model.inflation.flag_probability)
             per_model = model_inflation(cells)
-            result_summary["contamination"] = contamination_summary(result, plain_result, cells, per_model)
+            result_summary["contamination"] = contamination_summary(
+                result, plain_result, cells=cells, per_model=per_model
+            )
             cells.sort_values("probability", ascending=False, kind="stable").to_csv(
                 scratch / "inflation_cells.csv", index=False
             )
@@ -242,7 +246,7 @@ FLAGGED_SHOWN = 25  # flagged cells listed in summary.json (all are in inflation
 
 
 def contamination_summary(
-    aware: FitResult, plain_fit: FitResult, cells: pd.DataFrame, per_model: pd.DataFrame
+    aware_fit: FitResult, plain_fit: FitResult, *, cells: pd.DataFrame, per_model: pd.DataFrame
 ) -> dict[str, Any]:
     """``model=contamination_aware``: the gap with inflation removed beside the plain model's, and what is flagged."""
 
@@ -253,9 +257,9 @@ def contamination_summary(
             for name, s in (("score", gap.score), ("latent", gap.latent), ("group_mean", gap.group_mean))
         } | {"converged": result.diagnostics.converged}
 
-    deflated, plain_gap = gap_of(aware), gap_of(plain_fit)
+    deflated, plain_gap = gap_of(aware_fit), gap_of(plain_fit)
     flagged = cells[cells["flagged"]].sort_values("probability", ascending=False, kind="stable")
-    inflation_draws = aware.posterior["posterior"].to_dataset()
+    inflation_draws = aware_fit.posterior["posterior"].to_dataset()
     return {
         "note": (
             "gaps of model=contamination_aware (inflation removed) and of the plain model fitted to the same table; "

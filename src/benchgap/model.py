@@ -253,7 +253,7 @@ def _add_likelihood(
         plain_kappa = kappa[data["plain_benchmark"]]
         if spec.plain_likelihood is PlainLikelihood.beta:
 
-            def beta(p: pt.TensorVariable) -> pt.TensorVariable:
+            def beta_density(p: pt.TensorVariable) -> pt.TensorVariable:
                 alpha, beta = plain_kappa * p, plain_kappa * (1.0 - p)
                 return (
                     (alpha - 1.0) * data["log_score"]
@@ -263,7 +263,8 @@ def _add_likelihood(
                 )
 
             normaliser = pt.sum(data["plain_cells"] * pt.gammaln(kappa))  # lgamma(alpha + beta), per benchmark
-            pm.Potential("loglik_plain", cell_terms("plain", beta) + normaliser)  # score ~ Beta(kappa p, kappa (1 - p))
+            # score ~ Beta(kappa p, kappa (1 - p))
+            pm.Potential("loglik_plain", cell_terms("plain", beta_density) + normaliser)
         else:
 
             def normal(p: pt.TensorVariable) -> pt.TensorVariable:
@@ -296,7 +297,7 @@ def _inflation(data: dict[str, pt.TensorVariable], prior: InflationPrior) -> Inf
     log_odds = share_logit + covariates @ slopes - BLOCKED_LOGIT * data["cell_blocked"]
     size_z = pm.Normal("inflation_size_z", 0.0, 1.0, dims="cell")
     size = pt.sigmoid(prior.size_logit_mean + prior.size_logit_sd * size_z)
-    return Inflation(log_share=pt.log(pt.sigmoid(log_odds)), log1m_share=pt.log(pt.sigmoid(-log_odds)), size=size)
+    return Inflation(log_share=-pt.softplus(-log_odds), log1m_share=-pt.softplus(log_odds), size=size)
 
 
 COVARIATES = ("exposure", "optimized_for")  # of the inflation share, in cell_data's order
@@ -331,8 +332,8 @@ def _centred(values: np.ndarray) -> np.ndarray:
 
 
 def _normal_log_density(y: pt.TensorVariable, mu: pt.TensorVariable, sd: pt.TensorVariable) -> pt.TensorVariable:
-    """``sum log Normal(y | mu, sd)`` without the constant ``-log(2 pi) / 2`` per cell."""
-    return pt.sum(-0.5 * pt.square((y - mu) / sd) - pt.log(sd))
+    """``log Normal(y | mu, sd)`` per cell, without the constant ``-log(2 pi) / 2``."""
+    return -0.5 * pt.square((y - mu) / sd) - pt.log(sd)
 
 
 def _capabilities(

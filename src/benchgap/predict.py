@@ -71,6 +71,7 @@ def replicate_scores(
     Each replicate draws a posterior sample, then the cell's score from the measurement model used in the
     fit: beta-binomial with item counts, normal with a standard error, and for the other cells beta, or
     normal with sd floor ``plain_normal_floor`` when the fit used ``model.plain_likelihood=normal``.
+    A contamination-aware posterior first inflates each cell with its probability in that draw.
     """
     flat = {
         name: (values := posterior_array(posterior, name)).reshape(-1, *values.shape[2:])
@@ -81,6 +82,13 @@ def replicate_scores(
     a = np.exp(flat["log_discrimination"][pick])[:, b]
     eta = a * flat["theta"][pick][:, m] + flat["intercept"][pick][:, b]
     p = np.clip(table.chance[b] + (1 - table.chance[b]) * expit(eta), 1e-9, 1 - 1e-9)
+    if "inflation_probability" in posterior["posterior"]:
+        inflation = {
+            name: (values := posterior_array(posterior, name)).reshape(-1, values.shape[-1])[pick]
+            for name in ("inflation_probability", "inflation_points")
+        }
+        inflated = rng.random(p.shape) < inflation["inflation_probability"]
+        p = np.clip(p + inflated * inflation["inflation_points"], 1e-9, 1 - 1e-9)
     kappa = flat["kappa"][pick][:, b]
     q = rng.beta(kappa * p, kappa * (1 - p))
     has_se = np.isfinite(table.stderr)

@@ -229,6 +229,15 @@ def _contamination_blocks(c: dict[str, Any], a: str, b: str, hdi: str) -> list[B
         ),
         Table(["estimand", "plain model", f"plain {hdi}", "inflation removed", f"removed {hdi}", "shift"], rows),
     ]
+    unconverged = [name for name, gap in (("plain", plain), ("contamination-aware", deflated)) if not gap["converged"]]
+    if unconverged:
+        blocks.append(
+            Paragraph(
+                f"NOT CONVERGED: the {' and the '.join(unconverged)} fit; its gap above is unreliable. Sample longer "
+                "(sampler.draws, sampler.tune) or raise sampler.target_accept.",
+                warning=True,
+            )
+        )
     if c["flagged"]:
         blocks += [
             Paragraph("Flagged scores, most probable first (all cells are in inflation_cells.csv):"),

@@ -22,6 +22,7 @@ from benchgap.config import (
 )
 from benchgap.data import Covariates, ScoreTable
 from benchgap.errors import InputError
+from benchgap.inflation import check_prior
 
 CATEGORIES = ("language", "math", "coding", "commonsense")
 SCORE_CAP = 0.999  # overfitting cannot push an expected score past this
@@ -176,6 +177,12 @@ def check_settings(cfg: SimulateConfig) -> None:
         value = getattr(cfg.contamination, key)
         if not 0 <= value <= 1:
             raise InputError(f"contamination.{key} must be a share in [0, 1], got {value}")
+    if not 0 <= cfg.contamination.points < 1:
+        raise InputError(
+            f"contamination.points is in score points (a fraction): [0, 1), got {cfg.contamination.points}; "
+            "10 points is 0.1"
+        )
+    check_prior(cfg.model)
     if cfg.contamination.timescale <= 0:
         raise InputError(f"contamination.timescale must be positive (years), got {cfg.contamination.timescale}")
     if cfg.weighting.concentration <= 0 or cfg.weighting.draws < 1:
@@ -304,12 +311,15 @@ def leaked_share(world: World, cfg: ContaminationConfig) -> np.ndarray:
 
 
 def inflated_cells(world: World, cfg: ContaminationConfig, rng: np.random.Generator) -> np.ndarray:
-    """``contamination=cells``: which (model, benchmark) cells gain ``cfg.points`` (a random share ``cfg.rate`` of
-    the targeted group's cells, or of all); all false for the other kinds."""
+    """``contamination=cells``: the (model, benchmark) cells that gain ``cfg.points``; none for other kinds.
+
+    A random share ``cfg.rate`` of the targeted group's cells (or of all), among those whose benchmark was
+    public when the model came out: a test set released later cannot have leaked into it.
+    """
     shape = (len(world.models), len(world.benchmarks))
     if cfg.kind is not ContaminationKind.cells:
         return np.zeros(shape, dtype=bool)
-    hit = rng.random(shape) < cfg.rate
+    hit = (rng.random(shape) < cfg.rate) & (world.model_release[:, None] >= world.benchmark_release[None, :])
     return hit if cfg.group is None else hit & (np.asarray(world.groups) == cfg.group)[:, None]
 
 

@@ -23,7 +23,15 @@ import pandas as pd
 from arviz_stats.base import array_stats
 
 from benchgap import __version__
-from benchgap.config import GapConfig, ModelKind, OverfittingConfig, SimulateConfig, Weighting, WeightingKind
+from benchgap.config import (
+    ContaminationKind,
+    GapConfig,
+    ModelKind,
+    OverfittingConfig,
+    SimulateConfig,
+    Weighting,
+    WeightingKind,
+)
 from benchgap.data import ScoreTable
 from benchgap.errors import InputError
 from benchgap.inflation import CLEAN_POINTS, INFLATED_POINTS, cell_draws, detection
@@ -249,7 +257,7 @@ def process_cache(cfg: SimulateConfig) -> "ModelCache":
     one process (Hydra's basic launcher, a reused joblib worker) compile each table shape once between them."""
     from benchgap.model import ModelCache
 
-    key = json.dumps(plain(dataclasses.asdict(cfg.model)), sort_keys=True) + cfg.sampler.backend.value
+    key = repr(cfg.model) + cfg.sampler.backend.value
     if key not in _CACHES:
         _CACHES[key] = ModelCache(cfg.model, cfg.sampler.backend)
     return _CACHES[key]
@@ -265,11 +273,22 @@ def settings_key(cfg: SimulateConfig, *, rows_only: bool = False) -> str:
     settings = plain(dataclasses.asdict(cfg)) | {"benchgap_version": __version__}
     for name in RUN_ONLY_SAMPLER_KEYS:
         settings["sampler"].pop(name)
+    _drop_unused(settings)
     if rows_only:
         settings.pop("only")
         settings.pop("plots")
     text = json.dumps(settings, sort_keys=True)
     return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def _drop_unused(settings: dict[str, Any]) -> None:
+    """Leave settings out of a key where they cannot change a number: the inflation prior of the plain model and
+    the points of contamination other than ``cells`` (so adding them kept finished jobs' keys valid)."""
+    if settings["model"]["kind"] == ModelKind.irt.value:
+        settings["model"].pop("inflation")
+        settings["model"].pop("kind")
+    if settings["contamination"]["kind"] != ContaminationKind.cells.value:
+        settings["contamination"].pop("points")
 
 
 def completed_result(out_dir: Path, key: str) -> dict[str, Any] | None:
