@@ -262,7 +262,7 @@ class OverfittingConfig:
 class ContaminationConfig:
     """Test items leaked into training data and answered from memory."""
 
-    kind: ContaminationKind = ContaminationKind.uniform  # uniform | exposure
+    kind: ContaminationKind = ContaminationKind.uniform  # uniform | exposure | cells
     rate: float = 0.0  # share of a benchmark's test items leaked (exposure: the share after long exposure)
     recall: float = 1.0  # probability that a leaked item is answered correctly from memory
     group: str | None = None  # only this group's models saw leaks (null: every group)

@@ -31,7 +31,7 @@ from benchgap.config import (
 from benchgap.data import CellSplit, ScoreTable, read_table
 from benchgap.diagnostics import Diagnostics, diagnose
 from benchgap.estimands import FitEstimates, check_groups, estimate
-from benchgap.inflation import cell_inflation, check_prior, model_inflation
+from benchgap.inflation import PER_CELL_DRAWS, cell_inflation, check_prior, model_inflation
 from benchgap.records import json_default, plain
 
 if TYPE_CHECKING:
@@ -279,9 +279,6 @@ def contamination_summary(
             for name in inflation_draws["inflation_slopes"]["covariate"].to_numpy()
         },
     }
-
-
-PER_CELL_DRAWS = ("inflation_probability", "inflation_points", "inflation_size_z")  # summarised in inflation_cells.csv
 
 
 def _save_posterior(posterior: DataTree, path: Path) -> None:

@@ -15,6 +15,7 @@ from benchgap.config import ModelConfig, ModelKind
 from benchgap.data import ScoreTable
 from benchgap.errors import InputError
 
+PER_CELL_DRAWS = ("inflation_probability", "inflation_points", "inflation_size_z")  # draws per cell, per parameter
 INFLATED_POINTS = 0.05  # a simulated cell counts as inflated when contamination added at least this many points
 CLEAN_POINTS = 0.005  # and as clean when it added less than this (cells in between count as neither)
 

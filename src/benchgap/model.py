@@ -185,7 +185,9 @@ def shape_key(table: ScoreTable, spec: ModelConfig) -> tuple:
     if spec.identify_scale is ScaleIdentification.discrimination:
         key += (np.bincount(table.model_idx, minlength=table.n_models).tobytes(),)
     if spec.kind is ModelKind.contamination_aware:
-        key += tuple(idx.size for idx in vars(split).values())  # one inflation size per cell
+        # One inflation size per cell: tables with other numbers of observed cells compile anew (a simulate job
+        # on a world with missing cells compiles per replicate, about a minute each).
+        key += tuple(idx.size for idx in vars(split).values())
     return key
 
 
@@ -324,7 +326,10 @@ def inflation_covariates(table: ScoreTable, prior: InflationPrior) -> dict[str, 
 
 
 def _centred(values: np.ndarray) -> np.ndarray:
-    """``values`` minus their mean over the known ones; unknown (NaN) values become 0."""
+    """``values`` minus their mean over the known ones; unknown (NaN) values become 0.
+
+    Blocked cells count in the mean (their exposure is 0); their covariates do not matter, as they cannot inflate.
+    """
     known = np.isfinite(values)
     if not known.any():
         return np.zeros(values.size)
