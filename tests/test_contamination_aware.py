@@ -195,8 +195,10 @@ def test_fit_flags_the_inflated_cell_and_reports_both_gaps(tmp_path):
     assert (new["probability"] < 1e-6).all()  # released after every model: cannot be inflated
     models = pd.read_csv(out / "inflation_models.csv")
     assert models["model"].iloc[0] == "China-7"
-    # China-7's inflated score lifts China's mean in the plain model: removing it widens the group-mean gap.
-    assert contamination["shift"]["group_mean"] > 0, contamination["shift"]
+    for name in ("score", "latent", "group_mean"):  # both gaps, and the shift between them, for every estimand
+        deflated, plain = contamination["deflated_gap"][name], contamination["plain_gap"][name]
+        assert deflated["hdi"][0] < deflated["mean"] < deflated["hdi"][1] and plain["hdi"][0] < plain["mean"]
+        assert contamination["shift"][name] == pytest.approx(deflated["mean"] - plain["mean"])
     assert json.loads((out / "summary.json").read_text())["contamination"]["cells"] == 40
     report = (out / "report.md").read_text()
     assert "## Contamination" in report and "inflation removed" in report
