@@ -565,16 +565,11 @@ def _decimal_year(text: str, origin: str, owner: str) -> float:
     """
     if text == "" or text.lower() in MISSING_MARKERS:
         return np.nan
-    if not any(c.isdigit() for c in text):  # pandas reads words such as "now" or "today" as dates
-        raise InputError(
-            f"{origin}: {owner}: release date '{text}' is not a date; write it as YYYY-MM-DD or a decimal year"
-        )
     try:
-        return float(text) if 1900 <= float(text) <= 2200 else _date_year(text)
-    except ValueError:
-        pass
-    try:
-        return _date_year(text)
+        if not any(c.isdigit() for c in text):  # pandas reads words such as "now" or "today" as dates
+            raise ValueError(text)
+        year = float(text) if text.replace(".", "", 1).isdigit() else np.nan
+        return year if 1900 <= year <= 2200 else _date_year(text)
     except ValueError:
         raise InputError(
             f"{origin}: {owner}: release date '{text}' is not a date; write it as YYYY-MM-DD or a decimal year"

@@ -210,14 +210,14 @@ def run_fit(cfg: FitConfig, *, out_dir: Path) -> dict[str, Any]:
         result_summary = summary(result, cfg, ppc_coverage=ppc_coverage)
         if plain_result is not None:
             cells = cell_inflation(result.posterior, table, flag_probability=cfg.model.inflation.flag_probability)
-            per_model = model_inflation(cells)
+            model_totals = model_inflation(cells)
             result_summary["contamination"] = contamination_summary(
-                result, plain_result, cells=cells, per_model=per_model
+                result, plain_result, cells=cells, per_model=model_totals
             )
             cells.sort_values("probability", ascending=False, kind="stable").to_csv(
                 scratch / "inflation_cells.csv", index=False
             )
-            per_model.to_csv(scratch / "inflation_models.csv", index=False)
+            model_totals.to_csv(scratch / "inflation_models.csv", index=False)
         (scratch / "summary.json").write_text(json.dumps(result_summary, indent=2, default=json_default))
         per_model = pd.DataFrame(result_summary["models"])
         for column in ("theta_hdi", "rank_hdi", "composite_hdi"):

@@ -8,6 +8,7 @@ from scipy.special import expit
 from xarray import DataTree
 
 from benchgap.data import ScoreTable
+from benchgap.inflation import cell_draws
 
 
 def posterior_array(posterior: DataTree, name: str) -> np.ndarray:
@@ -83,12 +84,8 @@ def replicate_scores(
     eta = a * flat["theta"][pick][:, m] + flat["intercept"][pick][:, b]
     p = np.clip(table.chance[b] + (1 - table.chance[b]) * expit(eta), 1e-9, 1 - 1e-9)
     if "inflation_probability" in posterior["posterior"]:
-        inflation = {
-            name: (values := posterior_array(posterior, name)).reshape(-1, values.shape[-1])[pick]
-            for name in ("inflation_probability", "inflation_points")
-        }
-        inflated = rng.random(p.shape) < inflation["inflation_probability"]
-        p = np.clip(p + inflated * inflation["inflation_points"], 1e-9, 1 - 1e-9)
+        probability, points = (draws[pick] for draws in cell_draws(posterior))
+        p = np.clip(p + (rng.random(p.shape) < probability) * points, 1e-9, 1 - 1e-9)
     kappa = flat["kappa"][pick][:, b]
     q = rng.beta(kappa * p, kappa * (1 - p))
     has_se = np.isfinite(table.stderr)
