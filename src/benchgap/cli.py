@@ -16,7 +16,7 @@ from hydra.experimental.callback import Callback
 
 from benchgap.config import CalibrateConfig, FitConfig, ReportConfig, SimulateConfig
 from benchgap.errors import InputError
-from benchgap.records import FAILED
+from benchgap.records.files import FAILED
 
 JOBS: dict[str, str] = {
     "fit": "fit the hierarchical model to a score table and report the gap between two groups",
@@ -129,7 +129,7 @@ def _run_job(job: str, body: Callable[[Path], None]) -> None:
 
 
 def _mark_failed(run_dir: Path, err: Exception, overrides: list[str]) -> None:
-    from benchgap.records import write_json_atomic
+    from benchgap.records.files import write_json_atomic
 
     run_dir.mkdir(parents=True, exist_ok=True)
     write_json_atomic(run_dir / FAILED, {"error": f"{type(err).__name__}: {err}", "overrides": overrides})
@@ -170,13 +170,13 @@ def _remove_if_empty(run_dir: Path, job: str) -> None:
 
 def _fit_task(cfg: Any) -> None:
     def body(run_dir: Path) -> None:
-        from benchgap.fit import run_fit
+        from benchgap.jobs.fit.run import run_fit
 
         settings = _settings(cfg, FitConfig)
         summary = run_fit(settings, out_dir=run_dir)
-        print(summary["gap"]["verdict"])
-        if not summary["diagnostics"]["converged"]:
-            print("warning: the fit did not converge: " + "; ".join(summary["diagnostics"]["problems"]))
+        print(summary.gap.verdict)
+        if not summary.diagnostics.converged:
+            print("warning: the fit did not converge: " + "; ".join(summary.diagnostics.problems))
         print(f"results: {run_dir}/report.html")
 
     _run_job("fit", body)
@@ -187,7 +187,8 @@ def _simulate_task(cfg: Any) -> None:
         from hydra.core.hydra_config import HydraConfig
         from hydra.types import RunMode
 
-        from benchgap.simulate_job import headline_sentence, run_simulate
+        from benchgap.jobs.simulate.page import headline_sentence
+        from benchgap.jobs.simulate.run import run_simulate
 
         settings = _settings(cfg, SimulateConfig)
         hydra_cfg = HydraConfig.get()
@@ -205,7 +206,7 @@ def _simulate_task(cfg: Any) -> None:
 
 def _report_task(cfg: Any) -> None:
     """A single run that writes only SWEEP_DIR/report/ (Hydra's own run folder and logs are switched off)."""
-    from benchgap.sweep_report import run_report
+    from benchgap.jobs.report.run import run_report
 
     try:
         settings = _settings(cfg, ReportConfig)
@@ -243,7 +244,8 @@ def _expected_jobs(sweep_dir: Path) -> list[list[str]] | None:
 
 def _calibrate_task(cfg: Any) -> None:
     def body(run_dir: Path) -> None:
-        from benchgap.calibrate import run_calibrate, verdict
+        from benchgap.jobs.calibrate.page import verdict
+        from benchgap.jobs.calibrate.run import run_calibrate
 
         summary = run_calibrate(_settings(cfg, CalibrateConfig), out_dir=run_dir)
         print(verdict(summary))

@@ -4,8 +4,89 @@ Each dataclass backs one YAML group under ``conf/``; a typo or a wrong type in a
 composition with Hydra's own message.
 """
 
+import dataclasses
+import math
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import Enum
+from typing import Any
+
+from benchgap.errors import InputError
+
+
+@dataclass(frozen=True)
+class Range:
+    """The allowed values of a numeric setting (each element of a list, each value of a dict)."""
+
+    low: float = -math.inf
+    high: float = math.inf
+    open_low: bool = False  # low itself is not allowed
+    open_high: bool = False
+
+    def holds(self, value: float) -> bool:
+        above = value > self.low if self.open_low else value >= self.low
+        below = value < self.high if self.open_high else value <= self.high
+        return math.isfinite(value) and above and below
+
+    def text(self, whole: bool) -> str:
+        kind = "a whole number" if whole else "a number"
+        if math.isinf(self.low) and math.isinf(self.high):
+            return f"a finite {kind[2:]}"
+        if math.isinf(self.high):
+            return f"{kind} {'>' if self.open_low else '>='} {self.low:g}"
+        if math.isinf(self.low):
+            return f"{kind} {'<' if self.open_high else '<='} {self.high:g}"
+        left, right = "(" if self.open_low else "[", ")" if self.open_high else "]"
+        return f"{kind} in {left}{self.low:g}, {self.high:g}{right}"
+
+
+def ranged(
+    default: Any,
+    low: float = -math.inf,
+    high: float = math.inf,
+    *,
+    open_low: bool = False,
+    open_high: bool = False,
+    within: Range | None = None,
+) -> Any:
+    """A dataclass field whose value (or every element of it) must lie in ``[low, high]`` (``open_low=True``,
+    ``open_high=True`` exclude the ends), or in ``within``; checked by :func:`check_ranges`."""
+    factory = (lambda: type(default)(default)) if isinstance(default, list | dict) else None
+    metadata = {"range": within or Range(low, high, open_low, open_high)}
+    if factory is not None:
+        return field(default_factory=factory, metadata=metadata)
+    return field(default=default, metadata=metadata)
+
+
+POSITIVE = Range(0.0, open_low=True)  # strictly above 0
+SHARE = Range(0.0, 1.0)  # a share in [0, 1]
+PROBABILITY = Range(0.0, 1.0, open_low=True, open_high=True)  # strictly inside (0, 1)
+YEAR = Range(1900.0, 2200.0)  # a decimal year
+
+
+def check_ranges(settings: Any, prefix: str = "") -> None:
+    """Every ranged setting of ``settings`` (a config dataclass, recursively) inside its range; otherwise one line
+    naming the key, its allowed range and the value."""
+    for spec in dataclasses.fields(settings):
+        value, key = getattr(settings, spec.name), f"{prefix}{spec.name}"
+        allowed: Range | None = spec.metadata.get("range")
+        items: Iterable[tuple[Any, Any]] = [(None, value)]
+        if isinstance(value, dict):
+            items = value.items()
+        elif isinstance(value, list):
+            items = enumerate(value)
+        for name, item in items:
+            where = key if name is None else f"{key}.{name}" if isinstance(value, dict) else f"{key}[{name}]"
+            if dataclasses.is_dataclass(item):
+                check_ranges(item, prefix=f"{where}.")
+            elif allowed is not None and item is not None:
+                _check_value(where, item, allowed)
+
+
+def _check_value(key: str, value: Any, allowed: Range) -> None:
+    whole = isinstance(value, int) and not isinstance(value, bool)
+    if not allowed.holds(float(value)):
+        raise InputError(f"{key} must be {allowed.text(whole)}, got {value}")
 
 
 class Parametrization(Enum):
@@ -48,24 +129,72 @@ class Backend(Enum):
     pymc = "pymc"  # PyMC's own NUTS; recompiles on every fit
 
 
-class Weighting(Enum):
-    """How benchmarks are weighted in the composite score (the scale headlines use)."""
+class WeightScheme(Enum):
+    """How benchmarks are weighted in a composite score (the scale headlines use); see ``benchgap.weighting``.
+
+    ``benchgap fit`` (``gap.weighting``) takes the first three; ``benchgap simulate`` (``weighting.kind``) all six.
+    """
 
     uniform = "uniform"  # every benchmark counts the same
     category = "category"  # every category counts the same, split evenly over its benchmarks
-    custom = "custom"  # the `weight` column of data.benchmarks
+    custom = "custom"  # named weights: fit, the `weight` column of data.benchmarks; simulate, `weighting.weights`
+    mean_win_rate = "mean_win_rate"  # simulate: HELM's rank aggregate is the headline; composites use uniform weights
+    dirichlet = "dirichlet"  # simulate: random weights per replicate; the apparent gap's spread is reported
+    adversarial = "adversarial"  # simulate: uniform weights; the headline is the smallest reweighting that flips it
+
+
+FIT_SCHEMES = (WeightScheme.uniform, WeightScheme.category, WeightScheme.custom)  # gap.weighting's choices
+
+
+# ---- worlds: simulated by `benchgap simulate`, and the built-in demo table of `benchgap fit` ---------------------
 
 
 @dataclass
-class DemoConfig:
-    """The built-in synthetic table used when ``data.path`` is not set."""
+class GroupWorld:
+    """One group of models in a simulated world."""
 
-    seed: int = 2026  # seed of the demo world
-    models_per_group: dict[str, int] = field(default_factory=lambda: {"US": 8, "China": 6, "Other": 6})
-    benchmarks_per_category: int = 3  # benchmarks in each of the four categories
-    items_min: int = 150  # fewest test items of a demo benchmark
-    items_max: int = 1200  # most test items of a demo benchmark
-    true_gap: float = 0.25  # latent gap between the two first groups' means (logit units)
+    models: int = ranged(5, 1)  # number of models in the group
+    mean: float = ranged(0.0)  # mean latent capability (logit units, before standardising over the table)
+    sd: float = ranged(0.5, 0.0)  # spread of latent capability within the group (logit units)
+    release: list[float] = ranged([2025.0, 2026.0], within=YEAR)  # release dates: uniform in [from, to]
+
+
+@dataclass
+class SuiteConfig:
+    """The benchmark suite of a simulated world."""
+
+    categories: list[str] = field(default_factory=lambda: ["language", "math", "coding", "commonsense"])
+    benchmarks_per_category: int = ranged(3, 1)  # benchmarks in each category
+    items: list[int] = ranged([200, 2000], 1)  # test items per benchmark: uniform in [min, max]
+    chance: dict[str, float] = ranged({}, 0.0, 1.0, open_high=True)  # chance floor per category (missing: 0)
+    difficulty_mean: float = ranged(0.0)  # mean benchmark difficulty (logit units)
+    difficulty_sd: float = ranged(1.0, 0.0)  # spread of benchmark difficulty (logit units)
+    log_discrimination_mean: float = ranged(0.0)  # mean log-discrimination (a = 1 at 0)
+    log_discrimination_sd: float = ranged(0.3, 0.0)  # spread of log-discrimination
+    release: list[float] = ranged([2019.0, 2025.5], within=YEAR)  # release dates: uniform in [from, to]
+
+
+@dataclass
+class NoiseConfig:
+    """Measurement noise of a simulated world: binomial item sampling plus run-to-run variation."""
+
+    run_sd: float = ranged(0.03, 0.0, 0.5, open_high=True)  # per-cell sd at a score of 0.5 beyond item sampling
+    missing_rate: float = ranged(0.0, 0.0, 1.0, open_high=True)  # share of (model, benchmark) cells left unreported
+
+
+@dataclass
+class WorldConfig:
+    """A simulated world (``conf/world/``): groups of models, a benchmark suite and measurement noise."""
+
+    name: str = "world"  # label in outputs
+    groups: dict[str, GroupWorld] = field(default_factory=dict)  # group name -> its models
+    a: str = "US"  # first group of the compared pair (gaps are a - b)
+    b: str = "China"  # second group
+    true_gap: float | None = ranged(
+        None
+    )  # if set, b's mean capability is a's minus this (logit units; not best vs best)
+    suite: SuiteConfig = field(default_factory=SuiteConfig)
+    noise: NoiseConfig = field(default_factory=NoiseConfig)
 
 
 @dataclass
@@ -73,13 +202,16 @@ class DataConfig:
     path: str | None = None  # score table: CSV, TSV or Parquet, long or wide; unset = built-in demo
     models: str | None = None  # optional model metadata file (model, group, ...)
     benchmarks: str | None = None  # optional benchmark metadata (benchmark, n_items, category, chance, ...)
-    scale: float = 1.0  # divide scores (and stderr) by this: 100 when the file holds percentages
+    scale: float = ranged(
+        1.0, within=POSITIVE
+    )  # divide scores (and stderr) by this: 100 when the file holds percentages
     model_column: str | None = None  # wide tables: the model column (default: `model`, else the first text column)
     aggregate_column: str | None = None  # wide tables: a published aggregate column kept aside as a reference
     drop: list[str] = field(default_factory=list)  # columns to ignore (not benchmarks, not metadata)
-    min_scores_per_model: int = 1  # models with fewer observed scores are left out (with a log line)
+    min_scores_per_model: int = ranged(1, 1)  # models with fewer observed scores are left out
     held_out: list[str] = field(default_factory=list)  # benchmarks with private or fresh test sets: cannot have leaked
-    demo: DemoConfig = field(default_factory=DemoConfig)
+    demo: WorldConfig = field(default_factory=WorldConfig)  # data.path unset: this world is drawn
+    demo_seed: int = ranged(2026, 0)  # seed of the demo world's draw
 
 
 class ModelKind(Enum):
@@ -99,13 +231,21 @@ class InflationPrior:
     after the model or held out (``data.held_out``) cannot be inflated.
     """
 
-    share_mean: float = 0.05  # prior median of the share of inflated cells (at average covariates)
-    share_logit_sd: float = 1.0  # prior sd of that share on the logit scale
-    covariate_sd: float = 1.5  # prior sd of the covariates' coefficients (logit of pi per unit of the covariate)
-    size_logit_mean: float = -0.5  # prior mean of logit s (s = 0.38: 10 points on a model scoring 0.74)
-    size_logit_sd: float = 1.5  # prior sd of logit s (95%: s from 0.03 to 0.92)
-    timescale: float = 2.0  # years after a benchmark's release until its exposure 1 - exp(-age / timescale) is 0.63
-    flag_probability: float = 0.5  # outputs flag a cell whose posterior probability of inflation reaches this
+    share_mean: float = ranged(
+        0.05, within=PROBABILITY
+    )  # prior median of the share of inflated cells (at average covariates)
+    share_logit_sd: float = ranged(1.0, within=POSITIVE)  # prior sd of that share on the logit scale
+    covariate_sd: float = ranged(
+        1.5, within=POSITIVE
+    )  # prior sd of the covariates' coefficients (logit of pi per unit of the covariate)
+    size_logit_mean: float = ranged(-0.5)  # prior mean of logit s (s = 0.38: 10 points on a model scoring 0.74)
+    size_logit_sd: float = ranged(1.5, within=POSITIVE)  # prior sd of logit s (95%: s from 0.03 to 0.92)
+    timescale: float = ranged(
+        2.0, within=POSITIVE
+    )  # years after a benchmark's release until its exposure 1 - exp(-age / timescale) is 0.63
+    flag_probability: float = ranged(
+        0.5, 0.0, 1.0, open_low=True
+    )  # outputs flag a cell whose posterior probability of inflation reaches this
 
 
 @dataclass
@@ -115,29 +255,35 @@ class ModelConfig:
     kind: ModelKind = ModelKind.irt  # irt | contamination_aware (adds a sparse inflation per cell)
 
     parametrization: Parametrization = Parametrization.auto  # identify_scale=discrimination: capability sampling
-    centered_min_scores: int = 3  # auto: models with at least this many scores are sampled centred
-    group_mean_sd: float = 2.0  # prior sd of each group's mean capability (logit units)
+    centered_min_scores: int = ranged(3, 1)  # auto: models with at least this many scores are sampled centred
+    group_mean_sd: float = ranged(2.0, within=POSITIVE)  # prior sd of each group's mean capability (logit units)
     identify_scale: ScaleIdentification = ScaleIdentification.capability  # what fixes the capability unit
-    group_sd_scale: float = 1.5  # identify_scale=discrimination: half-normal scale of the within-group spread
-    difficulty_sd_scale: float = 2.0  # half-normal scale of benchmark difficulty spread
-    discrimination_sd: float = 1.0  # prior sd of log-discrimination (95%: a from 0.14 to 7)
-    concentration_mean: float = 4.0  # prior mean of each benchmark's log concentration kappa (e^4 ~ 55)
-    concentration_sd: float = 1.0  # prior sd of log kappa (95%: kappa from 8 to 400)
+    group_sd_scale: float = ranged(
+        1.5, within=POSITIVE
+    )  # identify_scale=discrimination: half-normal scale of the within-group spread
+    difficulty_sd_scale: float = ranged(2.0, within=POSITIVE)  # half-normal scale of benchmark difficulty spread
+    discrimination_sd: float = ranged(1.0, within=POSITIVE)  # prior sd of log-discrimination (95%: a from 0.14 to 7)
+    concentration_mean: float = ranged(4.0)  # prior mean of each benchmark's log concentration kappa (e^4 ~ 55)
+    concentration_sd: float = ranged(1.0, within=POSITIVE)  # prior sd of log kappa (95%: kappa from 8 to 400)
     plain_likelihood: PlainLikelihood = PlainLikelihood.beta  # scores without item counts or standard errors
-    score_floor: float = 0.005  # beta: clip scores to [floor, 1 - floor]; normal: sd floor (rounding)
+    score_floor: float = ranged(
+        0.005, 0.0, 0.5, open_low=True, open_high=True
+    )  # beta: clip scores to [floor, 1 - floor]; normal: sd floor (rounding)
     inflation: InflationPrior = field(default_factory=InflationPrior)  # kind=contamination_aware only
 
 
 @dataclass
 class SamplerConfig:
     backend: Backend = Backend.nutpie  # NUTS implementation: nutpie | nutpie_jax | numpyro | pymc
-    chains: int = 4  # independent NUTS chains
-    draws: int = 1000  # kept draws per chain
-    tune: int = 1000  # warm-up draws per chain (adaptation; discarded)
-    target_accept: float = 0.9  # NUTS target acceptance rate; raise toward 0.95 on divergences
+    chains: int = ranged(4, 1)  # independent NUTS chains
+    draws: int = ranged(1000, 1)  # kept draws per chain
+    tune: int = ranged(1000, 1)  # warm-up draws per chain (adaptation; discarded)
+    target_accept: float = ranged(
+        0.9, within=PROBABILITY
+    )  # NUTS target acceptance rate; raise toward 0.95 on divergences
     adaptation: Adaptation = Adaptation.auto  # mass matrix: low_rank on small models, diag on large (cost per step)
-    seed: int = 0  # sampler seed; same seed, same numbers
-    cores: int = 2  # chains run in parallel on this many cores (1 inside parallel sweep jobs)
+    seed: int = ranged(0, 0)  # sampler seed; same seed, same numbers
+    cores: int = ranged(2, 1)  # chains run in parallel on this many cores (1 inside parallel sweep jobs)
     progress: bool = True  # show the sampler's progress bar
 
 
@@ -145,18 +291,20 @@ class SamplerConfig:
 class GapConfig:
     a: str = "US"  # first group of the comparison (a value of the group column)
     b: str = "China"  # second group
-    hdi_prob: float = 0.9  # probability mass of the reported highest-density intervals
-    rope: float = 0.01  # region of practical equivalence on the composite-score scale (+- this)
-    top_k: int = 3  # top-k gap: mean of each group's k best models
-    weighting: Weighting = Weighting.uniform  # benchmark weights of the composite score
-    decisive: float = 0.95  # P(a ahead) at or beyond which (or 1 - it) the sign is called settled
+    hdi_prob: float = ranged(0.9, within=PROBABILITY)  # probability mass of the reported highest-density intervals
+    rope: float = ranged(0.01, 0.0)  # region of practical equivalence on the composite-score scale (+- this)
+    top_k: int = ranged(3, 1)  # top-k gap: mean of each group's k best models
+    weighting: WeightScheme = WeightScheme.uniform  # composite weights: uniform | category | custom
+    decisive: float = ranged(
+        0.95, 0.5, 1.0, open_low=True, open_high=True
+    )  # P(a ahead) at or beyond which (or 1 - it) the sign is called settled
 
 
 @dataclass
 class ConvergenceConfig:
-    max_rhat: float = 1.01  # flag the fit when any R-hat exceeds this
-    min_ess_bulk: float = 400.0  # flag the fit when any bulk ESS falls below this
-    max_divergences: int = 0  # flag the fit when divergent transitions exceed this
+    max_rhat: float = ranged(1.01, 1.0)  # flag the fit when any R-hat exceeds this
+    min_ess_bulk: float = ranged(400.0, 0.0)  # flag the fit when any bulk ESS falls below this
+    max_divergences: int = ranged(0, 0)  # flag the fit when divergent transitions exceed this
 
 
 @dataclass
@@ -172,86 +320,34 @@ class FitConfig:
 # ---- benchgap simulate -----------------------------------------------------------------------------------------
 
 
-class WeightingKind(Enum):
-    """How the headline aggregate weighs benchmarks (``conf/weighting/``)."""
-
-    uniform = "uniform"  # every benchmark counts the same
-    category = "category"  # every category counts the same, split evenly over its benchmarks
-    custom = "custom"  # named weights per benchmark or per category (`weighting.weights`)
-    mean_win_rate = "mean_win_rate"  # HELM's rank aggregate is the headline; composites use uniform weights
-    dirichlet = "dirichlet"  # random weights per replicate; the apparent gap's spread over weight draws is reported
-    adversarial = "adversarial"  # uniform weights; the headline is the smallest reweighting that flips its sign
-
-
 class ContaminationKind(Enum):
     """How the share of leaked test items is set (``conf/contamination/``)."""
 
+    none = "none"  # no leaks: rate, recall and points are ignored
     uniform = "uniform"  # every targeted (model, benchmark) cell leaks the same share `rate`
     exposure = "exposure"  # the share grows with the benchmark's age at the model's release, toward `rate`
     cells = "cells"  # a random share `rate` of the targeted cells gains `points` score points; the others none
 
 
 @dataclass
-class GroupWorld:
-    """One group of models in a simulated world."""
-
-    models: int = 5  # number of models in the group
-    mean: float = 0.0  # mean latent capability (logit units, before standardising over the table)
-    sd: float = 0.5  # spread of latent capability within the group (logit units)
-    release: list[float] = field(default_factory=lambda: [2025.0, 2026.0])  # release dates: uniform in [from, to]
-
-
-@dataclass
-class SuiteConfig:
-    """The benchmark suite of a simulated world."""
-
-    categories: list[str] = field(default_factory=lambda: ["language", "math", "coding", "commonsense"])
-    benchmarks_per_category: int = 3  # benchmarks in each category
-    items: list[int] = field(default_factory=lambda: [200, 2000])  # test items per benchmark: uniform in [min, max]
-    chance: dict[str, float] = field(default_factory=dict)  # chance floor per category (missing: 0, free response)
-    difficulty_mean: float = 0.0  # mean benchmark difficulty (logit units)
-    difficulty_sd: float = 1.0  # spread of benchmark difficulty (logit units)
-    log_discrimination_mean: float = 0.0  # mean log-discrimination (a = 1 at 0)
-    log_discrimination_sd: float = 0.3  # spread of log-discrimination
-    release: list[float] = field(default_factory=lambda: [2019.0, 2025.5])  # release dates: uniform in [from, to]
-
-
-@dataclass
-class NoiseConfig:
-    """Measurement noise of a simulated world: binomial item sampling plus run-to-run variation."""
-
-    run_sd: float = 0.03  # per-cell sd at a score of 0.5 beyond item sampling: run/prompt variation, model strengths
-    missing_rate: float = 0.0  # share of (model, benchmark) cells left unreported
-
-
-@dataclass
-class WorldConfig:
-    """A simulated world (``conf/world/``): groups of models, a benchmark suite and measurement noise."""
-
-    name: str = "world"  # label in outputs
-    groups: dict[str, GroupWorld] = field(default_factory=dict)  # group name -> its models
-    a: str = "US"  # first group of the compared pair (gaps are a - b)
-    b: str = "China"  # second group
-    true_gap: float | None = None  # if set, b's mean capability is a's minus this (logit units; not best vs best)
-    suite: SuiteConfig = field(default_factory=SuiteConfig)
-    noise: NoiseConfig = field(default_factory=NoiseConfig)
-
-
-@dataclass
 class WeightingConfig:
     """How the headline composite weighs benchmarks (``conf/weighting/``; see ``benchgap.weighting``)."""
 
-    kind: WeightingKind = WeightingKind.uniform  # uniform | category | custom | mean_win_rate | dirichlet | adversarial
-    weights: dict[str, float] = field(default_factory=dict)  # custom: weight per benchmark or category name
-    concentration: float = 1.0  # dirichlet: alpha per benchmark (1 = flat over all weightings; larger = nearer equal)
-    draws: int = 200  # dirichlet: weight vectors drawn per replicate
+    kind: WeightScheme = WeightScheme.uniform  # uniform | category | custom | mean_win_rate | dirichlet | adversarial
+    weights: dict[str, float] = ranged({}, 0.0)  # custom: weight per benchmark or category name
+    concentration: float = ranged(
+        1.0, within=POSITIVE
+    )  # dirichlet: alpha per benchmark (1 = flat; larger = nearer equal)
+    draws: int = ranged(200, 1)  # dirichlet: weight vectors drawn per replicate
 
 
 @dataclass
 class OverfittingConfig:
     """Gains on targeted benchmarks that do not transfer: the score rises, the capability does not."""
 
-    gain: float = 0.0  # score points added on targeted cells (fraction of items; a score is capped at 0.999)
+    gain: float = ranged(
+        0.0, 0.0, 1.0, open_high=True
+    )  # score points added on targeted cells (fraction of items; a score is capped at 0.999)
     group: str | None = None  # the group whose models overfit (null: every group)
     models: list[str] = field(default_factory=list)  # or these models (e.g. China-1); overrides `group`
     categories: list[str] = field(default_factory=list)  # targeted categories
@@ -262,12 +358,16 @@ class OverfittingConfig:
 class ContaminationConfig:
     """Test items leaked into training data and answered from memory."""
 
-    kind: ContaminationKind = ContaminationKind.uniform  # uniform | exposure | cells
-    rate: float = 0.0  # share of a benchmark's test items leaked (exposure: the share after long exposure)
-    recall: float = 1.0  # probability that a leaked item is answered correctly from memory
+    kind: ContaminationKind = ContaminationKind.none  # none | uniform | exposure | cells
+    rate: float = ranged(0.0, within=SHARE)  # share of a benchmark's test items leaked (exposure: after long exposure)
+    recall: float = ranged(0.8, within=SHARE)  # probability that a leaked item is answered correctly from memory
     group: str | None = None  # only this group's models saw leaks (null: every group)
-    timescale: float = 2.0  # exposure: years after a benchmark's release for the leak to reach 63% of `rate`
-    points: float = 0.1  # cells: score points added to each inflated cell (capped at a score of 0.999)
+    timescale: float = ranged(
+        2.0, within=POSITIVE
+    )  # exposure: years after a benchmark's release for the leak to reach 63% of `rate`
+    points: float = ranged(
+        0.1, 0.0, 1.0, open_high=True
+    )  # cells: score points added to each inflated cell (capped at a score of 0.999)
 
 
 @dataclass
@@ -281,9 +381,9 @@ class SimulateConfig:
     model: ModelConfig = field(default_factory=ModelConfig)
     sampler: SamplerConfig = field(default_factory=SamplerConfig)
     convergence: ConvergenceConfig = field(default_factory=ConvergenceConfig)
-    replicates: int = 20  # worlds drawn and fitted
-    seed: int = 0  # job seed: replicate r uses SeedSequence(seed).spawn(replicates)[r]
-    only: list[int] = field(default_factory=list)  # re-run just these replicate indices (empty: all)
+    replicates: int = ranged(20, 1)  # worlds drawn and fitted
+    seed: int = ranged(0, 0)  # job seed: replicate r uses SeedSequence(seed).spawn(replicates)[r]
+    only: list[int] = ranged([], 0)  # re-run just these replicate indices (empty: all)
     bayes: bool = True  # fit the Bayesian model to every replicate (false: naive estimators only, seconds)
     plots: bool = True  # write the apparent-vs-true gap figure
 
@@ -293,10 +393,12 @@ class ReportConfig:
     """``benchgap report``: sensitivity analysis and verdict of a finished (or partly finished) simulate sweep."""
 
     sweep_dir: str = ""  # the folder of a `benchgap simulate -m ...` run (its hydra.sweep.dir)
-    flip_share: float = 0.5  # a distortion flips the headline when the sign is wrong in at least this share of worlds
+    flip_share: float = ranged(
+        0.5, 0.0, 1.0, open_low=True
+    )  # a distortion flips the headline when the sign is wrong in at least this share of worlds
     level: int = 90  # interval level whose coverage the report judges: 50 | 80 | 90 | 95
-    bootstrap: int = 500  # resamples of each job's replicate worlds for the grid indices' intervals
-    seed: int = 0  # seed of the bootstrap and of SALib's resampling
+    bootstrap: int = ranged(500, 0)  # resamples of each job's replicate worlds for the grid indices' intervals
+    seed: int = ranged(0, 0)  # seed of the bootstrap and of SALib's resampling
     plots: bool = True  # write the PNG figures and embed them in report.html
 
 
@@ -304,16 +406,20 @@ class ReportConfig:
 class CalibrateConfig:
     """``benchgap calibrate``: simulation-based calibration of the fit model on tables drawn from its priors."""
 
-    groups: dict[str, int] = field(default_factory=lambda: {"US": 4, "China": 4, "Other": 2})  # models per group
+    groups: dict[str, int] = ranged({"US": 4, "China": 4, "Other": 2}, 1)  # models per group
     a: str = "US"  # first group of the gap estimands
     b: str = "China"  # second group
-    benchmarks: int = 8  # benchmarks per table (every cell observed)
-    items: list[int] = field(default_factory=lambda: [200, 2000])  # items per benchmark: uniform in [min, max]
-    chance_share: float = 0.5  # share of benchmarks with a 0.25 chance floor (four-way multiple choice)
-    simulations: int = 200  # tables drawn, fitted and ranked
-    draws_kept: int = 99  # posterior draws each truth is ranked among (thinned evenly): ranks 0..draws_kept
-    alpha: float = 0.01  # false-alarm rate of the whole run's uniformity checks (Bonferroni over all of them)
-    seed: int = 0  # prior draws, tables and sampler seeds; same seed, same numbers
+    benchmarks: int = ranged(8, 2)  # benchmarks per table (every cell observed)
+    items: list[int] = ranged([200, 2000], 1)  # items per benchmark: uniform in [min, max]
+    chance_share: float = ranged(
+        0.5, within=SHARE
+    )  # share of benchmarks with a 0.25 chance floor (four-way multiple choice)
+    simulations: int = ranged(200, 1)  # tables drawn, fitted and ranked
+    draws_kept: int = ranged(99, 9)  # posterior draws each truth is ranked among (thinned evenly): ranks 0..draws_kept
+    alpha: float = ranged(
+        0.01, within=PROBABILITY
+    )  # false-alarm rate of the whole run's uniformity checks (Bonferroni over all of them)
+    seed: int = ranged(0, 0)  # prior draws, tables and sampler seeds; same seed, same numbers
     plots: bool = True  # PIT-ECDF and rank-histogram figures
     model: ModelConfig = field(default_factory=ModelConfig)
     sampler: SamplerConfig = field(default_factory=SamplerConfig)

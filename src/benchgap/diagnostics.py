@@ -11,7 +11,7 @@ from arviz_stats.base import array_stats
 from xarray import DataTree
 
 from benchgap.config import ConvergenceConfig
-from benchgap.predict import posterior_array
+from benchgap.posterior import posterior_array
 
 CHECKED = (
     "theta",
@@ -81,3 +81,9 @@ def diagnose(posterior: DataTree, extra: dict[str, np.ndarray], *, limits: Conve
         draws=int(draws),
         problems=problems,
     )
+
+
+def thresholds(limits: ConvergenceConfig) -> str:
+    """The convergence thresholds in words, as the run's settings (``convergence.*``) set them."""
+    divergences = "no divergences" if limits.max_divergences == 0 else f"at most {limits.max_divergences} divergences"
+    return f"R-hat <= {limits.max_rhat:g}, bulk ESS >= {limits.min_ess_bulk:g}, {divergences}"

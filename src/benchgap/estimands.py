@@ -10,11 +10,10 @@ import numpy as np
 from arviz_stats.base import array_stats
 from xarray import DataTree
 
-from benchgap.config import GapConfig, Weighting
-from benchgap.data import ScoreTable
-from benchgap.errors import InputError
+from benchgap.config import GapConfig
 from benchgap.lenses import LensGap, lens_gap, mean_score, mean_win_rate
-from benchgap.predict import composite_draws, posterior_array
+from benchgap.posterior import composite_draws, posterior_array
+from benchgap.table import ScoreTable
 
 
 @dataclass(frozen=True)
@@ -51,6 +50,29 @@ class ModelEstimate:
 
 
 @dataclass(frozen=True)
+class ScoreGapSummary(DrawSummary):
+    """The best-vs-best composite-score gap, and relative to group b's best composite (the "x% behind")."""
+
+    relative_mean: float
+    relative_hdi: tuple[float, float]
+
+
+@dataclass(frozen=True)
+class TopKSummary(DrawSummary):
+    """The gap between the means of each group's ``k`` best capabilities."""
+
+    k: int
+
+
+@dataclass(frozen=True)
+class Rope:
+    """Region of practical equivalence of the composite-score gap."""
+
+    half_width: float
+    prob_inside: float  # P(|score gap| < half_width): practically equivalent
+
+
+@dataclass(frozen=True)
 class GapEstimate:
     """Posterior gaps between groups ``a`` and ``b`` (positive: ``a`` ahead), with the lenses beside them."""
 
@@ -58,13 +80,10 @@ class GapEstimate:
     b: str
     hdi_prob: float
     latent: DrawSummary  # best vs best by latent capability
-    score: DrawSummary  # best vs best by expected composite score
-    relative: DrawSummary  # score gap / group b's best composite (the "x% behind")
+    score: ScoreGapSummary  # best vs best by expected composite score
     group_mean: DrawSummary  # mean capability of a's models minus b's (the listed models)
-    top_k: DrawSummary  # mean of each group's k best capabilities
-    k: int
-    rope: float
-    prob_rope: float  # P(|score gap| < rope): practically equivalent
+    top_k: TopKSummary  # mean of each group's k best capabilities
+    rope: Rope
     lenses: dict[str, LensGap]
     verdict: str
 
@@ -78,42 +97,11 @@ class FitEstimates:
     draws: dict[str, np.ndarray]  # gap draws (chain, draw) by name, for plots and diagnostics
 
 
-def composite_weights(table: ScoreTable, weighting: Weighting) -> np.ndarray:
-    """Benchmark weights (summing to 1) of the composite score."""
-    if weighting is Weighting.uniform:
-        return np.full(table.n_benchmarks, 1.0 / table.n_benchmarks)
-    if weighting is Weighting.category:
-        cats = table.category_idx
-        per_cat = np.bincount(cats)
-        return 1.0 / (len(per_cat) * per_cat[cats])
-    missing = [b for b, w in zip(table.benchmarks, table.custom_weight, strict=True) if not np.isfinite(w)]
-    if missing:
-        raise InputError(
-            f"gap.weighting=custom needs a weight for every benchmark; missing for '{missing[0]}' "
-            "(add a weight column to data.benchmarks)"
-        )
-    if table.custom_weight.sum() <= 0:
-        raise InputError("gap.weighting=custom: the weights in data.benchmarks sum to 0; give positive weights")
-    return table.custom_weight / table.custom_weight.sum()
+def estimate(posterior: DataTree, table: ScoreTable, *, gap: GapConfig, weights: np.ndarray) -> FitEstimates:
+    """All estimands of a fit: the gaps, per-model capabilities and ranks, tie groups, and the lenses.
 
-
-def check_groups(table: ScoreTable, gap: GapConfig) -> None:
-    """Groups ``gap.a`` and ``gap.b`` must be two different groups that have models in the table."""
-    counts = table.group_counts()
-    present = ", ".join(f"{g} ({n})" for g, n in counts.items())
-    for key, name in (("gap.a", gap.a), ("gap.b", gap.b)):
-        if name not in counts:
-            raise InputError(
-                f"{key}='{name}' is not a group of {table.source}; groups with models: {present}. "
-                f"Set {key} to one of them (groups come from the 'group' column or data.models)"
-            )
-    if gap.a == gap.b:
-        raise InputError(f"gap.a and gap.b are both '{gap.a}'; compare two different groups: {present}")
-
-
-def estimate(posterior: DataTree, table: ScoreTable, *, gap: GapConfig) -> FitEstimates:
-    """All estimands of a fit: the gaps, per-model capabilities and ranks, tie groups, and the lenses."""
-    weights = composite_weights(table, gap.weighting)
+    ``weights``: the benchmark weights of the composite score (summing to 1; ``benchgap.weighting``).
+    """
     theta = posterior_array(posterior, "theta")  # (chain, draw, model)
     composite = composite_draws(posterior, table, weights)
     groups = np.asarray(table.groups)
@@ -134,31 +122,21 @@ def estimate(posterior: DataTree, table: ScoreTable, *, gap: GapConfig) -> FitEs
     }
     hdi = gap.hdi_prob
     summaries = {name: DrawSummary.of(values, hdi) for name, values in draws.items()}
+    relative = summaries["gap_relative"]
+    score = ScoreGapSummary(**vars(summaries["gap_score"]), relative_mean=relative.mean, relative_hdi=relative.hdi)
     lens_values = {"mean_score": mean_score(table), "mean_win_rate": mean_win_rate(table)}
-    lenses = {name: lens_gap(values, table, a=gap.a, b=gap.b) for name, values in lens_values.items()}
-    prob_rope = float((np.abs(score_gap) < gap.rope).mean())
+    rope = Rope(half_width=gap.rope, prob_inside=float((np.abs(score_gap) < gap.rope).mean()))
     estimate_ = GapEstimate(
         a=gap.a,
         b=gap.b,
         hdi_prob=hdi,
         latent=summaries["gap_latent"],
-        score=summaries["gap_score"],
-        relative=summaries["gap_relative"],
+        score=score,
         group_mean=summaries["gap_group_mean"],
-        top_k=summaries["gap_top_k"],
-        k=k,
-        rope=gap.rope,
-        prob_rope=prob_rope,
-        lenses=lenses,
-        verdict=verdict(
-            summaries["gap_score"],
-            a=gap.a,
-            b=gap.b,
-            hdi_prob=hdi,
-            prob_rope=prob_rope,
-            rope=gap.rope,
-            decisive=gap.decisive,
-        ),
+        top_k=TopKSummary(**vars(summaries["gap_top_k"]), k=k),
+        rope=rope,
+        lenses={name: lens_gap(values, table, a=gap.a, b=gap.b) for name, values in lens_values.items()},
+        verdict=verdict(score, a=gap.a, b=gap.b, hdi_prob=hdi, rope=rope, decisive=gap.decisive),
     )
     models = _model_estimates(theta, composite, table, lens_values, hdi)
     return FitEstimates(
@@ -170,9 +148,7 @@ def estimate(posterior: DataTree, table: ScoreTable, *, gap: GapConfig) -> FitEs
     )
 
 
-def verdict(
-    score: DrawSummary, *, a: str, b: str, hdi_prob: float, prob_rope: float, rope: float, decisive: float
-) -> str:
+def verdict(score: DrawSummary, *, a: str, b: str, hdi_prob: float, rope: Rope, decisive: float) -> str:
     """One plain sentence on the best-vs-best composite-score gap."""
     lo, hi = score.hdi
     leader, trailer, p, mean = (a, b, score.prob_a_ahead, score.mean)
@@ -181,8 +157,8 @@ def verdict(
         lo, hi = -hi, -lo
     if p >= decisive:
         call = "the lead is settled"
-    elif prob_rope >= decisive:
-        call = f"practically equivalent (P = {prob_rope:.2f} that the gap is within +-{rope:g})"
+    elif rope.prob_inside >= decisive:
+        call = f"practically equivalent (P = {rope.prob_inside:.2f} that the gap is within +-{rope.half_width:g})"
     else:
         call = "not decisive"
     return (

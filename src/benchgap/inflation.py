@@ -11,27 +11,11 @@ import pandas as pd
 from scipy.stats import rankdata
 from xarray import DataTree
 
-from benchgap.config import ModelConfig, ModelKind
-from benchgap.data import ScoreTable
-from benchgap.errors import InputError
+from benchgap.table import ScoreTable
 
 PER_CELL_DRAWS = ("inflation_probability", "inflation_points", "inflation_size_z")  # draws per cell, per parameter
 INFLATED_POINTS = 0.05  # a simulated cell counts as inflated when contamination added at least this many points
 CLEAN_POINTS = 0.005  # and as clean when it added less than this (cells in between count as neither)
-
-
-def check_prior(spec: ModelConfig) -> None:
-    """``model=contamination_aware``: prior values a schema cannot check; one line naming the key and the fix."""
-    prior = spec.inflation
-    if spec.kind is not ModelKind.contamination_aware:
-        return
-    if not 0 < prior.share_mean < 1:
-        raise InputError(f"model.inflation.share_mean is a share in (0, 1), got {prior.share_mean}; e.g. 0.05")
-    for key in ("share_logit_sd", "covariate_sd", "size_logit_sd", "timescale"):
-        if getattr(prior, key) <= 0:
-            raise InputError(f"model.inflation.{key} must be positive, got {getattr(prior, key)}")
-    if not 0 < prior.flag_probability <= 1:
-        raise InputError(f"model.inflation.flag_probability is in (0, 1], got {prior.flag_probability}; e.g. 0.5")
 
 
 def cell_draws(posterior: DataTree) -> tuple[np.ndarray, np.ndarray]:

@@ -7,8 +7,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from benchgap.data import ScoreTable
 from benchgap.errors import InputError
+from benchgap.table import ScoreTable
 
 
 def mean_score(table: ScoreTable) -> np.ndarray:

@@ -1,14 +1,17 @@
 """Truth against estimate: how well an estimator of a gap did, per replicate and over many.
 
 Plain numbers in, plain numbers out: nothing here knows how the world was simulated or how the estimate was
-made (``benchgap.simulate_job`` brings the two together).
+made (``benchgap.scoring`` brings the two together).
 """
+
+from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
 from scipy.stats import kendalltau
 
-LEVELS = (0.5, 0.8, 0.9, 0.95)  # interval levels whose coverage is measured
+from benchgap.estimators import LEVELS, level_tag
 
 
 def interval_columns(intervals: dict[float, tuple[float, float]], truth: float) -> dict[str, float | bool]:
@@ -16,7 +19,7 @@ def interval_columns(intervals: dict[float, tuple[float, float]], truth: float) 
     out: dict[str, float | bool] = {}
     for level in LEVELS:
         lo, hi = intervals.get(level, (np.nan, np.nan))
-        tag = f"{round(level * 100)}"
+        tag = level_tag(level)
         out[f"lo_{tag}"], out[f"hi_{tag}"] = lo, hi
         out[f"covered_{tag}"] = float(lo <= truth <= hi) if np.isfinite(lo) and np.isfinite(hi) else np.nan
     return out
@@ -41,7 +44,72 @@ def point_columns(estimate: float, truth: float) -> dict[str, float]:
     }
 
 
-def aggregate(rows: pd.DataFrame) -> dict[str, dict[str, float | None]]:
+@dataclass(frozen=True)
+class FitConvergence:
+    """Over an estimator's fitted replicates: how many converged, and the worst diagnostics."""
+
+    coverage_90_converged: float | None  # 90% coverage over converged fits only
+    converged_share: float
+    max_rhat: float
+    min_ess_bulk: float
+    divergences: int
+
+
+@dataclass(frozen=True)
+class EstimatorSummary:
+    """One estimator over a job's replicate worlds (an entry of ``result.json``'s ``estimators``)."""
+
+    replicates: int
+    mean_estimate: float
+    mean_truth: float
+    bias: float
+    rmse: float
+    sign_error_rate: float
+    kendall_tau: float
+    top1_rate: float
+    coverage: dict[str, float | None]  # by level tag ("90"): share of replicates whose interval holds the truth
+    mean_width_90: float | None
+    fit: FitConvergence | None = None  # estimators with a Bayesian fit
+
+    def coverage_at(self, level: int) -> float | None:
+        """Coverage of the ``level``% intervals (None: the estimator has no intervals)."""
+        return self.coverage[str(level)]
+
+    def to_json(self) -> dict[str, Any]:
+        """The flat JSON entry: ``coverage_50`` ... beside the other numbers, as ``result.json`` has always had."""
+        out: dict[str, Any] = {k: getattr(self, k) for k in POINT_KEYS}
+        out |= {f"coverage_{tag}": value for tag, value in self.coverage.items()}
+        out["mean_width_90"] = self.mean_width_90
+        if self.fit is not None:
+            out |= vars(self.fit)
+        return out
+
+    @classmethod
+    def from_json(cls, values: dict[str, Any]) -> "EstimatorSummary":
+        fit = None
+        if "converged_share" in values:
+            fit = FitConvergence(**{k: values[k] for k in FitConvergence.__dataclass_fields__})
+        return cls(
+            **{k: values[k] for k in POINT_KEYS},
+            coverage={level_tag(level): values[f"coverage_{level_tag(level)}"] for level in LEVELS},
+            mean_width_90=values["mean_width_90"],
+            fit=fit,
+        )
+
+
+POINT_KEYS = (
+    "replicates",
+    "mean_estimate",
+    "mean_truth",
+    "bias",
+    "rmse",
+    "sign_error_rate",
+    "kendall_tau",
+    "top1_rate",
+)
+
+
+def aggregate(rows: pd.DataFrame) -> dict[str, EstimatorSummary]:
     """Per estimator over replicates: bias, RMSE, coverage per level, sign-error rate, Kendall tau, top-1 rate.
 
     Coverage is the share of replicates whose interval holds the truth (``None`` for an estimator without
@@ -49,32 +117,37 @@ def aggregate(rows: pd.DataFrame) -> dict[str, dict[str, float | None]]:
     An estimator with convergence columns also gets ``coverage_90_converged``, over converged fits only, so a
     coverage figure never silently rests on fits that did not converge.
     """
-    out: dict[str, dict[str, float | None]] = {}
+    out: dict[str, EstimatorSummary] = {}
     for name, group in rows.groupby("estimator", sort=False):
-        summary: dict[str, float | None] = {
-            "replicates": len(group),
-            "mean_estimate": float(group["estimate"].mean()),
-            "mean_truth": float(group["truth"].mean()),
-            "bias": float(group["error"].mean()),
-            "rmse": float(np.sqrt((group["error"] ** 2).mean())),
-            "sign_error_rate": float(group["sign_error"].mean()),
-            "kendall_tau": float(group["kendall_tau"].mean()),
-            "top1_rate": float(group["top1_correct"].mean()),
-        }
+        coverage = {}
         for level in LEVELS:
-            tag = f"{round(level * 100)}"
-            covered = group[f"covered_{tag}"].dropna()
-            summary[f"coverage_{tag}"] = float(covered.mean()) if len(covered) else None
+            covered = group[f"covered_{level_tag(level)}"].dropna()
+            coverage[level_tag(level)] = float(covered.mean()) if len(covered) else None
         width = (group["hi_90"] - group["lo_90"]).dropna()
-        summary["mean_width_90"] = float(width.mean()) if len(width) else None
-        if "converged" in group and group["converged"].notna().any():
-            converged = group[group["converged"] == 1]["covered_90"].dropna()
-            summary |= {
-                "coverage_90_converged": float(converged.mean()) if len(converged) else None,
-                "converged_share": float(group["converged"].mean()),
-                "max_rhat": float(group["max_rhat"].max()),
-                "min_ess_bulk": float(group["min_ess_bulk"].min()),
-                "divergences": int(group["divergences"].sum()),
-            }
-        out[str(name)] = summary
+        out[str(name)] = EstimatorSummary(
+            replicates=len(group),
+            mean_estimate=float(group["estimate"].mean()),
+            mean_truth=float(group["truth"].mean()),
+            bias=float(group["error"].mean()),
+            rmse=float(np.sqrt((group["error"] ** 2).mean())),
+            sign_error_rate=float(group["sign_error"].mean()),
+            kendall_tau=float(group["kendall_tau"].mean()),
+            top1_rate=float(group["top1_correct"].mean()),
+            coverage=coverage,
+            mean_width_90=float(width.mean()) if len(width) else None,
+            fit=_fit_convergence(group),
+        )
     return out
+
+
+def _fit_convergence(group: pd.DataFrame) -> FitConvergence | None:
+    if "converged" not in group or not group["converged"].notna().any():
+        return None
+    converged = group[group["converged"] == 1]["covered_90"].dropna()
+    return FitConvergence(
+        coverage_90_converged=float(converged.mean()) if len(converged) else None,
+        converged_share=float(group["converged"].mean()),
+        max_rhat=float(group["max_rhat"].max()),
+        min_ess_bulk=float(group["min_ess_bulk"].min()),
+        divergences=int(group["divergences"].sum()),
+    )

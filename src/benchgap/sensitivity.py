@@ -1,7 +1,8 @@
 """How much each swept parameter moves a sweep's outputs: Sobol indices, grid variance shares, breakdown points.
 
 Plain tables in, plain tables out: a row per sweep job with the swept parameters as columns. Nothing here reads
-files or knows how a job was run (``benchgap.sweep`` reads the folder; ``benchgap.sweep_report`` writes).
+files or knows how a job was run (``benchgap.jobs.report`` reads the sweep folder and writes the report); the one
+file it knows is a Saltelli design's ``design.json``.
 
 Two designs, two estimators of the same quantities, the first-order index ``S_i = Var(E[Y | x_i]) / Var(Y)``
 and the total index ``T_i = E[Var(Y | x_~i)] / Var(Y)`` (Saltelli et al. 2008, *Global Sensitivity Analysis*):
@@ -19,10 +20,14 @@ seed), so an index says how the output moves across settings for those worlds.
 """
 
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from benchgap.records.files import read_json, write_json_atomic
+
+DESIGN = "design.json"  # a Saltelli design, beside the sweep's jobs
 BINS = 5  # a Saltelli design's parameter is cut into this many quantile bins for main effects (figures)
 FLIP, ESTIMATE, TRUTH = "sign_error_rate", "mean_estimate", "mean_truth"  # job-level columns breakdowns read
 
@@ -40,6 +45,35 @@ class Design:
     def problem(self) -> dict[str, object]:
         """SALib's description of the parameters."""
         return {"num_vars": len(self.names), "names": self.names, "bounds": [list(b) for b in self.bounds]}
+
+
+def write_design(design: Design, path: Path) -> None:
+    """``design.json`` beside the sweep's jobs: what ``benchgap report`` needs to compute Sobol indices."""
+    write_json_atomic(
+        path,
+        {
+            "kind": "saltelli",
+            "names": design.names,
+            "bounds": [list(b) for b in design.bounds],
+            "base_samples": design.base_samples,
+            "seed": design.seed,
+            "points": design.points.tolist(),
+        },
+    )
+
+
+def read_design(path: Path) -> Design | None:
+    """The design ``write_design`` wrote, or None when the sweep has none (a grid)."""
+    if not path.exists():
+        return None
+    saved = read_json(path)
+    return Design(
+        names=saved["names"],
+        bounds=[tuple(b) for b in saved["bounds"]],
+        base_samples=saved["base_samples"],
+        seed=saved["seed"],
+        points=np.asarray(saved["points"], float),
+    )
 
 
 def saltelli_design(ranges: dict[str, tuple[float, float]], *, base_samples: int, seed: int) -> Design:

@@ -6,44 +6,71 @@ space of plausible weightings), and the adversarial distance: how far, in total 
 move for the apparent gap to change sign.
 """
 
+from collections.abc import Mapping, Sequence
+
 import numpy as np
 from scipy.optimize import linprog
 
-from benchgap.config import WeightingConfig, WeightingKind
+from benchgap.config import WeightingConfig, WeightScheme
 from benchgap.errors import InputError
+from benchgap.table import ScoreTable
 
 
-def scheme_weights(benchmarks: tuple[str, ...], categories: tuple[str, ...], cfg: WeightingConfig) -> np.ndarray:
-    """Weights (summing to 1) of a fixed scheme; ``dirichlet`` and the rank-based schemes use uniform weights.
+def scheme_weights(
+    scheme: WeightScheme,
+    benchmarks: Sequence[str],
+    categories: Sequence[str],
+    *,
+    custom: Mapping[str, float] | None = None,
+    key: str = "weighting.weights",
+) -> np.ndarray:
+    """Benchmark weights (summing to 1) of a scheme: the one weights function of benchgap.
 
-    ``custom``: a benchmark's weight is its own entry in ``cfg.weights``, else its category's entry split evenly
-    over the category's benchmarks, else 0.
+    ``uniform`` (and the schemes whose headline is not a fixed composite: ``mean_win_rate``, ``adversarial``; and
+    ``dirichlet``, whose random draws come from :func:`dirichlet_weights`): every benchmark the same. ``category``:
+    every category the same, split evenly over its benchmarks. ``custom``: a benchmark's weight is its own entry in
+    ``custom``, else its category's entry split evenly over the category's benchmarks, else 0; ``key`` names the
+    setting the entries come from, for messages.
     """
+    benchmarks, categories = tuple(benchmarks), tuple(categories)
     n = len(benchmarks)
-    if cfg.kind is WeightingKind.category:
+    if scheme is WeightScheme.category:
         names, index = np.unique(np.asarray(categories), return_inverse=True)
         per_category = np.bincount(index)
         return 1.0 / (names.size * per_category[index])
-    if cfg.kind is not WeightingKind.custom:
+    if scheme is not WeightScheme.custom:
         return np.full(n, 1.0 / n)
+    custom = custom or {}
     known = set(benchmarks) | set(categories)
-    for name, value in cfg.weights.items():
+    for name, value in custom.items():
         if name not in known:
             raise InputError(
-                f"weighting.weights.{name}: no benchmark or category of that name; e.g. {benchmarks[0]} or "
-                f"{categories[0]}"
+                f"{key}.{name}: no benchmark or category of that name; e.g. {benchmarks[0]} or {categories[0]}"
             )
-        if value < 0:
-            raise InputError(f"weighting.weights.{name} must be >= 0, got {value}")
+        if not value >= 0:
+            raise InputError(f"{key}.{name} must be >= 0, got {value}")
     size = {c: categories.count(c) for c in set(categories)}
     weights = np.array(
-        [cfg.weights.get(b, cfg.weights.get(c, 0.0) / size[c]) for b, c in zip(benchmarks, categories, strict=True)]
+        [custom.get(b, custom.get(c, 0.0) / size[c]) for b, c in zip(benchmarks, categories, strict=True)]
     )
     if weights.sum() <= 0:
-        raise InputError(
-            "weighting=custom needs positive weights: set weighting.weights.NAME=VALUE for some benchmark or category"
-        )
+        raise InputError(f"{key}: custom weights must be positive for some benchmark or category; got {dict(custom)}")
     return weights / weights.sum()
+
+
+def table_weights(table: ScoreTable, scheme: WeightScheme) -> np.ndarray:
+    """The composite weights of ``benchgap fit`` (``gap.weighting``): ``custom`` reads the table's listed weights
+    (the ``weight`` column of ``data.benchmarks``), which must name every benchmark."""
+    custom = None
+    if scheme is WeightScheme.custom:
+        missing = [b for b, w in zip(table.benchmarks, table.listed_weight, strict=True) if not np.isfinite(w)]
+        if missing:
+            raise InputError(
+                f"gap.weighting=custom needs a weight for every benchmark; missing for '{missing[0]}' "
+                "(add a weight column to data.benchmarks)"
+            )
+        custom = dict(zip(table.benchmarks, map(float, table.listed_weight), strict=True))
+    return scheme_weights(scheme, table.benchmarks, table.categories, custom=custom, key="data.benchmarks: weight")
 
 
 def dirichlet_weights(rng: np.random.Generator, n_benchmarks: int, cfg: WeightingConfig) -> np.ndarray:

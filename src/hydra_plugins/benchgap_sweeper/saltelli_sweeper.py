@@ -63,8 +63,7 @@ class SaltelliSweeper(Sweeper):
         )
 
     def sweep(self, arguments: list[str]) -> Any:
-        from benchgap.sensitivity import saltelli_design
-        from benchgap.sweep import DESIGN, write_design
+        from benchgap.sensitivity import DESIGN, saltelli_design, write_design
 
         assert self.config is not None and self.launcher is not None and self.hydra_context is not None
         parsed = OverridesParser.create(config_loader=self.hydra_context.config_loader).parse_overrides(arguments)

@@ -7,8 +7,8 @@ import numpy as np
 from scipy.special import expit
 from xarray import DataTree
 
-from benchgap.data import ScoreTable
 from benchgap.inflation import cell_draws
+from benchgap.table import ScoreTable
 
 
 def posterior_array(posterior: DataTree, name: str) -> np.ndarray:

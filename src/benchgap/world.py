@@ -6,6 +6,7 @@ on the expected scores before they are measured: overfitting (gains on targeted 
 transfer) and contamination (leaked test items answered from memory). The fit never knows a table was simulated.
 """
 
+import dataclasses
 from dataclasses import dataclass
 
 import numpy as np
@@ -14,19 +15,15 @@ from scipy.special import expit
 from benchgap.config import (
     ContaminationConfig,
     ContaminationKind,
-    DemoConfig,
     NoiseConfig,
     OverfittingConfig,
-    SimulateConfig,
     WorldConfig,
+    check_ranges,
 )
-from benchgap.data import Covariates, ScoreTable
 from benchgap.errors import InputError
-from benchgap.inflation import check_prior
+from benchgap.table import Covariates, ScoreTable
 
-CATEGORIES = ("language", "math", "coding", "commonsense")
 SCORE_CAP = 0.999  # overfitting cannot push an expected score past this
-CHANCE_BY_CATEGORY = {"language": 0.25, "math": 0.0, "coding": 0.0, "commonsense": 0.25}
 
 
 @dataclass(frozen=True)
@@ -37,77 +34,6 @@ class Truth:
     difficulty: np.ndarray  # per benchmark
     discrimination: np.ndarray  # per benchmark
     expected_score: np.ndarray  # models x benchmarks, noise-free
-
-
-def draw_world(
-    rng: np.random.Generator,
-    *,
-    group_sizes: dict[str, int],
-    group_means: dict[str, float],
-    group_sd: float = 1.0,
-    benchmarks_per_category: int = 3,
-    items: tuple[int, int] = (150, 1200),
-    difficulty_sd: float = 1.0,
-    log_discrimination_mean: float = -0.3,
-    log_discrimination_sd: float = 0.3,
-    concentration: float = 300.0,
-    missing_rate: float = 0.0,
-) -> tuple[ScoreTable, Truth]:
-    """Draw one world and its score table.
-
-    Capabilities ``theta ~ Normal(group_means[g], group_sd)``, then expressed on the model's scale
-    (``model.identify_scale=capability``): standardised to mean 0 and sd 1 over the table's models, with
-    intercepts and discriminations adjusted so that expected scores are unchanged.
-    Each cell's score is ``k / n`` with ``k ~ Binomial(n, q)``, ``q ~ Beta(concentration p, concentration (1-p))``.
-    """
-    groups = [g for g, n in group_sizes.items() for _ in range(n)]
-    models = tuple(f"{g}-{i + 1}" for g, n in group_sizes.items() for i in range(n))
-    theta = np.array([group_means[g] for g in groups]) + group_sd * rng.standard_normal(len(groups))
-    categories = tuple(c for c in CATEGORIES for _ in range(benchmarks_per_category))
-    benchmarks = tuple(f"{c}-{i + 1}" for c in CATEGORIES for i in range(benchmarks_per_category))
-    n_bench = len(benchmarks)
-    log_a = log_discrimination_mean + log_discrimination_sd * rng.standard_normal(n_bench)
-    discrimination = np.exp(log_a)
-    intercept = -discrimination * difficulty_sd * rng.standard_normal(n_bench)
-    chance = np.array([CHANCE_BY_CATEGORY[c] for c in categories])
-    truth = _standardised_truth(theta, intercept, discrimination, chance)
-    expected = truth.expected_score
-    n_items = rng.integers(items[0], items[1] + 1, size=n_bench)
-    q = rng.beta(concentration * expected, concentration * (1 - expected))
-    correct = rng.binomial(n_items, q)
-    observed = rng.random(expected.shape) >= missing_rate
-    observed[np.arange(len(models)), rng.integers(0, n_bench, len(models))] = True  # every model has a score
-    model_idx, bench_idx = np.nonzero(observed)
-    table = ScoreTable(
-        models=models,
-        groups=tuple(groups),
-        benchmarks=benchmarks,
-        categories=categories,
-        chance=chance,
-        custom_weight=np.full(n_bench, np.nan),
-        model_idx=model_idx,
-        bench_idx=bench_idx,
-        score=correct[model_idx, bench_idx] / n_items[bench_idx],
-        n_items=n_items[bench_idx].astype(float),
-        stderr=np.full(model_idx.size, np.nan),
-        source="simulated",
-    )
-    return table, truth
-
-
-def demo_table(cfg: DemoConfig) -> tuple[ScoreTable, Truth]:
-    """The built-in demo: a small frontier-style world where the first group leads by ``cfg.true_gap``."""
-    names = list(cfg.models_per_group)
-    means = {g: (0.8 if i == 0 else 0.8 - cfg.true_gap if i == 1 else 0.0) for i, g in enumerate(names)}
-    table, truth = draw_world(
-        np.random.default_rng(cfg.seed),
-        group_sizes=dict(cfg.models_per_group),
-        group_means=means,
-        benchmarks_per_category=cfg.benchmarks_per_category,
-        items=(cfg.items_min, cfg.items_max),
-        missing_rate=0.1,
-    )
-    return ScoreTable(**{**table.__dict__, "source": "built-in demo (synthetic)"}), truth
 
 
 @dataclass(frozen=True)
@@ -125,95 +51,53 @@ class World:
     truth: Truth  # on the model's scale: capabilities standardised over the world's models
 
 
-def check_settings(cfg: SimulateConfig) -> None:
-    """Values a schema cannot check (names that must exist, ranges); one line naming the key and the fix."""
-    world = cfg.world
-    groups = ", ".join(world.groups) or "none"
-    if len(world.groups) < 2:
-        raise InputError(f"world.groups needs at least two groups (has: {groups}); add groups in the world config")
-    for key, name in (("world.a", world.a), ("world.b", world.b)):
-        if name not in world.groups:
-            raise InputError(f"{key}='{name}' is not a group of world '{world.name}'; groups: {groups}")
-    if world.a == world.b:
-        raise InputError(f"world.a and world.b are both '{world.a}'; compare two different groups: {groups}")
-    for name, group in world.groups.items():
-        if group.models < 1:
-            raise InputError(f"world.groups.{name}.models must be at least 1, got {group.models}")
-        if group.sd < 0:
-            raise InputError(f"world.groups.{name}.sd must be >= 0, got {group.sd}")
-        _check_range(f"world.groups.{name}.release", group.release)
-    suite = world.suite
-    if suite.benchmarks_per_category < 1 or not suite.categories:
-        raise InputError("world.suite needs at least one category and world.suite.benchmarks_per_category >= 1")
-    _check_range("world.suite.items", suite.items)
-    if suite.items[0] < 1:
-        raise InputError(f"world.suite.items must be at least 1 item, got {suite.items}")
-    _check_range("world.suite.release", suite.release)
-    for category, floor in suite.chance.items():
+def check_world(cfg: WorldConfig, *, key: str = "world") -> None:
+    """What a world's schema cannot check: two different compared groups that exist, and ``[low, high]`` pairs."""
+    groups = ", ".join(cfg.groups) or "none"
+    if len(cfg.groups) < 2:
+        raise InputError(f"{key}.groups needs at least two groups (has: {groups}); add groups in the world config")
+    for side, compared in (("a", cfg.a), ("b", cfg.b)):
+        if compared not in cfg.groups:
+            raise InputError(f"{key}.{side}='{compared}' is not a group of world '{cfg.name}'; groups: {groups}")
+    if cfg.a == cfg.b:
+        raise InputError(f"{key}.a and {key}.b are both '{cfg.a}'; compare two different groups: {groups}")
+    for name, group in cfg.groups.items():
+        check_pair(f"{key}.groups.{name}.release", group.release)
+    suite = cfg.suite
+    if not suite.categories:
+        raise InputError(f"{key}.suite.categories is empty; name at least one category")
+    check_pair(f"{key}.suite.items", suite.items)
+    check_pair(f"{key}.suite.release", suite.release)
+    for category in suite.chance:
         if category not in suite.categories:
-            raise InputError(f"world.suite.chance.{category}: no such category; categories: {suite.categories}")
-        if not 0 <= floor < 1:
-            raise InputError(f"world.suite.chance.{category} must be in [0, 1), got {floor}")
-    if not 0 <= world.noise.run_sd < 0.5:
-        raise InputError(f"world.noise.run_sd must be in [0, 0.5), got {world.noise.run_sd}")
-    if not 0 <= world.noise.missing_rate < 1:
-        raise InputError(f"world.noise.missing_rate must be in [0, 1), got {world.noise.missing_rate}")
-    _check_target("overfitting", cfg.overfitting.group, world)
-    _check_target("contamination", cfg.contamination.group, world)
-    names = _model_names(world)
-    for model in cfg.overfitting.models:
-        if model not in names:
-            raise InputError(f"overfitting.models: no model '{model}' in world '{world.name}'; e.g. {names[0]}")
-    bench_names = _benchmark_names(world)
-    for category in cfg.overfitting.categories:
-        if category not in suite.categories:
-            raise InputError(f"overfitting.categories: no category '{category}'; categories: {suite.categories}")
-    for bench in cfg.overfitting.benchmarks:
-        if bench not in bench_names:
-            raise InputError(f"overfitting.benchmarks: no benchmark '{bench}'; e.g. {bench_names[0]}")
-    if not 0 <= cfg.overfitting.gain < 1:
-        raise InputError(f"overfitting.gain is in score points (a fraction): [0, 1), got {cfg.overfitting.gain}")
-    for key in ("rate", "recall"):
-        value = getattr(cfg.contamination, key)
-        if not 0 <= value <= 1:
-            raise InputError(f"contamination.{key} must be a share in [0, 1], got {value}")
-    if not 0 <= cfg.contamination.points < 1:
-        raise InputError(
-            f"contamination.points is in score points (a fraction): [0, 1), got {cfg.contamination.points}; "
-            "10 points is 0.1"
-        )
-    check_prior(cfg.model)
-    if cfg.contamination.timescale <= 0:
-        raise InputError(f"contamination.timescale must be positive (years), got {cfg.contamination.timescale}")
-    if cfg.weighting.concentration <= 0 or cfg.weighting.draws < 1:
-        raise InputError(
-            f"weighting.concentration must be > 0 and weighting.draws >= 1, got {cfg.weighting.concentration} and "
-            f"{cfg.weighting.draws}"
-        )
-    if cfg.replicates < 1:
-        raise InputError(f"replicates must be at least 1, got {cfg.replicates}")
-    for index in cfg.only:
-        if not 0 <= index < cfg.replicates:
-            raise InputError(f"only: replicate {index} does not exist; replicates are 0 to {cfg.replicates - 1}")
+            raise InputError(f"{key}.suite.chance.{category}: no such category; categories: {suite.categories}")
 
 
-def _check_range(key: str, pair: list) -> None:
+def check_pair(key: str, pair: list) -> None:
+    """A ``[low, high]`` setting: two values, the first not above the second."""
     if len(pair) != 2 or pair[0] > pair[1]:
         raise InputError(f"{key} must be [low, high] with low <= high, got {list(pair)}")
 
 
-def _check_target(key: str, group: str | None, world: WorldConfig) -> None:
-    if group is not None and group not in world.groups:
-        raise InputError(
-            f"{key}.group='{group}' is not a group of world '{world.name}'; groups: {', '.join(world.groups)}"
-        )
+def draw_world(cfg: WorldConfig, *, seed: int) -> tuple[ScoreTable, World]:
+    """One world drawn from ``cfg`` and measured once, without distortions: its score table and its truth.
+
+    The built-in demo table of ``benchgap fit`` is this draw of the ``demo`` world preset (``conf/world/demo.yaml``);
+    ``benchgap simulate`` draws its replicates with the same functions (:func:`sample_world`, :func:`observe`).
+    """
+    check_ranges(cfg, prefix="world.")
+    check_world(cfg)
+    rng = np.random.default_rng(seed)
+    world = sample_world(cfg, rng)
+    table = observe(world, world.truth.expected_score, noise=cfg.noise, rng=rng)
+    return dataclasses.replace(table, source=f"simulated world '{cfg.name}' (seed {seed})"), world
 
 
-def _model_names(world: WorldConfig) -> tuple[str, ...]:
+def model_names(world: WorldConfig) -> tuple[str, ...]:
     return tuple(f"{g}-{i + 1}" for g, spec in world.groups.items() for i in range(spec.models))
 
 
-def _benchmark_names(world: WorldConfig) -> tuple[str, ...]:
+def benchmark_names(world: WorldConfig) -> tuple[str, ...]:
     n = world.suite.benchmarks_per_category
     return tuple(f"{c}-{i + 1}" for c in world.suite.categories for i in range(n))
 
@@ -243,9 +127,9 @@ def sample_world(cfg: WorldConfig, rng: np.random.Generator) -> World:
     chance = np.array([suite.chance.get(c, 0.0) for c in categories])
     truth = _standardised_truth(theta, -discrimination * difficulty, discrimination, chance)
     return World(
-        models=_model_names(cfg),
+        models=model_names(cfg),
         groups=groups,
-        benchmarks=_benchmark_names(cfg),
+        benchmarks=benchmark_names(cfg),
         categories=categories,
         chance=chance,
         n_items=n_items,
@@ -292,13 +176,13 @@ def overfitting_gain(world: World, cfg: OverfittingConfig) -> np.ndarray:
 def leaked_share(world: World, cfg: ContaminationConfig) -> np.ndarray:
     """Share of each benchmark's test items in each model's training data, per (model, benchmark) cell.
 
-    ``uniform``: ``rate`` everywhere. ``cells``: none (see :func:`inflated_cells`). ``exposure``:
+    ``uniform``: ``rate`` everywhere. ``none`` and ``cells``: none (see :func:`inflated_cells`). ``exposure``:
     ``rate * (1 - exp(-age / timescale))`` with ``age`` the years between the benchmark's release and the
     model's (0 for a benchmark released after the model): older
     benchmarks have had longer to leak into web-scraped training data (retro-holdout studies found 10-16
     points of inflation; Haimes et al. 2024, "Benchmark Inflation"). Only ``cfg.group``'s models when set.
     """
-    if cfg.kind is ContaminationKind.cells:
+    if cfg.kind in (ContaminationKind.none, ContaminationKind.cells):
         return np.zeros((len(world.models), len(world.benchmarks)))
     if cfg.kind is ContaminationKind.uniform:
         share = np.full((len(world.models), len(world.benchmarks)), cfg.rate)
@@ -381,7 +265,7 @@ def _world_table(
         benchmarks=world.benchmarks,
         categories=world.categories,
         chance=world.chance,
-        custom_weight=np.full(len(world.benchmarks), np.nan),
+        listed_weight=np.full(len(world.benchmarks), np.nan),
         model_idx=model_idx,
         bench_idx=bench_idx,
         score=score,

@@ -4,7 +4,6 @@ Saltelli design's ``design.json`` (for the sweeper, before the jobs run).
 """
 
 import dataclasses
-import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -14,10 +13,12 @@ import pandas as pd
 import yaml
 
 from benchgap.errors import InputError
-from benchgap.records import FAILED, RESULT
-from benchgap.sensitivity import Design
+from benchgap.estimators import Estimator
+from benchgap.records.files import FAILED, RESULT, read_json
+from benchgap.records.simulate_result import SimulateResult
+from benchgap.sensitivity import DESIGN, Design, read_design
 
-REPLICATES, DESIGN = "replicates.csv", "design.json"
+REPLICATES = "replicates.csv"
 FINISHED, FAILED_STATUS, UNFINISHED, NOT_STARTED = "finished", "failed", "unfinished", "not started"
 NOT_IN_DESIGN = "not in design"  # a finished job left from an earlier design in the same folder: not analysed
 REPORT_DIR = "report"
@@ -31,7 +32,7 @@ class Job:
     status: str  # finished | failed | unfinished | not started | not in design
     overrides: dict[str, str]  # the job's command-line overrides, key -> value as typed
     error: str | None = None  # failed: the error; unfinished: what is missing
-    result: dict[str, Any] | None = None  # finished: result.json
+    result: SimulateResult | None = None  # finished: result.json
     replicates: pd.DataFrame | None = None  # finished: replicates.csv
 
 
@@ -71,7 +72,7 @@ def read_sweep(sweep_dir: Path, *, expected: list[list[str]] | None = None) -> S
             "that `benchgap simulate -m ...` printed (its hydra.sweep.dir)"
         )
     jobs = [_read_job(folder, sweep_dir) for folder in folders]
-    design = _read_design(sweep_dir / DESIGN)
+    design = read_design(sweep_dir / DESIGN)
     point_jobs = _point_jobs(jobs, design) if design is not None else []
     if design is not None:
         ran = {id(job) for job in point_jobs if job is not None}
@@ -123,14 +124,14 @@ def _read_job(folder: Path, sweep_dir: Path) -> Job:
     overrides = _parse_overrides(yaml.safe_load((folder / ".hydra" / "overrides.yaml").read_text()) or [])
     if (folder / RESULT).exists():
         try:
-            result = json.loads((folder / RESULT).read_text())
+            result = SimulateResult.from_json(read_json(folder / RESULT))
             replicates = pd.read_csv(folder / REPLICATES)
-        except (OSError, ValueError) as err:
+        except (OSError, ValueError, KeyError, TypeError) as err:
             return Job(name, UNFINISHED, overrides, error=f"unreadable result: {err}")
         return Job(name, FINISHED, overrides, result=result, replicates=replicates)
     if (folder / FAILED).exists():
         try:
-            error = json.loads((folder / FAILED).read_text()).get("error", "unknown error")
+            error = read_json(folder / FAILED).get("error", "unknown error")
         except ValueError:
             error = "failed.json unreadable"
         return Job(name, FAILED_STATUS, overrides, error=error)
@@ -148,36 +149,6 @@ def _parse_overrides(overrides: list[str]) -> dict[str, str]:
 
 def _pairs(overrides: dict[str, str]) -> list[str]:
     return [f"{k}={v}" for k, v in overrides.items()]
-
-
-def _read_design(path: Path) -> Design | None:
-    if not path.exists():
-        return None
-    saved = json.loads(path.read_text())
-    return Design(
-        names=saved["names"],
-        bounds=[tuple(b) for b in saved["bounds"]],
-        base_samples=saved["base_samples"],
-        seed=saved["seed"],
-        points=np.asarray(saved["points"], float),
-    )
-
-
-def write_design(design: Design, path: Path) -> None:
-    """``design.json`` beside the sweep's jobs: what ``benchgap report`` needs to compute Sobol indices."""
-    from benchgap.records import write_json_atomic
-
-    write_json_atomic(
-        path,
-        {
-            "kind": "saltelli",
-            "names": design.names,
-            "bounds": [list(b) for b in design.bounds],
-            "base_samples": design.base_samples,
-            "seed": design.seed,
-            "points": design.points.tolist(),
-        },
-    )
 
 
 def parameter_value(text: str | None) -> Any:
@@ -204,21 +175,21 @@ def results_table(sweep: Sweep) -> pd.DataFrame:
     the estimate's sign (naive: the apparent gap; model: its posterior mean; a world that no reweighting flips
     counts as infinite, so the median is infinite when half the worlds cannot flip)."""
     rows = []
-    flip_columns = {"composite": "flip_distance", "bayes": "model_flip_distance"}
+    flip_columns = {Estimator.composite.value: "flip_distance", Estimator.bayes.value: "model_flip_distance"}
     for job in sweep.finished():
         assert job.result is not None and job.replicates is not None
         params = {p: parameter_value(job.overrides.get(p)) for p in sweep.swept}
-        world = job.result["parameters"]["world"]
-        found = job.result.get("inflation", {})  # model=contamination_aware: detection of the injected inflation
-        detected = {f"inflation_{k}": found.get(k) for k in INFLATION_COLUMNS}
-        for estimator, summary in job.result["estimators"].items():
+        world = job.result.parameters["world"]
+        found = job.result.inflation  # model=contamination_aware: detection of the injected inflation
+        detected = {} if found is None else {f"inflation_{k}": getattr(found, k) for k in INFLATION_COLUMNS}
+        for estimator, summary in job.result.estimators.items():
             mine = job.replicates[job.replicates["estimator"] == estimator]
             flips = mine[flip_columns[estimator]] if flip_columns.get(estimator) in mine else None
             rows.append(
                 {"job": job.name}
                 | params
                 | {"estimator": estimator}
-                | summary
+                | summary.to_json()
                 | {
                     "estimate_q05": float(mine["estimate"].quantile(0.05)),
                     "estimate_q95": float(mine["estimate"].quantile(0.95)),
@@ -227,7 +198,7 @@ def results_table(sweep: Sweep) -> pd.DataFrame:
                     "truth_a_ahead_share": float((mine["truth"] > 0).mean()),
                     "flip_distance_median": np.nan if flips is None else float(flips.fillna(np.inf).median()),
                 }
-                | (detected if estimator.startswith("bayes") and found else {})
+                | (detected if Estimator(estimator).fitted else {})
             )
     return pd.DataFrame(rows, columns=None if rows else RESULT_COLUMNS)
 

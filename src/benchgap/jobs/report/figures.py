@@ -4,13 +4,10 @@ grids, a tornado chart of parameter influence, and Sobol indices. All read ``res
 from collections.abc import Callable
 from pathlib import Path
 
-import matplotlib
-
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
+from benchgap.plotting import plt, save_figure
 from benchgap.sensitivity import levels
 
 SHOWN = {"composite": "naive weighted composite", "bayes": "Bayesian model"}  # score-scale estimators, figures
@@ -36,7 +33,7 @@ def gap_vs_parameter(
         f"Estimated gap vs {param}\nband: 5-95% of replicate worlds; dashed: true gap; below 0: sign flipped",
         fontsize=9,
     )
-    _save(fig, path)
+    save_figure(fig, path)
 
 
 def coverage_vs_parameter(
@@ -64,7 +61,7 @@ def coverage_vs_parameter(
         f"coverage falls for {n:.0f} worlds per job",
         fontsize=9,
     )
-    _save(fig, path)
+    save_figure(fig, path)
 
 
 def _panels(
@@ -157,7 +154,7 @@ def heatmap(
         ax.set_title(SHOWN[estimator], fontsize=10)
         fig.colorbar(image, ax=ax, shrink=0.85)
     fig.suptitle(title, fontsize=10)
-    _save(fig, path)
+    save_figure(fig, path)
 
 
 def tornado(
@@ -188,7 +185,7 @@ def tornado(
         ax.grid(axis="x", alpha=0.3)
     title = "How far each swept parameter moves each output (labels: the parameter's value at each end)"
     fig.suptitle(title, fontsize=9)
-    _save(fig, path)
+    save_figure(fig, path)
 
 
 def sobol_bars(indices: pd.DataFrame, *, path: Path) -> None:
@@ -210,14 +207,8 @@ def sobol_bars(indices: pd.DataFrame, *, path: Path) -> None:
     axes[0][0].set_ylabel("share of output variance (95% interval)")
     axes[0][0].legend(fontsize=8)
     fig.suptitle("Sensitivity indices: first order = the parameter alone; total = with its interactions", fontsize=9)
-    _save(fig, path)
+    save_figure(fig, path)
 
 
 def _short(value: object) -> str:
     return f"{value:.3g}" if isinstance(value, float) else str(value)
-
-
-def _save(fig: plt.Figure, path: Path) -> None:
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)

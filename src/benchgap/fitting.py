@@ -1,0 +1,95 @@
+"""Fitting one table: sample the model (compiled once per table shape), then every estimand and diagnostic.
+
+The library's fit, used by every job: ``fit(table, model=..., sampler=..., gap=..., convergence=...)``.
+"""
+
+import time
+from dataclasses import dataclass
+
+import numpy as np
+from xarray import DataTree
+
+from benchgap.config import ConvergenceConfig, GapConfig, ModelConfig, SamplerConfig, check_ranges
+from benchgap.diagnostics import Diagnostics, diagnose
+from benchgap.errors import InputError
+from benchgap.estimands import FitEstimates, estimate
+from benchgap.sampling import ModelCache
+from benchgap.table import ScoreTable
+from benchgap.weighting import table_weights
+
+
+@dataclass(frozen=True)
+class FitResult:
+    table: ScoreTable
+    posterior: DataTree
+    estimates: FitEstimates
+    diagnostics: Diagnostics
+    seconds: float  # wall time of build + compile + sampling
+
+
+def check_table(table: ScoreTable, gap: GapConfig) -> None:
+    """A table the model can fit and compare: ``gap.a`` and ``gap.b`` two groups with models in it, and at least
+    two benchmarks (with one, capability and difficulty cannot be told apart)."""
+    if table.n_benchmarks < 2:
+        raise InputError(
+            f"{table.source} has a single benchmark ('{table.benchmarks[0]}'); the model cannot separate capability "
+            "from difficulty with one benchmark: give a table with two or more benchmarks"
+        )
+    counts = table.group_counts()
+    present = ", ".join(f"{g} ({n})" for g, n in counts.items())
+    for key, name in (("gap.a", gap.a), ("gap.b", gap.b)):
+        if name not in counts:
+            raise InputError(
+                f"{key}='{name}' is not a group of {table.source}; groups with models: {present}. "
+                f"Set {key} to one of them (groups come from the 'group' column or data.models)"
+            )
+    if gap.a == gap.b:
+        raise InputError(f"gap.a and gap.b are both '{gap.a}'; compare two different groups: {present}")
+
+
+def fit(
+    table: ScoreTable,
+    *,
+    model: ModelConfig,
+    sampler: SamplerConfig,
+    gap: GapConfig,
+    convergence: ConvergenceConfig,
+    weights: np.ndarray | None = None,
+    cache: ModelCache | None = None,
+) -> FitResult:
+    """Fit the hierarchical item-response model to ``table`` and compute every estimand and diagnostic.
+
+    ``weights``: the composite score's benchmark weights (summing to 1); when not given, those of ``gap.weighting``
+    (``benchgap.weighting.table_weights``). Pass one ``cache`` to a series of fits to compile once per table shape.
+    """
+    for settings, key in ((model, "model."), (sampler, "sampler."), (gap, "gap."), (convergence, "convergence.")):
+        check_ranges(settings, prefix=key)
+    check_table(table, gap)
+    if cache is not None and (cache.spec != model or cache.backend is not sampler.backend):
+        raise ValueError("fit: the cache was made for another model spec or sampler backend")
+    start = time.perf_counter()
+    posterior = (cache or ModelCache(model, sampler.backend)).sample(table, sampler=sampler)
+    seconds = time.perf_counter() - start
+    return finish_fit(table, posterior, gap=gap, convergence=convergence, seconds=seconds, weights=weights)
+
+
+def finish_fit(
+    table: ScoreTable,
+    posterior: DataTree,
+    *,
+    gap: GapConfig,
+    convergence: ConvergenceConfig,
+    seconds: float,
+    weights: np.ndarray | None = None,
+) -> FitResult:
+    """Estimands and diagnostics of a sampled posterior; the gap draws are added to its posterior group."""
+    if weights is None:
+        weights = table_weights(table, gap.weighting)
+    estimates = estimate(posterior, table, gap=gap, weights=weights)
+    diagnostics = diagnose(posterior, estimates.draws, limits=convergence)
+    posterior["posterior"] = (
+        posterior["posterior"]
+        .to_dataset()
+        .assign({name: (("chain", "draw"), values) for name, values in estimates.draws.items()})
+    )
+    return FitResult(table, posterior, estimates, diagnostics, seconds)

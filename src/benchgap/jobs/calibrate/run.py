@@ -1,0 +1,248 @@
+"""Simulation-based calibration (SBC) of the fit model: are its posteriors honest when its own assumptions hold?
+
+Talts et al. (2018, "Validating Bayesian inference algorithms with simulation-based calibration"): draw the
+parameters from the prior, simulate a score table from them, fit it, and record the rank of each true value
+among ``L`` posterior draws. If the sampler and the model are right, every rank is uniform on ``0..L`` over
+simulations, whatever the prior; a smile (too many extreme ranks) means intervals too narrow, a frown too wide,
+a slope a bias. The uniformity is tested with the PIT-ECDF's simultaneous bands and the ``pot_c`` test of
+ArviZ (Säilynoja, Bürkner and Vehtari 2022; Tesso et al. 2026).
+
+The score tables follow the model's own measurement model (beta-binomial with item counts, per-benchmark
+concentration), drawn with the fit's priors (``benchgap.model.build_model``, sampled forward with PyMC); the
+fit is ``benchgap.fitting.fit`` with one compiled model for every table (data swapped in). simuk (ArviZ's SBC
+package) needs observed random variables to draw its tables; the model writes its likelihood as potentials for
+speed, so this module draws the tables itself from the same priors.
+"""
+
+import dataclasses
+import logging
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from benchgap import __version__
+from benchgap.calibration import covered, rank_of, uniformity_checks
+from benchgap.config import CalibrateConfig, GapConfig
+from benchgap.estimators import LEVELS, level_tag
+from benchgap.fitting import FitResult, fit
+from benchgap.jobs.calibrate.checks import check_calibrate
+from benchgap.jobs.calibrate.page import write_report
+from benchgap.model import build_model
+from benchgap.posterior import expected_scores, posterior_array
+from benchgap.records.calibrate_summary import CalibrateSummary, FamilyCheck
+from benchgap.records.files import plain, write_json_atomic
+from benchgap.sampling import ModelCache
+from benchgap.table import ScoreTable
+from benchgap.weighting import best_vs_best
+
+log = logging.getLogger("benchgap")
+CHANCE_FLOOR = 0.25  # four-way multiple choice
+GAPS = ("gap_score", "gap_latent", "gap_group_mean")  # gap estimands ranked (names of FitEstimates.draws)
+PARAMETERS = {  # family -> posterior variable ranked per model or benchmark
+    "capability": "theta",
+    "intercept": "intercept",
+    "log_discrimination": "log_discrimination",
+    "log_concentration": "log_kappa",
+}
+
+
+@dataclass(frozen=True)
+class Truth:
+    """One prior draw: the parameters, the expected scores and the gaps they imply."""
+
+    theta: np.ndarray  # (models,), standardised over the table as in the model
+    intercept: np.ndarray  # (benchmarks,)
+    log_discrimination: np.ndarray  # (benchmarks,)
+    log_kappa: np.ndarray  # (benchmarks,)
+    gaps: dict[str, float]
+
+
+def template_table(cfg: CalibrateConfig) -> ScoreTable:
+    """The table shape every simulation shares: every cell observed, item counts known, the chance floors fixed."""
+    models = tuple(f"{g}-{i + 1}" for g, n in cfg.groups.items() for i in range(n))
+    groups = tuple(g for g, n in cfg.groups.items() for _ in range(n))
+    floors = round(cfg.chance_share * cfg.benchmarks)
+    chance = np.where(np.arange(cfg.benchmarks) < floors, CHANCE_FLOOR, 0.0)
+    model_idx, bench_idx = np.divmod(np.arange(len(models) * cfg.benchmarks), cfg.benchmarks)
+    return ScoreTable(
+        models=models,
+        groups=groups,
+        benchmarks=tuple(f"bench-{j + 1}" for j in range(cfg.benchmarks)),
+        categories=tuple("multiple choice" if c > 0 else "free response" for c in chance),
+        chance=chance,
+        listed_weight=np.full(cfg.benchmarks, np.nan),
+        model_idx=model_idx,
+        bench_idx=bench_idx,
+        score=np.full(model_idx.size, 0.5),
+        n_items=np.full(model_idx.size, float(cfg.items[0])),
+        stderr=np.full(model_idx.size, np.nan),
+        source="simulated from the prior",
+    )
+
+
+def prior_draws(cfg: CalibrateConfig, template: ScoreTable) -> list[Truth]:
+    """``cfg.simulations`` draws of the model's parameters from its own priors (PyMC forward sampling of
+    ``benchgap.model.build_model``: the potentials that hold the likelihood take no part), with their gaps."""
+    import pymc as pm
+
+    model = build_model(template, spec=cfg.model)
+    names = ("theta", "intercept", "log_discrimination", "log_kappa")
+    values = pm.draw([model[n] for n in names], draws=cfg.simulations, random_seed=cfg.seed)
+    groups = np.asarray(template.groups)
+    in_a, in_b = groups == cfg.a, groups == cfg.b
+    weights = np.full(template.n_benchmarks, 1.0 / template.n_benchmarks)  # the fit's uniform composite
+    truths = []
+    for s in range(cfg.simulations):
+        theta, intercept, log_a, log_kappa = (np.asarray(v[s]) for v in values)
+        expected = expected_scores(theta, intercept, log_a, template.chance)
+        gaps = {
+            "gap_score": float(best_vs_best(expected @ weights, in_a, in_b)),
+            "gap_latent": float(best_vs_best(theta, in_a, in_b)),
+            "gap_group_mean": float(theta[in_a].mean() - theta[in_b].mean()),
+        }
+        truths.append(Truth(theta, intercept, log_a, log_kappa, gaps))
+    return truths
+
+
+def simulate_table(truth: Truth, template: ScoreTable, cfg: CalibrateConfig, rng: np.random.Generator) -> ScoreTable:
+    """Scores from the model's measurement model: ``k ~ BetaBinomial(n, kappa p, kappa (1 - p))`` per cell, with
+    ``n`` uniform in ``cfg.items``."""
+    expected = expected_scores(truth.theta, truth.intercept, truth.log_discrimination, template.chance)
+    p = np.clip(expected[template.model_idx, template.bench_idx], 1e-9, 1 - 1e-9)
+    kappa = np.exp(truth.log_kappa)[template.bench_idx]
+    items = rng.integers(cfg.items[0], cfg.items[1] + 1, template.n_benchmarks)[template.bench_idx]
+    correct = rng.binomial(items, rng.beta(kappa * p, kappa * (1 - p)))
+    return dataclasses.replace(template, score=correct / items, n_items=items.astype(float))
+
+
+def run_calibrate(cfg: CalibrateConfig, *, out_dir: Path) -> CalibrateSummary:
+    """SBC: ``cfg.simulations`` tables from the prior, each fitted; ranks, checks, figures and the report."""
+    check_calibrate(cfg)
+    template = template_table(cfg)
+    truths = prior_draws(cfg, template)
+    seeds = np.random.SeedSequence(cfg.seed).spawn(cfg.simulations)
+    cache = ModelCache(cfg.model, cfg.sampler.backend)
+    rows, coverage_rows = [], []
+    start = time.perf_counter()
+    for s, truth in enumerate(truths):
+        result = _fit_simulation(cfg, template, truth, seeds[s], cache)
+        diag = result.diagnostics
+        status: dict[str, Any] = {
+            "simulation": s,
+            "converged": float(diag.converged),
+            "max_rhat": diag.max_rhat,
+            "min_ess_bulk": diag.min_ess_bulk,
+            "divergences": diag.divergences,
+        }
+        rows += _ranks(result, truth, template, cfg, status)
+        for name in GAPS:
+            coverage_rows.append(status | {"variable": name} | covered(result.estimates.draws[name], truth.gaps[name]))
+        done = s + 1
+        if done % 10 == 0 or done == cfg.simulations:
+            elapsed = time.perf_counter() - start
+            left = elapsed / done * (cfg.simulations - done)
+            log.info("calibrate: %d/%d tables fitted; %.0f s, about %.0f s left", done, cfg.simulations, elapsed, left)
+    ranks, coverage = pd.DataFrame(rows), pd.DataFrame(coverage_rows)
+    checks = uniformity_checks(ranks, draws_kept=cfg.draws_kept, alpha=cfg.alpha, seed=cfg.seed)
+    summary = summarise(cfg, ranks, coverage, checks, seconds=time.perf_counter() - start)
+    _write(cfg, ranks, coverage, checks, summary, out_dir=out_dir)
+    return summary
+
+
+def _fit_simulation(
+    cfg: CalibrateConfig, template: ScoreTable, truth: "Truth", seed: np.random.SeedSequence, cache: ModelCache
+) -> FitResult:
+    """Simulation ``seed``'s table drawn from ``truth`` and fitted with the run's compiled model."""
+    table = simulate_table(truth, template, cfg, np.random.default_rng(seed))
+    sampler = dataclasses.replace(cfg.sampler, seed=int(seed.spawn(1)[0].generate_state(1)[0]))
+    gap = GapConfig(a=cfg.a, b=cfg.b)
+    return fit(table, model=cfg.model, sampler=sampler, gap=gap, convergence=cfg.convergence, cache=cache)
+
+
+def _ranks(
+    result: FitResult, truth: "Truth", template: ScoreTable, cfg: CalibrateConfig, status: dict[str, Any]
+) -> list[dict[str, Any]]:
+    """One row per ranked variable: every parameter of every model and benchmark, and the gap estimands."""
+    rows = []
+    for family, name in PARAMETERS.items():
+        draws = posterior_array(result.posterior, name)
+        labels = template.models if family == "capability" else template.benchmarks
+        true = getattr(truth, name)
+        for i, label in enumerate(labels):
+            variable = {"family": family, "variable": f"{name}[{label}]"}
+            rows.append(status | variable | rank_of(draws[..., i], true[i], draws_kept=cfg.draws_kept))
+    for name in GAPS:
+        draws = result.estimates.draws[name]
+        rank = rank_of(draws, truth.gaps[name], draws_kept=cfg.draws_kept)
+        rows.append(status | {"family": "gap", "variable": name} | rank)
+    return rows
+
+
+def summarise(
+    cfg: CalibrateConfig, ranks: pd.DataFrame, coverage: pd.DataFrame, checks: pd.DataFrame, *, seconds: float
+) -> CalibrateSummary:
+    families = {
+        str(family): FamilyCheck(
+            variables=len(part),
+            passed=bool(part["passed"].all()),
+            failed_variables=tuple(part.loc[~part["passed"], "variable"]),
+            min_p_value=float(part["p_value"].min()),
+            ecdf_band_violations=int(part["ecdf_outside_band"].sum()),
+            histogram_band_violations=int(part["histogram_outside_band"].sum()),
+        )
+        for family, part in checks.groupby("family", sort=False)
+    }
+    tags = [level_tag(level) for level in LEVELS]
+    gap_coverage = {
+        str(name): {f"coverage_{tag}": float(part[f"covered_{tag}"].mean()) for tag in tags}
+        for name, part in coverage.groupby("variable", sort=False)
+    }
+    per_sim = ranks.drop_duplicates("simulation")
+    limits = cfg.convergence
+    return CalibrateSummary(
+        benchgap_version=__version__,
+        simulations=cfg.simulations,
+        draws_kept=cfg.draws_kept,
+        alpha=cfg.alpha,
+        passed=all(f.passed for f in families.values()),
+        families=families,
+        gap_coverage=gap_coverage,
+        converged_share=float(per_sim["converged"].mean()),
+        max_rhat=float(per_sim["max_rhat"].max()),
+        rhat_above_limit_share=float((per_sim["max_rhat"] > limits.max_rhat).mean()),
+        ess_below_limit_share=float((per_sim["min_ess_bulk"] < limits.min_ess_bulk).mean()),
+        divergent_share=float((per_sim["divergences"] > limits.max_divergences).mean()),
+        convergence=limits,
+        table={"groups": dict(cfg.groups), "benchmarks": cfg.benchmarks, "items": list(cfg.items)},
+        parameters=plain(dataclasses.asdict(cfg)),
+        inference=(
+            f"NUTS ({cfg.sampler.backend.value}), {cfg.sampler.chains} chains x ({cfg.sampler.tune} warm-up + "
+            f"{cfg.sampler.draws} draws) per table; ranks among {cfg.draws_kept} draws thinned evenly"
+        ),
+        seconds=seconds,
+    )
+
+
+def _write(
+    cfg: CalibrateConfig,
+    ranks: pd.DataFrame,
+    coverage: pd.DataFrame,
+    checks: pd.DataFrame,
+    summary: CalibrateSummary,
+    *,
+    out_dir: Path,
+) -> None:
+    ranks.to_csv(out_dir / "ranks.csv", index=False)
+    coverage.to_csv(out_dir / "gap_coverage.csv", index=False)
+    checks.to_csv(out_dir / "checks.csv", index=False)
+    figures: list[tuple[Path, str]] = []
+    if cfg.plots:
+        from benchgap.jobs.calibrate.figures import draw_figures
+
+        figures = draw_figures(ranks, out_dir, draws_kept=cfg.draws_kept)
+    write_report(summary, checks, figures, out_dir=out_dir)
+    write_json_atomic(out_dir / "summary.json", summary.to_json())  # last: its presence means a finished run

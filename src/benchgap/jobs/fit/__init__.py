@@ -1,0 +1,1 @@
+"""`benchgap fit`: one score table -> the posterior gap between two groups, its report and files."""

@@ -1,0 +1,242 @@
+"""The fit report: ``report.md`` and a self-contained ``report.html``, built from the fit's summary."""
+
+from pathlib import Path
+
+from benchgap.diagnostics import thresholds
+from benchgap.document import Block, Figure, Heading, Paragraph, Table, to_html, to_markdown
+from benchgap.estimands import DrawSummary, ModelEstimate
+from benchgap.records.fit_summary import ContaminationSummary, FitSummary, GapBrief
+
+TOP_MODELS = 15
+FIGURE_CAPTIONS = {
+    "gap": "Posterior of the best-vs-best gap; the dashed line is the naive mean-score gap.",
+    "forest": "Latent capability by model with highest-density intervals.",
+    "convergence": "Rank plots of the gap estimands (flat = chains agree).",
+    "ppc": "Posterior predictive check: observed scores against predictive intervals.",
+}
+ESTIMAND_ROWS = (
+    ("score", "best vs best, composite score"),
+    ("latent", "best vs best, latent"),
+    ("group_mean", "group mean, latent"),
+)
+
+
+def _f(x: float | None, digits: int = 3) -> str:
+    return "n/a" if x is None or x != x else f"{x:.{digits}f}"
+
+
+def _interval(pair: tuple[float, float], digits: int = 3) -> str:
+    return f"[{_f(pair[0], digits)}, {_f(pair[1], digits)}]"
+
+
+def fit_report_blocks(s: FitSummary, figures: dict[str, Path]) -> list[Block]:
+    """The fit report, from the summary and the figure files."""
+    gap, diag = s.gap, s.diagnostics
+    blocks: list[Block] = [Heading(f"benchgap fit: {gap.a} vs {gap.b}", 1)]
+    if not diag.converged:
+        blocks.append(
+            Paragraph(
+                "NOT CONVERGED: " + "; ".join(diag.problems) + ". Treat every number below as unreliable; "
+                "sample longer (sampler.draws, sampler.tune) or raise sampler.target_accept.",
+                warning=True,
+            )
+        )
+    blocks += [Paragraph("Verdict: " + gap.verdict, strong=True), *_data_blocks(s), *_gap_blocks(s)]
+    if s.contamination is not None:
+        blocks += _contamination_blocks(s.contamination, gap.a, gap.b, f"{gap.hdi_prob:.0%} HDI")
+    blocks += [*_model_blocks(s), *_tie_blocks(s), *_diagnostic_blocks(s)]
+    if figures:
+        blocks.append(Heading("Figures"))
+        blocks += [Figure(path, FIGURE_CAPTIONS[name]) for name, path in figures.items()]
+    return blocks
+
+
+def _data_blocks(s: FitSummary) -> list[Block]:
+    data = s.data
+    return [
+        Heading("Data"),
+        Paragraph(
+            f"Source: {s.source}. {data.n_models} models x {data.n_benchmarks} benchmarks, "
+            f"{data.n_cells} observed scores, {data.n_missing} missing cells (they add no likelihood). "
+            "Groups: " + ", ".join(f"{g} ({n})" for g, n in data.groups.items()) + ". "
+            f"Measurement: {data.measurement.beta_binomial_cells} cells with item counts (beta-binomial), "
+            f"{data.measurement.normal_stderr_cells} with standard errors (normal), "
+            f"{data.measurement.beta_cells} plain proportions (beta)."
+        ),
+    ]
+
+
+def _gap_blocks(s: FitSummary) -> list[Block]:
+    gap = s.gap
+    a, b, hdi = gap.a, gap.b, f"{gap.hdi_prob:.0%} HDI"
+    estimands: tuple[tuple[str, DrawSummary], ...] = (
+        ("best vs best, composite score", gap.score),
+        ("best vs best, latent capability", gap.latent),
+        (f"top-{gap.top_k.k} mean, latent", gap.top_k),
+        ("group mean, latent", gap.group_mean),
+    )
+    lens_rows = [
+        [
+            name.replace("_", " "),
+            lens.a_model,
+            lens.b_model,
+            _f(lens.a),
+            _f(lens.b),
+            _f(lens.gap),
+            f"{lens.relative:.1%}",
+        ]
+        for name, lens in gap.lenses.items()
+    ]
+    model_row = ["benchgap model: expected composite score (posterior mean)", _best(s.models, a), _best(s.models, b)]
+    model_row += ["", "", _f(gap.score.mean), f"{gap.score.relative_mean:.1%}"]
+    blocks: list[Block] = [
+        Heading("The gap"),
+        Table(
+            ["estimand", "mean", "sd", hdi, f"P({a} ahead)"],
+            [[name, _f(e.mean), _f(e.sd), _interval(e.hdi), _f(e.prob_a_ahead, 2)] for name, e in estimands],
+        ),
+        Paragraph(
+            f"Relative score gap (as a share of {b}'s best composite score): {gap.score.relative_mean:.1%}, "
+            f"{hdi} {gap.score.relative_hdi[0]:.1%} to {gap.score.relative_hdi[1]:.1%}. "
+            f"P(|score gap| < {gap.rope.half_width:g}) = {gap.rope.prob_inside:.2f} (region of practical equivalence)."
+        ),
+        Heading("Model estimate beside the published aggregates"),
+        Table(["aggregate", f"best {a}", f"best {b}", a, b, "gap", "relative"], [*lens_rows, model_row]),
+        Paragraph(
+            "Mean score and mean win rate use observed cells only, as leaderboards publish them; the model's "
+            "composite is the expected weighted score over the whole suite, missing cells predicted, with "
+            "uncertainty. Mean win rate is on its own scale (share of pairwise wins), not in score points."
+        ),
+    ]
+    if s.published_aggregate is not None:
+        pub = s.published_aggregate
+        blocks.append(
+            Paragraph(
+                f"The table's published aggregate column matches benchgap's recomputed mean win rate within "
+                f"{pub.max_abs_diff_vs_mean_win_rate:.4f} over {pub.n_models} models."
+            )
+        )
+    return blocks
+
+
+def _model_blocks(s: FitSummary) -> list[Block]:
+    gap, hdi = s.gap, f"{s.gap.hdi_prob:.0%} HDI"
+    ranked = sorted(s.models, key=lambda m: -m.theta_mean)
+    top = ranked[:TOP_MODELS]
+    shown = top + [next(m for m in ranked if m.group == g) for g in (gap.a, gap.b) if all(m.group != g for m in top)]
+    header = ["model", "group", "capability", hdi, "rank", f"rank {hdi}", "composite", "P(best in group)"]
+    rows = [
+        [
+            *(m.model, m.group, _f(m.theta_mean, 2), _interval(m.theta_hdi, 2), _f(m.rank_mean, 1)),
+            *(_interval(m.rank_hdi, 0), _f(m.composite_mean), _f(m.prob_best_in_group, 2), _f(m.mean_score)),
+            *(_f(m.mean_win_rate), str(m.n_scores)),
+        ]
+        for m in shown
+    ]
+    blocks: list[Block] = [Heading("Models"), Table([*header, "mean score", "mean win rate", "scores"], rows)]
+    if len(shown) < len(ranked):
+        blocks.append(Paragraph(f"Top {TOP_MODELS} of {len(ranked)} models shown; all are in summary.csv."))
+    return blocks
+
+
+def _tie_blocks(s: FitSummary) -> list[Block]:
+    rows = [
+        [str(i + 1), ", ".join(group[:12]) + (f" ... (+{len(group) - 12})" if len(group) > 12 else "")]
+        for i, group in enumerate(s.tie_groups[:8])
+    ]
+    return [
+        Heading("Tie groups"),
+        Paragraph(
+            "Models in one group are not separated: the group's leader does not beat them with probability "
+            f"{s.config.gap.decisive:g}. The first tie groups from the top:"
+        ),
+        Table(["tie group", "models"], rows),
+    ]
+
+
+def _diagnostic_blocks(s: FitSummary) -> list[Block]:
+    diag, limits = s.diagnostics, s.config.convergence
+    header = ["converged", "max R-hat", "min bulk ESS", "min tail ESS", "divergences", "mean tree depth", "step size"]
+    row = ["yes" if diag.converged else "NO", _f(diag.max_rhat), f"{diag.min_ess_bulk:.0f}", f"{diag.min_ess_tail:.0f}"]
+    row += [str(diag.divergences), _f(diag.mean_tree_depth, 1), _f(diag.step_size), f"{diag.chains} x {diag.draws}"]
+    row += [_f(s.posterior_predictive.coverage_90, 2), _f(s.seconds.sampling_and_compile, 1)]
+    return [
+        Heading("Diagnostics"),
+        Table([*header, "chains x draws", "PPC 90% coverage", "sampling s"], [row]),
+        Paragraph(f"Inference: {s.inference}. Thresholds: {thresholds(limits)}."),
+    ]
+
+
+def _contamination_blocks(c: ContaminationSummary, a: str, b: str, hdi: str) -> list[Block]:
+    """``model=contamination_aware``: the gap with inflation removed beside the plain model's; what is flagged."""
+    rows = []
+    for name, label in ESTIMAND_ROWS:
+        plain, deflated = getattr(c.plain_gap, name), getattr(c.deflated_gap, name)
+        assert isinstance(plain, GapBrief) and isinstance(deflated, GapBrief)
+        rows.append(
+            [label, _f(plain.mean), _interval(plain.hdi), _f(deflated.mean), _interval(deflated.hdi), _f(c.shift[name])]
+        )
+    blocks: list[Block] = [
+        Heading("Contamination"),
+        Paragraph(
+            f"The contamination-aware model flags {c.flagged_cells} of {c.cells} scores as inflated (posterior "
+            f"probability of inflation at least the flag threshold); the probabilities sum to "
+            f"{c.expected_inflated_cells:.1f} expected inflated scores. The gap with inflation removed, beside "
+            f"the plain model's on the same table ({a} minus {b}):"
+        ),
+        Table(["estimand", "plain model", f"plain {hdi}", "inflation removed", f"removed {hdi}", "shift"], rows),
+    ]
+    fits = (("plain", c.plain_gap), ("contamination-aware", c.deflated_gap))
+    unconverged = [name for name, gaps in fits if not gaps.converged]
+    if unconverged:
+        blocks.append(
+            Paragraph(
+                f"NOT CONVERGED: the {' and the '.join(unconverged)} fit; its gap above is unreliable. Sample longer "
+                "(sampler.draws, sampler.tune) or raise sampler.target_accept.",
+                warning=True,
+            )
+        )
+    return blocks + _flagged_blocks(c)
+
+
+def _flagged_blocks(c: ContaminationSummary) -> list[Block]:
+    blocks: list[Block] = []
+    if c.flagged:
+        blocks += [
+            Paragraph("Flagged scores, most probable first (all cells are in inflation_cells.csv):"),
+            Table(
+                ["model", "group", "benchmark", "score", "P(inflated)", "points if inflated"],
+                [
+                    [
+                        x["model"],
+                        x["group"],
+                        x["benchmark"],
+                        _f(x["score"]),
+                        _f(x["probability"], 2),
+                        _f(x["points_if_inflated"]),
+                    ]
+                    for x in c.flagged
+                ],
+            ),
+        ]
+    rows = [
+        [m["model"], m["group"], str(m["scores"]), str(m["flagged"]), _f(m["total_points"]), _f(m["mean_points"])]
+        for m in c.models[:10]
+    ]
+    return [
+        *blocks,
+        Paragraph("Models with the most inflation (posterior mean score points summed over their scores):"),
+        Table(["model", "group", "scores", "flagged", "total points", "mean points"], rows),
+    ]
+
+
+def _best(models: tuple[ModelEstimate, ...], group: str) -> str:
+    """The group's most probable best model."""
+    member = max((m for m in models if m.group == group), key=lambda m: m.prob_best_in_group)
+    return f"{member.model} (P = {member.prob_best_in_group:.2f})"
+
+
+def write_fit_report(s: FitSummary, figures: dict[str, Path], *, out_dir: Path) -> None:
+    blocks = fit_report_blocks(s, figures)
+    (out_dir / "report.md").write_text(to_markdown(blocks, relative_to=out_dir))
+    (out_dir / "report.html").write_text(to_html(blocks, title=f"benchgap fit: {s.gap.a} vs {s.gap.b}"))

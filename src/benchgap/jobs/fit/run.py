@@ -1,0 +1,241 @@
+"""The fit job: table -> hierarchical model -> posterior -> estimands -> files in the run folder.
+
+Usable without Hydra: ``run_fit(FitConfig(...), out_dir=Path(...))``.
+"""
+
+import dataclasses
+import logging
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from xarray import DataTree
+
+from benchgap import __version__
+from benchgap.config import DataConfig, FitConfig, ModelKind, PlainLikelihood
+from benchgap.fitting import FitResult, fit
+from benchgap.inflation import PER_CELL_DRAWS, cell_inflation, model_inflation
+from benchgap.jobs.fit.checks import check_fit
+from benchgap.jobs.fit.page import write_fit_report
+from benchgap.posterior import predictive_coverage, replicate_scores
+from benchgap.records.files import write_json_atomic
+from benchgap.records.fit_summary import (
+    ContaminationSummary,
+    FitSummary,
+    GapBrief,
+    Measurement,
+    ModelGaps,
+    PredictiveCheck,
+    PublishedCheck,
+    Seconds,
+    TableCounts,
+)
+from benchgap.table import CellSplit, ScoreTable, read_table
+from benchgap.weighting import table_weights
+from benchgap.world import draw_world
+
+log = logging.getLogger("benchgap")
+FLAGGED_SHOWN = 25  # flagged cells listed in summary.json (all are in inflation_cells.csv)
+PPC_DRAWS = 400  # posterior draws of the predictive check
+
+
+def load_table(cfg: DataConfig) -> ScoreTable:
+    """The user's table, or the built-in demo world (``data.demo``, seed ``data.demo_seed``) when ``data.path`` is
+    unset."""
+    if cfg.path:
+        return read_table(cfg)
+    return draw_world(cfg.demo, seed=cfg.demo_seed)[0]
+
+
+def run_fit(cfg: FitConfig, *, out_dir: Path) -> FitSummary:
+    """Run the whole fit job and write its files into ``out_dir``; returns the summary.
+
+    Files are written to a scratch folder first and moved in at the end, so a failed run never leaves
+    a half-written result behind.
+    """
+    table = load_table(cfg.data)
+    check_fit(cfg, table)
+    log.info(
+        "table %s: %d models x %d benchmarks, %d scores (%d missing)",
+        table.source,
+        table.n_models,
+        table.n_benchmarks,
+        table.n_cells,
+        table.n_missing,
+    )
+    result, plain_result = _fits(cfg, table)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    scratch = Path(tempfile.mkdtemp(prefix=".partial-", dir=out_dir))
+    try:
+        summary = _write_files(cfg, result, plain_result, scratch)
+        for item in scratch.iterdir():
+            item.replace(out_dir / item.name)
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+    log.info("wrote %s", out_dir)
+    return summary
+
+
+def _fits(cfg: FitConfig, table: ScoreTable) -> tuple[FitResult, FitResult | None]:
+    """The configured fit; with ``model=contamination_aware`` also the plain model's, for the gap beside it."""
+    weights = table_weights(table, cfg.gap.weighting)
+    log.info(
+        "fitting: compile, then %d chains x (%d tune + %d draws)",
+        cfg.sampler.chains,
+        cfg.sampler.tune,
+        cfg.sampler.draws,
+    )
+    result = fit(table, model=cfg.model, sampler=cfg.sampler, gap=cfg.gap, convergence=cfg.convergence, weights=weights)
+    _log_fit(result)
+    if cfg.model.kind is not ModelKind.contamination_aware:
+        return result, None
+    log.info("fitting the plain model (model.kind=irt) to the same table, for the gap beside the deflated one")
+    plain_model = dataclasses.replace(cfg.model, kind=ModelKind.irt)
+    plain_result = fit(
+        table, model=plain_model, sampler=cfg.sampler, gap=cfg.gap, convergence=cfg.convergence, weights=weights
+    )
+    _log_fit(plain_result)
+    return result, plain_result
+
+
+def _log_fit(result: FitResult) -> None:
+    diagnostics = result.diagnostics
+    log.info(
+        "sampled in %.1f s; %s",
+        result.seconds,
+        "converged" if diagnostics.converged else "NOT converged: " + "; ".join(diagnostics.problems),
+    )
+
+
+def _write_files(cfg: FitConfig, result: FitResult, plain_result: FitResult | None, scratch: Path) -> FitSummary:
+    """Every output of the job into ``scratch``; returns the summary."""
+    table = result.table
+    rng = np.random.default_rng(cfg.sampler.seed)
+    normal_floor = cfg.model.score_floor if cfg.model.plain_likelihood is PlainLikelihood.normal else None
+    replicates = replicate_scores(result.posterior, table, n_draws=PPC_DRAWS, rng=rng, plain_normal_floor=normal_floor)
+    figures: dict[str, Path] = {}
+    if cfg.plots:
+        from benchgap.jobs.fit.figures import draw_figures
+
+        figures = draw_figures(result, replicates, scratch)
+    contamination = None
+    if plain_result is not None:
+        cells = cell_inflation(result.posterior, table, flag_probability=cfg.model.inflation.flag_probability)
+        per_model = model_inflation(cells)
+        contamination = contamination_summary(result, plain_result, cells=cells, per_model=per_model)
+        cells.sort_values("probability", ascending=False, kind="stable").to_csv(
+            scratch / "inflation_cells.csv", index=False
+        )
+        per_model.to_csv(scratch / "inflation_models.csv", index=False)
+    coverage = predictive_coverage(replicates, table.score, prob=0.9)
+    summary = summarise(result, cfg, ppc_coverage=coverage, contamination=contamination)
+    write_json_atomic(scratch / "summary.json", summary.to_json())
+    per_model_rows = pd.DataFrame([dataclasses.asdict(m) for m in summary.models])
+    for column in ("theta_hdi", "rank_hdi", "composite_hdi"):
+        per_model_rows[[f"{column}_lo", f"{column}_hi"]] = per_model_rows.pop(column).tolist()
+    per_model_rows.to_csv(scratch / "summary.csv", index=False)
+    _save_posterior(result.posterior, scratch / "posterior.nc")
+    write_fit_report(summary, figures, out_dir=scratch)
+    return summary
+
+
+def summarise(
+    result: FitResult, cfg: FitConfig, *, ppc_coverage: float | None, contamination: ContaminationSummary | None = None
+) -> FitSummary:
+    """The summary of a fit (``summary.json``)."""
+    table, est = result.table, result.estimates
+    split = CellSplit.of(table)
+    published = None
+    if table.published:
+        recomputed = {m.model: m.mean_win_rate for m in est.models}
+        diffs = [abs(recomputed[m] - v) for m, v in table.published.items()]
+        published = PublishedCheck(
+            n_models=len(diffs),
+            max_abs_diff_vs_mean_win_rate=float(max(diffs)),
+            note="the table's published aggregate column against benchgap's recomputed HELM mean win rate",
+        )
+    counts = TableCounts(
+        n_models=table.n_models,
+        n_benchmarks=table.n_benchmarks,
+        n_cells=table.n_cells,
+        n_missing=table.n_missing,
+        groups=table.group_counts(),
+        benchmarks=table.benchmarks,
+        weights=dict(zip(table.benchmarks, map(float, est.weights), strict=True)),
+        measurement=Measurement(int(split.counts.size), int(split.stderr.size), int(split.plain.size)),
+    )
+    return FitSummary(
+        benchgap_version=__version__,
+        inference=result.posterior.attrs.get("inference", "NUTS"),
+        source=table.source,
+        data=counts,
+        gap=est.gap,
+        models=tuple(est.models),
+        tie_groups=tuple(tuple(group) for group in est.tie_groups),
+        diagnostics=result.diagnostics,
+        posterior_predictive=PredictiveCheck(coverage_90=ppc_coverage),
+        seconds=Seconds(sampling_and_compile=result.seconds),
+        config=cfg,
+        published_aggregate=published,
+        contamination=contamination,
+    )
+
+
+def contamination_summary(
+    aware_fit: FitResult, plain_fit: FitResult, *, cells: pd.DataFrame, per_model: pd.DataFrame
+) -> ContaminationSummary:
+    """``model=contamination_aware``: the gap with inflation removed beside the plain model's, and what is flagged."""
+    deflated, plain_gap = _model_gaps(aware_fit), _model_gaps(plain_fit)
+    flagged = cells[cells["flagged"]].sort_values("probability", ascending=False, kind="stable")
+    draws = aware_fit.posterior["posterior"].to_dataset()
+    names = ("score", "latent", "group_mean")
+    return ContaminationSummary(
+        note=(
+            "gaps of model=contamination_aware (inflation removed) and of the plain model fitted to the same table; "
+            "cells flagged where the posterior probability of inflation reaches model.inflation.flag_probability"
+        ),
+        deflated_gap=deflated,
+        plain_gap=plain_gap,
+        shift={name: getattr(deflated, name).mean - getattr(plain_gap, name).mean for name in names},
+        cells=len(cells),
+        flagged_cells=len(flagged),
+        expected_inflated_cells=float(cells["probability"].sum()),
+        flagged=_records(flagged.head(FLAGGED_SHOWN)),
+        models=_records(per_model.head(FLAGGED_SHOWN)),
+        share_logit_mean=float(draws["inflation_share_logit"].mean()),
+        slopes={
+            str(name): float(draws["inflation_slopes"].sel(covariate=name).mean())
+            for name in draws["inflation_slopes"]["covariate"].to_numpy()
+        },
+    )
+
+
+def _records(frame: pd.DataFrame) -> tuple[dict[str, Any], ...]:
+    return tuple({str(k): v for k, v in row.items()} for row in frame.to_dict(orient="records"))
+
+
+def _model_gaps(result: FitResult) -> ModelGaps:
+    gap = result.estimates.gap
+
+    def brief(s: object) -> GapBrief:
+        return GapBrief(mean=s.mean, hdi=s.hdi, prob_a_ahead=s.prob_a_ahead)  # type: ignore[attr-defined]
+
+    return ModelGaps(brief(gap.score), brief(gap.latent), brief(gap.group_mean), result.diagnostics.converged)
+
+
+def _save_posterior(posterior: DataTree, path: Path) -> None:
+    """NetCDF that ``arviz.from_netcdf`` loads back (text-valued sample stats dropped).
+
+    The contamination-aware model's per-cell draws are left out: on Epoch's 1,651 cells they made the file 370 MB;
+    their summaries are in ``inflation_cells.csv``.
+    """
+    stats = posterior["sample_stats"].to_dataset()
+    text = [name for name, var in stats.data_vars.items() if var.dtype == object]
+    posterior = posterior.copy()
+    posterior["sample_stats"] = stats.drop_vars(text)
+    draws = posterior["posterior"].to_dataset()
+    posterior["posterior"] = draws.drop_vars([name for name in PER_CELL_DRAWS if name in draws])
+    posterior.to_netcdf(path, engine="h5netcdf")

@@ -1,0 +1,1 @@
+"""`benchgap simulate`: replicate worlds with known truth, distorted and fitted, every estimator scored."""

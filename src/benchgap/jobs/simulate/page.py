@@ -1,0 +1,50 @@
+"""The words of a simulate job: one plain line on what it found (printed, and logged at the end of the job)."""
+
+from benchgap.config import WeightScheme
+from benchgap.estimators import Estimator
+from benchgap.records.simulate_result import SimulateResult
+
+
+def headline_sentence(result: SimulateResult) -> str:
+    """One plain line on what the job found."""
+    est = result.estimators
+    composite = est[Estimator.composite.value]
+    text = (
+        f"{result.replicates} replicates: true score gap {composite.mean_truth:+.3f}, naive composite "
+        f"{composite.mean_estimate:+.3f} (bias {composite.bias:+.3f}, wrong sign in "
+        f"{composite.sign_error_rate:.0%})"
+    )
+    bayes = est.get(Estimator.bayes.value)
+    if bayes is not None and bayes.fit is not None:
+        text += (
+            f"; model {bayes.mean_estimate:+.3f} (bias {bayes.bias:+.3f}, 90% interval coverage "
+            f"{bayes.coverage_at(90):.0%}, converged in {bayes.fit.converged_share:.0%})"
+        )
+    if result.inflation is not None:
+        found = result.inflation
+        auc = "n/a" if found.auc_mean is None else f"{found.auc_mean:.2f}"
+        false_positives = "n/a" if found.false_positive_rate is None else f"{found.false_positive_rate:.1%}"
+        text += f"; inflation AUC {auc}, clean cells flagged {false_positives}"
+    return text + _weighting_words(result)
+
+
+def _weighting_words(result: SimulateResult) -> str:
+    weighting, text = result.weighting, ""
+    if weighting.kind == WeightScheme.mean_win_rate.value:
+        helm = result.estimators[Estimator.mean_win_rate.value]
+        text += (
+            f"; mean win rate gap {helm.mean_estimate:+.3f} (true {helm.mean_truth:+.3f}, wrong sign in "
+            f"{helm.sign_error_rate:.0%})"
+        )
+    if weighting.dirichlet is not None:
+        spread = weighting.dirichlet
+        text += (
+            f"; over random weightings the apparent gap spans {spread.q05:+.3f} to {spread.q95:+.3f} "
+            f"(wrong sign in {spread.sign_flip_share:.0%})"
+        )
+    if weighting.kind == WeightScheme.adversarial.value and weighting.flip_distance.median is not None:
+        text += (
+            f"; moving {weighting.flip_distance.median:.0%} of the weight (median, total variation) flips "
+            "the apparent gap's sign"
+        )
+    return text

@@ -1,0 +1,251 @@
+"""The simulate job: replicate worlds -> distortions -> every estimator -> truth vs estimate -> files.
+
+Usable without Hydra: ``run_simulate(SimulateConfig(...), out_dir=Path(...))``. Replicate ``r`` draws from
+``SeedSequence(seed).spawn(replicates)[r]`` (``benchgap.scoring``), so any one replicate can be re-run alone
+(``only=[r]``) and a resumed job gives the same numbers.
+"""
+
+import dataclasses
+import logging
+import shutil
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from benchgap import __version__
+from benchgap.config import SimulateConfig, WeightScheme
+from benchgap.errors import InputError
+from benchgap.estimators import Estimator
+from benchgap.inflation import CLEAN_POINTS, INFLATED_POINTS
+from benchgap.jobs.simulate.checks import check_simulate
+from benchgap.jobs.simulate.page import headline_sentence
+from benchgap.jobs.simulate.resume import PARTIAL, completed_result, finished_rows, rows_per_replicate, settings_key
+from benchgap.metrics import aggregate
+from benchgap.records.files import RESULT, plain, write_json_atomic
+from benchgap.records.simulate_result import (
+    DirichletSpread,
+    FlipDistances,
+    Headline,
+    InflationFound,
+    SimulateResult,
+    TruthMeans,
+    WeightingSummary,
+)
+from benchgap.sampling import process_cache
+from benchgap.scoring import draw_replicate, score_replicate
+
+log = logging.getLogger("benchgap")
+
+
+def run_simulate(
+    cfg: SimulateConfig, *, out_dir: Path, overrides: list[str] | None = None, label: str = "simulate"
+) -> SimulateResult:
+    """Run the whole simulate job into ``out_dir``; returns the result (``result.json``).
+
+    A folder that already holds a complete result with the same settings is left as it is (a resumed sweep
+    skips it). Finished replicates are appended to a partial file as they come, so a stopped job resumes
+    where it stopped; ``replicates.csv``, the figure and ``result.json`` (last) appear only when all are done.
+    """
+    check_simulate(cfg)
+    key = settings_key(cfg)
+    done = completed_result(out_dir, key)
+    if done is not None:
+        log.info("%s: complete (result.json has these settings); skipped", label)
+        return done
+    _clear_stale_result(out_dir, cfg)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    partial = out_dir / f"{PARTIAL}.{settings_key(cfg, rows_only=True)}"
+    indices = list(dict.fromkeys(cfg.only)) if cfg.only else list(range(cfg.replicates))
+    rows = finished_rows(partial, per_replicate=rows_per_replicate(cfg))
+    finished = set(rows["replicate"]) & set(indices) if len(rows) else set()
+    if finished:
+        log.info("%s: resuming; %d of %d replicates already done", label, len(finished), len(indices))
+    cache = process_cache(cfg.model, cfg.sampler.backend) if cfg.bayes else None
+    progress = Progress(label, total=len(indices), done=len(finished))
+    start = time.perf_counter()
+    for index in indices:
+        if index in finished:
+            continue
+        new = pd.DataFrame(score_replicate(draw_replicate(cfg, index), cfg, cache))
+        new.to_csv(partial, mode="a", header=not partial.exists(), index=False)
+        rows = pd.concat([rows, new], ignore_index=True) if len(rows) else new
+        progress.step(new)
+    frame = rows[rows["replicate"].isin(indices)].sort_values("replicate", kind="stable").reset_index(drop=True)
+    result = summarise(frame, cfg, key=key, overrides=overrides or [], seconds=time.perf_counter() - start)
+    _write_outputs(frame, result, out_dir=out_dir, plots=cfg.plots)
+    if not cfg.only:  # a re-run of some replicates keeps the rows a stopped full run may still need
+        for stale in out_dir.glob(f"{PARTIAL}.*"):
+            stale.unlink()
+    log.info("%s: %s", label, headline_sentence(result))
+    return result
+
+
+def _clear_stale_result(out_dir: Path, cfg: SimulateConfig) -> None:
+    """A finished job's files with other settings: replaced by a full run, never by a re-run of a few replicates."""
+    if not (out_dir / RESULT).exists():
+        return
+    if cfg.only:
+        raise InputError(
+            f"{out_dir} holds a finished job with other settings; re-run replicates {cfg.only} into a folder of "
+            "their own (hydra.run.dir=DIR)"
+        )
+    for name in (RESULT, "replicates.csv", "gaps.png"):
+        (out_dir / name).unlink(missing_ok=True)
+
+
+class Progress:
+    """One log line per finished replicate: where the job is, what it found, and how long is left."""
+
+    def __init__(self, label: str, *, total: int, done: int) -> None:
+        self.label, self.total, self.done = label, total, done
+        self.start, self.fresh = time.perf_counter(), 0
+
+    def step(self, rows: pd.DataFrame) -> None:
+        self.done += 1
+        self.fresh += 1
+        elapsed = time.perf_counter() - self.start
+        left = elapsed / self.fresh * (self.total - self.done)
+        by = rows.set_index("estimator")
+        naive, bayes = Estimator.composite.value, Estimator.bayes.value
+        parts = [f"truth {by['truth'][naive]:+.3f}", f"composite {by['estimate'][naive]:+.3f}"]
+        if bayes in by.index:
+            parts.append(
+                f"model {by['estimate'][bayes]:+.3f} [{by['lo_90'][bayes]:+.3f}, {by['hi_90'][bayes]:+.3f}]"
+                + ("" if by["converged"][bayes] else " (not converged)")
+            )
+        log.info(
+            "%s: replicate %d/%d (#%d): score gap %s; %.0f s, about %.0f s left",
+            self.label,
+            self.done,
+            self.total,
+            int(rows["replicate"].iloc[0]),
+            ", ".join(parts),
+            elapsed,
+            left,
+        )
+
+
+def summarise(
+    frame: pd.DataFrame, cfg: SimulateConfig, *, key: str, overrides: list[str], seconds: float
+) -> SimulateResult:
+    """``result.json``: what was run, the truth, and every estimator's aggregates."""
+    per_replicate = frame.drop_duplicates("replicate")
+    estimators = aggregate(frame)
+    weighting = _weighting_summary(frame, per_replicate, cfg)
+    quoted = Estimator.mean_win_rate if cfg.weighting.kind is WeightScheme.mean_win_rate else Estimator.composite
+    chosen = estimators[quoted.value]
+    headline = Headline(
+        estimator=quoted.value,
+        mean_estimate=chosen.mean_estimate,
+        mean_truth=chosen.mean_truth,
+        bias=chosen.bias,
+        sign_error_rate=chosen.sign_error_rate,
+        flip_distance_median=(
+            weighting.flip_distance.median if cfg.weighting.kind is WeightScheme.adversarial else None
+        ),
+    )
+    return SimulateResult(
+        benchgap_version=__version__,
+        status="complete",
+        settings_key=key,
+        overrides=tuple(overrides),
+        parameters=plain(dataclasses.asdict(cfg)),
+        replicates=int(per_replicate.shape[0]),
+        truth=TruthMeans(
+            latent_gap_mean=float(per_replicate["true_latent_gap"].mean()),
+            score_gap_mean=float(per_replicate["true_score_gap"].mean()),
+            best_a_score_mean=float(per_replicate["true_best_a_score"].mean()),
+            best_b_score_mean=float(per_replicate["true_best_b_score"].mean()),
+        ),
+        headline=headline,
+        estimators=estimators,
+        weighting=weighting,
+        inflation=_inflation_found(frame, cfg),
+        inference=_inference(cfg),
+        seconds_this_run=seconds,
+    )
+
+
+def _weighting_summary(frame: pd.DataFrame, per_replicate: pd.DataFrame, cfg: SimulateConfig) -> WeightingSummary:
+    """How far the composite weights must move to flip the apparent gap (and the model's), and for ``dirichlet``
+    the apparent gap's spread over random weightings."""
+    flips = per_replicate["flip_distance"].fillna(np.inf)  # NaN: no reweighting flips that world
+    model_flips = None
+    if "model_flip_distance" in frame:
+        fitted = frame.loc[frame["estimator"] == Estimator.bayes.value, "model_flip_distance"]
+        model_flips = FlipDistances(
+            note="the same for the Bayesian model's posterior-mean gap (each draw's sign never flips)",
+            median=_finite(fitted.fillna(np.inf).median()),
+            no_flip_possible_share=float(fitted.isna().mean()),
+        )
+    dirichlet = None
+    if "apparent_q50" in per_replicate:
+        dirichlet = DirichletSpread(
+            note="apparent composite gap over random weightings, per replicate, averaged over replicates",
+            **{q: float(per_replicate[f"apparent_{q}"].mean()) for q in ("q05", "q50", "q95")},
+            sign_flip_share=float(per_replicate["apparent_sign_flip_share"].mean()),
+        )
+    return WeightingSummary(
+        kind=cfg.weighting.kind.value,
+        flip_distance=FlipDistances(
+            note="smallest total-variation change of the composite weights that flips the apparent gap's sign",
+            median=_finite(flips.median()),
+            q10=_finite(np.quantile(flips, 0.1, method="inverted_cdf")),  # no interpolation with infinity
+            q90=_finite(np.quantile(flips, 0.9, method="inverted_cdf")),
+            no_flip_possible_share=float(np.isinf(flips).mean()),
+        ),
+        model_flip_distance=model_flips,
+        dirichlet=dirichlet,
+    )
+
+
+def _inflation_found(frame: pd.DataFrame, cfg: SimulateConfig) -> InflationFound | None:
+    """``model=contamination_aware``: how well the cells' probabilities found the injected inflation."""
+    if "inflation_auc" not in frame:
+        return None
+    fits = frame[frame["estimator"] == Estimator.bayes.value]
+    return InflationFound(
+        note=(
+            "model=contamination_aware against the injected truth, per replicate then averaged: AUC of the cells' "
+            f"probability of inflation (inflated: at least {INFLATED_POINTS:g} points; clean: under "
+            f"{CLEAN_POINTS:g}), and the shares of clean and of inflated cells flagged at probability "
+            f">= {cfg.model.inflation.flag_probability:g}"
+        ),
+        auc_mean=_finite(fits["inflation_auc"].mean()),
+        auc_min=_finite(fits["inflation_auc"].min()),
+        false_positive_rate=_finite(fits["false_positive_rate"].mean()),
+        detection_rate=_finite(fits["detection_rate"].mean()),
+        inflated_cells_mean=float(fits["inflated_cells"].mean()),
+        flagged_cells_mean=float(fits["flagged_cells"].mean()),
+    )
+
+
+def _inference(cfg: SimulateConfig) -> str:
+    if not cfg.bayes:
+        return "none (bayes=false)"
+    s = cfg.sampler
+    return f"NUTS ({s.backend.value}), {s.chains} chains x ({s.tune} warm-up + {s.draws} draws) per replicate"
+
+
+def _finite(value: Any) -> float | None:
+    return float(value) if np.isfinite(value) else None
+
+
+def _write_outputs(frame: pd.DataFrame, result: SimulateResult, *, out_dir: Path, plots: bool) -> None:
+    """``replicates.csv`` and the figure first, ``result.json`` last: a result file means a finished job."""
+    scratch = Path(tempfile.mkdtemp(prefix=".partial-", dir=out_dir))
+    try:
+        frame.to_csv(scratch / "replicates.csv", index=False)
+        if plots:
+            from benchgap.jobs.simulate.figures import simulated_gaps
+
+            simulated_gaps(frame, scratch / "gaps.png")
+        for item in scratch.iterdir():
+            item.replace(out_dir / item.name)
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+    write_json_atomic(out_dir / RESULT, result.to_json())

@@ -1,0 +1,112 @@
+"""``summary.json`` of ``benchgap fit`` as a typed record: what the fit page, the CLI and readers of a finished fit
+use. Field names are the file's keys."""
+
+from dataclasses import dataclass
+from typing import Any
+
+from benchgap.config import FitConfig
+from benchgap.diagnostics import Diagnostics
+from benchgap.estimands import GapEstimate, ModelEstimate
+from benchgap.records.files import fields_from_plain, fields_to_plain, optional_section
+
+
+@dataclass(frozen=True)
+class Measurement:
+    """Observed cells per measurement model."""
+
+    beta_binomial_cells: int  # item counts known
+    normal_stderr_cells: int  # standard errors given
+    beta_cells: int  # plain proportions
+
+
+@dataclass(frozen=True)
+class TableCounts:
+    """What was fitted."""
+
+    n_models: int
+    n_benchmarks: int
+    n_cells: int
+    n_missing: int
+    groups: dict[str, int]  # models per group
+    benchmarks: tuple[str, ...]
+    weights: dict[str, float]  # composite-score weight per benchmark
+    measurement: Measurement
+
+
+@dataclass(frozen=True)
+class PredictiveCheck:
+    coverage_90: float | None  # share of observed scores inside their 90% posterior predictive interval
+
+
+@dataclass(frozen=True)
+class Seconds:
+    sampling_and_compile: float
+
+
+@dataclass(frozen=True)
+class PublishedCheck:
+    """The table's published aggregate column against benchgap's recomputed HELM mean win rate."""
+
+    n_models: int
+    max_abs_diff_vs_mean_win_rate: float
+    note: str
+
+
+@dataclass(frozen=True)
+class GapBrief:
+    mean: float
+    hdi: tuple[float, float]
+    prob_a_ahead: float
+
+
+@dataclass(frozen=True)
+class ModelGaps:
+    """One model's gaps, for the side-by-side of the contamination-aware and the plain fit."""
+
+    score: GapBrief
+    latent: GapBrief
+    group_mean: GapBrief
+    converged: bool
+
+
+@dataclass(frozen=True)
+class ContaminationSummary:
+    """``model=contamination_aware``: the gap with inflation removed beside the plain model's, and what is flagged."""
+
+    note: str
+    deflated_gap: ModelGaps
+    plain_gap: ModelGaps
+    shift: dict[str, float]  # deflated minus plain, per estimand
+    cells: int
+    flagged_cells: int
+    expected_inflated_cells: float  # sum of the cells' posterior probabilities of inflation
+    flagged: tuple[dict[str, Any], ...]  # the most probable flagged cells (all are in inflation_cells.csv)
+    models: tuple[dict[str, Any], ...]  # models with the most inflation
+    share_logit_mean: float
+    slopes: dict[str, float]  # the covariates' coefficients on the logit of the inflation share
+
+
+@dataclass(frozen=True)
+class FitSummary:
+    """Everything a fit reports (``summary.json``)."""
+
+    benchgap_version: str
+    inference: str
+    source: str
+    data: TableCounts
+    gap: GapEstimate
+    models: tuple[ModelEstimate, ...]
+    tie_groups: tuple[tuple[str, ...], ...]  # models whose latent order is not settled, best first
+    diagnostics: Diagnostics
+    posterior_predictive: PredictiveCheck
+    seconds: Seconds
+    config: FitConfig
+    published_aggregate: PublishedCheck | None = optional_section()
+    contamination: ContaminationSummary | None = optional_section()
+
+    def to_json(self) -> dict[str, Any]:
+        return fields_to_plain(self)
+
+    @classmethod
+    def from_json(cls, values: dict[str, Any]) -> "FitSummary":
+        return fields_from_plain(cls, values)

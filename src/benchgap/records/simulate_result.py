@@ -1,0 +1,99 @@
+"""``result.json`` of a ``benchgap simulate`` job as a typed record: what the CLI prints from and what
+``benchgap report`` reads back. Field names are the file's keys."""
+
+from dataclasses import dataclass
+from typing import Any
+
+from benchgap.metrics import EstimatorSummary
+from benchgap.records.files import fields_from_plain, fields_to_plain, optional_section
+
+
+@dataclass(frozen=True)
+class TruthMeans:
+    """The truth of the undistorted, noise-free worlds, averaged over the job's replicates."""
+
+    latent_gap_mean: float
+    score_gap_mean: float
+    best_a_score_mean: float
+    best_b_score_mean: float
+
+
+@dataclass(frozen=True)
+class Headline:
+    """The estimator a headline would quote under the job's weighting."""
+
+    estimator: str
+    mean_estimate: float
+    mean_truth: float
+    bias: float
+    sign_error_rate: float
+    flip_distance_median: float | None = optional_section()  # weighting=adversarial
+
+
+@dataclass(frozen=True)
+class FlipDistances:
+    """Over replicate worlds: the smallest total-variation change of the composite weights that flips the sign."""
+
+    note: str
+    median: float | None  # None: infinite (no reweighting flips half the worlds)
+    q10: float | None = optional_section()
+    q90: float | None = optional_section()
+    no_flip_possible_share: float | None = None
+
+
+@dataclass(frozen=True)
+class DirichletSpread:
+    """The apparent composite gap over random weightings, per replicate, averaged over replicates."""
+
+    note: str
+    q05: float
+    q50: float
+    q95: float
+    sign_flip_share: float
+
+
+@dataclass(frozen=True)
+class WeightingSummary:
+    kind: str
+    flip_distance: FlipDistances
+    model_flip_distance: FlipDistances | None = optional_section()  # the Bayesian model's posterior-mean gap
+    dirichlet: DirichletSpread | None = optional_section()  # weighting=dirichlet
+
+
+@dataclass(frozen=True)
+class InflationFound:
+    """``model=contamination_aware``: detection of the injected inflation, per replicate then averaged."""
+
+    note: str
+    auc_mean: float | None
+    auc_min: float | None
+    false_positive_rate: float | None
+    detection_rate: float | None
+    inflated_cells_mean: float
+    flagged_cells_mean: float
+
+
+@dataclass(frozen=True)
+class SimulateResult:
+    """A finished simulate job (``result.json``, written last: its presence means the job finished)."""
+
+    benchgap_version: str
+    status: str  # "complete"
+    settings_key: str  # hash of every setting that can change a number (a resumed sweep reuses equal keys)
+    overrides: tuple[str, ...]
+    parameters: dict[str, Any]  # every setting, as plain JSON
+    replicates: int
+    truth: TruthMeans
+    headline: Headline
+    estimators: dict[str, EstimatorSummary]
+    weighting: WeightingSummary
+    inflation: InflationFound | None = optional_section()
+    inference: str = ""
+    seconds_this_run: float = 0.0  # a resumed job counts only the replicates it ran
+
+    def to_json(self) -> dict[str, Any]:
+        return fields_to_plain(self)
+
+    @classmethod
+    def from_json(cls, values: dict[str, Any]) -> "SimulateResult":
+        return fields_from_plain(cls, values)

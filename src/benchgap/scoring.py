@@ -1,0 +1,225 @@
+"""One replicate world of ``benchgap simulate``: drawn, distorted and measured, then every estimator of its gap
+(the naive composite, HELM's mean win rate, the Bayesian model on two scales) scored against its truth.
+
+Replicate ``r`` draws from ``SeedSequence(seed).spawn(replicates)[r]`` (world, noise, random weights and the
+sampler's seed), so any one replicate can be re-run alone and a resumed job gives the same numbers.
+"""
+
+import dataclasses
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from arviz_stats.base import array_stats
+from scipy.stats import norm
+
+from benchgap.config import GapConfig, ModelKind, OverfittingConfig, SimulateConfig, WeightScheme
+from benchgap.estimators import LEVELS, Estimator
+from benchgap.fitting import fit
+from benchgap.inflation import cell_draws, detection
+from benchgap.lenses import lens_gap, mean_win_rate, weighted_composite
+from benchgap.metrics import interval_columns, point_columns, ranking_columns
+from benchgap.posterior import leader_score_differences
+from benchgap.sampling import ModelCache
+from benchgap.table import ScoreTable
+from benchgap.weighting import best_vs_best, dirichlet_weights, flip_distance, scheme_weights
+from benchgap.world import World, distorted_scores, inflated_cells, noise_free_table, observe, sample_world
+
+NO_OVERFITTING = OverfittingConfig()  # contamination alone: the inflation the contamination-aware model is scored on
+
+
+@dataclass(frozen=True)
+class Replicate:
+    """One drawn, distorted and measured world, with the weights its composites use."""
+
+    index: int
+    world: World
+    table: ScoreTable  # what a leaderboard would publish
+    weights: np.ndarray  # composite weights of this replicate
+    weight_draws: np.ndarray | None  # dirichlet: every weighting drawn (draws, benchmarks)
+    sampler_seed: int
+    inflation: np.ndarray  # score points contamination added to each (model, benchmark) cell's expected score
+
+
+def draw_replicate(cfg: SimulateConfig, index: int) -> Replicate:
+    """Replicate ``index`` of the job: the same world, noise and weights every time it is drawn."""
+    seed = np.random.SeedSequence(cfg.seed).spawn(cfg.replicates)[index]
+    rng = np.random.default_rng(seed)
+    world = sample_world(cfg.world, rng)
+    inflated = inflated_cells(world, cfg.contamination, rng)
+    expected = distorted_scores(world, overfitting=cfg.overfitting, contamination=cfg.contamination, inflated=inflated)
+    contaminated = distorted_scores(
+        world, overfitting=NO_OVERFITTING, contamination=cfg.contamination, inflated=inflated
+    )
+    table = observe(world, expected, noise=cfg.world.noise, rng=rng)
+    weights = scheme_weights(cfg.weighting.kind, world.benchmarks, world.categories, custom=cfg.weighting.weights)
+    draws = None
+    if cfg.weighting.kind is WeightScheme.dirichlet:
+        draws = dirichlet_weights(rng, len(world.benchmarks), cfg.weighting)
+        weights = draws[0]
+    sampler_seed = int(seed.spawn(1)[0].generate_state(1)[0])  # a child stream: independent of the world's draws
+    inflation = contaminated - world.truth.expected_score
+    return Replicate(index, world, table, weights, draws, sampler_seed, inflation)
+
+
+def score_replicate(rep: Replicate, cfg: SimulateConfig, cache: ModelCache | None) -> list[dict[str, Any]]:
+    """One row per estimator: its gap, the truth on its scale, intervals, sign, ranking and diagnostics.
+
+    Truths come from the undistorted, noise-free world: the latent gap (best vs best capability, on the model's
+    standardised scale), the composite-score gap under this replicate's weights, and HELM's mean win rate
+    computed on the expected scores.
+    """
+    world = rep.world
+    groups = np.asarray(world.groups)
+    in_a, in_b = groups == cfg.world.a, groups == cfg.world.b
+    true_composite = world.truth.expected_score @ rep.weights
+    perfect = noise_free_table(world)
+    truths = {
+        "best_a_score": float(true_composite[in_a].max()),
+        "best_b_score": float(true_composite[in_b].max()),
+        "latent": float(best_vs_best(world.truth.theta, in_a, in_b)),
+        "score": float(best_vs_best(true_composite, in_a, in_b)),
+        "win_rate": lens_gap(mean_win_rate(perfect), perfect, a=cfg.world.a, b=cfg.world.b).gap,
+    }
+    shared = _replicate_columns(rep, in_a, in_b, truths)
+    rows = [_composite_row(rep, cfg, shared, truths["score"]), _win_rate_row(rep, cfg, shared, truths["win_rate"])]
+    if cache is not None:
+        rows += _bayes_rows(rep, cfg, cache, shared, truths)
+    return rows
+
+
+def _composite_row(rep: Replicate, cfg: SimulateConfig, shared: dict[str, Any], truth: float) -> dict[str, Any]:
+    """The headline number: best vs best weighted composite, with the binomial interval of the two best."""
+    table = rep.table
+    composite, se = weighted_composite(table, rep.weights)
+    naive = lens_gap(composite, table, a=cfg.world.a, b=cfg.world.b)
+    gap_se = float(np.hypot(se[table.models.index(naive.a_model)], se[table.models.index(naive.b_model)]))
+    z = {level: float(norm.ppf(0.5 + level / 2)) for level in LEVELS}
+    intervals = {level: (naive.gap - z[level] * gap_se, naive.gap + z[level] * gap_se) for level in LEVELS}
+    return (
+        shared
+        | _estimator_columns(Estimator.composite)
+        | {"se": gap_se, "best_a": naive.a_model, "best_b": naive.b_model}
+        | point_columns(naive.gap, truth)
+        | interval_columns(intervals, truth)
+        | ranking_columns(composite, rep.world.truth.theta)
+    )
+
+
+def _win_rate_row(rep: Replicate, cfg: SimulateConfig, shared: dict[str, Any], truth: float) -> dict[str, Any]:
+    """HELM's mean win rate, best vs best; HELM publishes no interval."""
+    win_rates = mean_win_rate(rep.table)
+    helm = lens_gap(win_rates, rep.table, a=cfg.world.a, b=cfg.world.b)
+    return (
+        shared
+        | _estimator_columns(Estimator.mean_win_rate)
+        | {"se": np.nan}
+        | {"best_a": helm.a_model, "best_b": helm.b_model}
+        | point_columns(helm.gap, truth)
+        | interval_columns({}, truth)
+        | ranking_columns(win_rates, rep.world.truth.theta)
+    )
+
+
+def _bayes_rows(
+    rep: Replicate, cfg: SimulateConfig, cache: ModelCache, shared: dict[str, Any], truths: dict[str, float]
+) -> list[dict[str, Any]]:
+    """The model of ``benchgap fit``, fitted with the job's compiled model: its score and latent gaps."""
+    gap = GapConfig(a=cfg.world.a, b=cfg.world.b)
+    sampler = dataclasses.replace(cfg.sampler, seed=rep.sampler_seed)
+    result = fit(
+        rep.table,
+        model=cfg.model,
+        sampler=sampler,
+        gap=gap,
+        convergence=cfg.convergence,
+        weights=rep.weights / rep.weights.sum(),  # renormalised, as custom weights of a fit always are
+        cache=cache,
+    )
+    est, diag = result.estimates, result.diagnostics
+    # The reweighting that reverses the sign of the model's posterior-mean gap, which is linear in the weights.
+    # (No reweighting can reverse any single draw's sign: see predict.leader_score_differences.)
+    groups = np.asarray(rep.table.groups)
+    differences = leader_score_differences(
+        result.posterior, rep.table, in_a=groups == cfg.world.a, in_b=groups == cfg.world.b
+    )
+    model_flip = flip_distance(
+        np.vstack([differences, np.zeros_like(differences)]),
+        rep.weights,
+        in_a=np.array([True, False]),
+        in_b=np.array([False, True]),
+    )
+    fit_columns = {
+        "model_flip_distance": model_flip,
+        "converged": float(diag.converged),
+        "max_rhat": diag.max_rhat,
+        "worst": diag.worst,
+        "min_ess_bulk": diag.min_ess_bulk,
+        "divergences": diag.divergences,
+        "fit_seconds": result.seconds,
+    }
+    if cfg.model.kind is ModelKind.contamination_aware:
+        probability = cell_draws(result.posterior)[0].mean(axis=0)
+        true_points = rep.inflation[rep.table.model_idx, rep.table.bench_idx]
+        fit_columns |= detection(probability, true_points, flag_probability=cfg.model.inflation.flag_probability)
+    likeliest_best = {
+        group: max((m for m in est.models if m.group == group), key=lambda m: m.prob_best_in_group).model
+        for group in (cfg.world.a, cfg.world.b)
+    }
+    rows = []
+    for estimator, name, ranking in (
+        (Estimator.bayes, "gap_score", np.array([m.composite_mean for m in est.models])),
+        (Estimator.bayes_latent, "gap_latent", np.array([m.theta_mean for m in est.models])),
+    ):
+        draws = est.draws[name].ravel()
+        intervals = {level: _pair(array_stats.hdi(draws, level)) for level in LEVELS}
+        scale = estimator.scale.value
+        rows.append(
+            shared
+            | _estimator_columns(estimator)
+            | {"se": float(draws.std(ddof=1))}
+            | {"best_a": likeliest_best[cfg.world.a], "best_b": likeliest_best[cfg.world.b]}
+            | {"prob_a_ahead": float((draws > 0).mean())}
+            | point_columns(float(draws.mean()), truths[scale])
+            | interval_columns(intervals, truths[scale])
+            | ranking_columns(ranking, rep.world.truth.theta)
+            | fit_columns
+        )
+    return rows
+
+
+def _replicate_columns(rep: Replicate, in_a: np.ndarray, in_b: np.ndarray, truths: dict[str, float]) -> dict[str, Any]:
+    """Per-replicate values repeated on each estimator's row: truths, the weighting's spread and flip distance.
+
+    For the flip distance and the random weightings, a missing cell is filled with its model's weighted composite,
+    which leaves every model's composite under the replicate's weights (and so the apparent gap) unchanged.
+    """
+    scores = rep.table.matrix()
+    composite, _ = weighted_composite(rep.table, rep.weights)
+    filled = np.where(np.isfinite(scores), scores, composite[:, None])
+    out: dict[str, Any] = {
+        "replicate": rep.index,
+        "true_latent_gap": truths["latent"],
+        "true_score_gap": truths["score"],
+        "true_best_a_score": truths["best_a_score"],
+        "true_best_b_score": truths["best_b_score"],
+        "flip_distance": flip_distance(filled, rep.weights, in_a=in_a, in_b=in_b),
+    }
+    if rep.weight_draws is not None:
+        apparent = best_vs_best(rep.weight_draws @ filled.T, in_a, in_b)  # per random weighting
+        true = best_vs_best(rep.weight_draws @ rep.world.truth.expected_score.T, in_a, in_b)  # same weighting
+        out |= {
+            "apparent_q05": float(np.quantile(apparent, 0.05)),
+            "apparent_q50": float(np.quantile(apparent, 0.5)),
+            "apparent_q95": float(np.quantile(apparent, 0.95)),
+            "apparent_sign_flip_share": float(np.mean((np.sign(apparent) != np.sign(true)) & (true != 0))),
+        }
+    return out
+
+
+def _pair(bounds: np.ndarray) -> tuple[float, float]:
+    return float(bounds[0]), float(bounds[1])
+
+
+def _estimator_columns(estimator: Estimator) -> dict[str, str]:
+    return {"estimator": estimator.value, "scale": estimator.scale.value}
