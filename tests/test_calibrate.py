@@ -7,11 +7,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from benchgap.calibrate import prior_draws, run_calibrate, simulate_table, template_table, uniformity_checks
-from benchgap.config import CalibrateConfig, SamplerConfig
+from benchgap.calibration import uniformity_checks
+from benchgap.config import CalibrateConfig
 from benchgap.errors import InputError
-
-TINY = SamplerConfig(chains=2, tune=150, draws=150, progress=False)
+from benchgap.jobs.calibrate.checks import check_calibrate
+from benchgap.jobs.calibrate.run import prior_draws, run_calibrate, simulate_table, template_table
+from tests.conftest import TINY, composed
 
 
 def ranks_of(values: np.ndarray, family: str = "gap", variable: str = "x") -> pd.DataFrame:
@@ -54,14 +55,16 @@ def test_prior_draws_are_standardised_and_seeded():
 
 def test_bad_settings_are_one_clear_error():
     with pytest.raises(InputError, match="two different keys of groups"):
-        template_table(CalibrateConfig(a="EU"))
+        check_calibrate(CalibrateConfig(a="EU"))
     with pytest.raises(InputError, match="exceeds the 300 posterior draws"):
-        template_table(CalibrateConfig(draws_kept=400, sampler=TINY))
+        check_calibrate(CalibrateConfig(draws_kept=400, sampler=TINY))
+    with pytest.raises(InputError, match="benchmarks must be a whole number >= 2, got 1"):
+        check_calibrate(CalibrateConfig(benchmarks=1))
 
 
 def test_calibrate_writes_ranks_checks_figures_and_report(tmp_path):
     cfg = CalibrateConfig(groups={"US": 3, "China": 3}, benchmarks=5, simulations=8, draws_kept=49, sampler=TINY)
-    summary = run_calibrate(cfg, out_dir=tmp_path)
+    summary = run_calibrate(cfg, out_dir=tmp_path).to_json()
     ranks = pd.read_csv(tmp_path / "ranks.csv")
     assert set(ranks["family"]) == {"capability", "intercept", "log_discrimination", "log_concentration", "gap"}
     assert len(ranks) == 8 * (6 + 3 * 5 + 3)
@@ -80,16 +83,8 @@ def test_default_model_passes_simulation_based_calibration(tmp_path):
     """60 tables from the default model's priors with the calibrate sampler: no rank check fails at the run-wise
     level 0.01, and the gap's 90% intervals cover within three binomial standard errors of 0.9 (0.78 to 1). The
     200-table study with the same settings is in the README."""
-    from hydra import compose, initialize_config_dir
-    from hydra.core.config_store import ConfigStore
-    from omegaconf import OmegaConf
-
-    from benchgap.cli import config_dir
-
-    ConfigStore.instance().store(name="calibrate_schema", node=CalibrateConfig)
-    with initialize_config_dir(config_dir=str(config_dir()), version_base="1.3"):
-        cfg = OmegaConf.to_object(compose("calibrate", overrides=["simulations=60", "plots=false"]))
-    summary = run_calibrate(cfg, out_dir=tmp_path)
+    cfg = composed("calibrate", "simulations=60", "plots=false")
+    summary = run_calibrate(cfg, out_dir=tmp_path).to_json()
     assert summary["passed"], summary["families"]
     for estimand in ("gap_score", "gap_latent", "gap_group_mean"):
         assert 0.78 <= summary["gap_coverage"][estimand]["coverage_90"] <= 1.0

@@ -5,33 +5,16 @@ exit code 2, exactly one line on stderr and no traceback, and no run folder left
 dispatcher (no arguments, unknown job); Hydra's own type check of an override; and ``--cfg job``.
 """
 
-import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).parents[1]
-DATA = Path(__file__).parents[2] / "shared" / "data"
-
-
-def run(argv: list[str]) -> subprocess.CompletedProcess:
-    """``python -m benchgap.cli ARGV`` from the repo root; the timeout stops a fit started by mistake."""
-    env = {**os.environ, "BENCHGAP_DATA": str(DATA), "HYDRA_FULL_ERROR": "0"}
-    return subprocess.run(
-        [sys.executable, "-m", "benchgap.cli", *argv],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+from tests.conftest import run_cli
 
 
 def benchgap(*args: str) -> subprocess.CompletedProcess:
-    return run([*args, "sampler.progress=false"])
+    return run_cli(*args, "sampler.progress=false", timeout=60)  # the timeout stops a fit started by mistake
 
 
 def one_line(stderr: str) -> str:
@@ -54,6 +37,7 @@ def scores(tmp_path):
 
 OUT_OF_RANGE = "model,MMLU\nA,0.5\nB,74.2\n"
 DUPLICATES = "model,benchmark,score\nA,MMLU,0.5\nA,MMLU,0.6\n"
+SINGLE_BENCHMARK = "model,group,MMLU\nA,US,0.5\nB,China,0.6\nC,US,0.7\n"
 
 
 @pytest.mark.parametrize(
@@ -79,8 +63,28 @@ DUPLICATES = "model,benchmark,score\nA,MMLU,0.5\nA,MMLU,0.6\n"
             ["scores.csv: line 2 and line 3 both score (model 'A', benchmark 'MMLU')", "keep one"],
         ),
         (None, ["+data.typo=1"], ["unknown config key 'data.typo'"]),
+        (None, ["sampler.draws=-5"], ["sampler.draws must be a whole number >= 1, got -5"]),
+        (None, ["gap.hdi_prob=1.5"], ["gap.hdi_prob must be a number in (0, 1), got 1.5"]),
+        (None, ["gap.weighting=dirichlet"], ["gap.weighting=dirichlet is a scheme of `benchgap simulate`"]),
+        (None, ["data.demo.groups.US.models=0"], ["data.demo.groups.US.models must be a whole number >= 1, got 0"]),
+        (
+            SINGLE_BENCHMARK,
+            [],
+            ["has a single benchmark ('MMLU')", "cannot separate capability from difficulty with one benchmark"],
+        ),
     ],
-    ids=["missing_file", "out_of_range", "unknown_group", "duplicate_rows", "unknown_key"],
+    ids=[
+        "missing_file",
+        "out_of_range",
+        "unknown_group",
+        "duplicate_rows",
+        "unknown_key",
+        "negative_draws",
+        "interval_above_1",
+        "simulate_weighting",
+        "empty_demo_group",
+        "single_benchmark",
+    ],
 )
 def test_bad_input_is_one_line_exit_2_and_no_run_folder(tmp_path, scores, table, overrides, expected):
     run_dir = tmp_path / "run"
@@ -96,7 +100,7 @@ def test_bad_input_is_one_line_exit_2_and_no_run_folder(tmp_path, scores, table,
 
 
 def test_no_arguments_prints_usage():
-    result = run([])  # truly no arguments: a lone `sampler.progress=false` would be read as the job name
+    result = run_cli(timeout=60)  # truly no arguments: a lone `sampler.progress=false` would be read as the job name
     assert result.returncode == 2
     assert "usage: benchgap JOB" in result.stdout + result.stderr
     assert "fit" in result.stdout + result.stderr
@@ -125,3 +129,32 @@ def test_cfg_job_prints_composed_config():
     assert "  a: China" in result.stdout and "  b: US" in result.stdout
     assert "progress: false" in result.stdout
     assert "data:" in result.stdout and "sampler:" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("job", "overrides", "expected"),
+    [
+        ("simulate", ["replicates=0"], "replicates must be a whole number >= 1, got 0"),
+        ("simulate", ["contamination.rate=0.1"], "leaks nothing with contamination=none"),
+        ("calibrate", ["alpha=2"], "alpha must be a number in (0, 1), got 2.0"),
+        ("report", ["sweep_dir=outputs", "bootstrap=-1"], "bootstrap must be a whole number >= 0, got -1"),
+    ],
+)
+def test_every_job_range_checks_its_settings(tmp_path, job, overrides, expected):
+    run_dir = tmp_path / "run"
+    result = benchgap(job, *overrides, f"hydra.run.dir={run_dir}") if job != "report" else run_cli(job, *overrides)
+    assert result.returncode == 2, result.stderr
+    line = one_line(result.stderr)
+    assert line.startswith(f"benchgap {job}: error: ") and expected in line
+    assert not run_dir.exists()
+
+
+def test_a_metadata_file_naming_an_unknown_benchmark_is_rejected(tmp_path, scores):
+    meta = tmp_path / "benchmarks.csv"
+    meta.write_text("benchmark,chance\nMMLU-Pro,0.25\nGSM8K,0\n")
+    table = scores("model,group,MMLU-pro,GSM8K\nA,US,0.5,0.6\nB,China,0.6,0.4\n")
+    result = benchgap("fit", f"data.path={table}", f"data.benchmarks={meta}", f"hydra.run.dir={tmp_path / 'run'}")
+    assert result.returncode == 2, result.stderr
+    line = one_line(result.stderr)
+    assert "names benchmark 'MMLU-Pro', which the score table does not have" in line
+    assert "closest: 'MMLU-pro'" in line

@@ -11,10 +11,12 @@ from scipy import stats
 from scipy.special import expit
 
 from benchgap.config import Adaptation, Backend, ModelConfig, PlainLikelihood, SamplerConfig
-from benchgap.data import ScoreTable
 from benchgap.errors import InputError
-from benchgap.model import LOW_RANK_MAX_PARAMETERS, ModelCache, _adaptation, build_model, compile_model, shape_key
-from benchgap.simulate import draw_world
+from benchgap.model import build_model, shape_key
+from benchgap.sampling import LOW_RANK_MAX_PARAMETERS, ModelCache, _adaptation, compile_model
+from benchgap.table import ScoreTable
+from benchgap.world import draw_world
+from tests.conftest import world_like_demo
 
 SIZES = {"US": 5, "China": 4}
 MEANS = {"US": 0.3, "China": -0.3}
@@ -22,7 +24,7 @@ MEANS = {"US": 0.3, "China": -0.3}
 
 def mixed_table(seed: int) -> ScoreTable:
     """A world whose cells use all three measurement models: item counts, standard errors and plain scores."""
-    table, _ = draw_world(np.random.default_rng(seed), group_sizes=SIZES, group_means=MEANS, missing_rate=0.1)
+    table, _ = draw_world(world_like_demo(SIZES, MEANS, missing_rate=0.1), seed=seed)
     kind = np.arange(table.n_cells) % 3
     n_items = np.where(kind == 0, table.n_items, np.nan)
     stderr = np.where(kind == 1, 0.02, np.nan)
@@ -132,7 +134,7 @@ def test_jax_backends_without_jax_name_the_extra():
 
 def test_fit_refuses_a_cache_made_for_another_spec():
     from benchgap.config import ConvergenceConfig, GapConfig
-    from benchgap.fit import fit
+    from benchgap.fitting import fit
 
     cache = ModelCache(ModelConfig(group_mean_sd=1.0))
     with pytest.raises(ValueError, match="another model spec"):

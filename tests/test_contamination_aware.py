@@ -4,29 +4,21 @@ each) detection of injected inflation in simulated worlds and the fit job's outp
 
 import dataclasses
 import json
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
 
-import benchgap.simulate_job as job
+import benchgap.jobs.simulate.run as job
 from benchgap.config import DataConfig, FitConfig, InflationPrior, ModelConfig, ModelKind, SamplerConfig
-from benchgap.data import read_table
 from benchgap.errors import InputError
-from benchgap.fit import run_fit
 from benchgap.inflation import auc, detection
+from benchgap.jobs.fit.run import run_fit
 from benchgap.model import inflation_covariates
-
-from .test_simulate import settings
+from benchgap.table import read_table
+from tests.conftest import simulate_settings, write
 
 AWARE = ModelConfig(kind=ModelKind.contamination_aware)
-
-
-def write(folder: Path, name: str, text: str) -> Path:
-    path = folder / name
-    path.write_text(text)
-    return path
 
 
 LONG = (
@@ -126,9 +118,11 @@ def injected(tmp_path_factory) -> tuple[dict, dict]:
     sampler = SamplerConfig(chains=2, draws=300, tune=300, progress=False)
 
     def run(*overrides: str) -> dict:
-        cfg = settings("bayes=true", "replicates=4", "model=contamination_aware", "contamination=cells", *overrides)
+        cfg = simulate_settings(
+            "bayes=true", "model=contamination_aware", "contamination=cells", *overrides, replicates=4
+        )
         cfg.sampler = sampler
-        return job.run_simulate(cfg, out_dir=tmp_path_factory.mktemp("aware"))
+        return job.run_simulate(cfg, out_dir=tmp_path_factory.mktemp("aware")).to_json()
 
     return run("contamination.rate=0.1", "contamination.points=0.1"), run("contamination.rate=0")
 
@@ -186,7 +180,7 @@ def test_fit_flags_the_inflated_cell_and_reports_both_gaps(tmp_path):
         plots=False,
     )
     out = tmp_path / "run"
-    summary = run_fit(cfg, out_dir=out)
+    summary = run_fit(cfg, out_dir=out).to_json()
     contamination = summary["contamination"]
     assert contamination["flagged"][0]["model"] == "China-7" and contamination["flagged"][0]["benchmark"] == "Old"
     assert contamination["flagged"][0]["points_if_inflated"] == pytest.approx(0.25, abs=0.1)

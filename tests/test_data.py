@@ -16,23 +16,17 @@ import pandas as pd
 import pytest
 
 from benchgap.config import DataConfig
-from benchgap.data import UNKNOWN_GROUP, read_table
 from benchgap.errors import InputError
 from benchgap.lenses import lens_gap, mean_score, mean_win_rate
+from benchgap.table import UNKNOWN_GROUP, read_table
+from tests.conftest import DATA, write
 
-DATA = Path(__file__).parents[2] / "shared" / "data"
 HELM = DataConfig(
     path=str(DATA / "helm_lite_240829.csv"),
     models=str(DATA / "helm_lite_240829_models.csv"),
     aggregate_column="helm_lite",
 )
 NAN = np.nan
-
-
-def write(folder: Path, name: str, text: str) -> Path:
-    path = folder / name
-    path.write_text(text)
-    return path
 
 
 def table_from(path: Path, **kwargs):

@@ -9,7 +9,7 @@ import pytest
 from scipy.stats import spearmanr
 
 from benchgap.config import DataConfig, FitConfig, SamplerConfig
-from benchgap.fit import run_fit
+from benchgap.jobs.fit.run import run_fit
 
 EPOCH = Path(__file__).parents[2] / "shared" / "data" / "epoch_long.csv"
 
@@ -19,7 +19,7 @@ def epoch(tmp_path_factory) -> tuple[dict, pd.DataFrame]:
     out = tmp_path_factory.mktemp("epoch")
     data = DataConfig(path=str(EPOCH), min_scores_per_model=2)  # as the preset conf/data/epoch.yaml
     sampler = SamplerConfig(draws=2000, progress=False)  # as the README: diag mass matrix at 420 parameters
-    summary = run_fit(FitConfig(data=data, sampler=sampler, plots=False), out_dir=out)
+    summary = run_fit(FitConfig(data=data, sampler=sampler, plots=False), out_dir=out).to_json()
     estimates = pd.read_csv(out / "summary.csv").set_index("model")
     eci = pd.read_csv(EPOCH).groupby("model")["eci"].first().dropna()
     return summary, estimates.join(eci, how="inner")

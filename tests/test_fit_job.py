@@ -5,17 +5,16 @@ The CLI runs in a subprocess, as users run it; HELM Lite is fitted once in-proce
 
 import json
 import subprocess
-import sys
 from pathlib import Path
 
 import arviz as az
 import pytest
 
 from benchgap.config import DataConfig, FitConfig, SamplerConfig
-from benchgap.fit import run_fit
+from benchgap.jobs.fit.run import run_fit
+from tests.conftest import DATA, run_cli
 
-ROOT = Path(__file__).parents[1]
-SHARED = ROOT.parent / "shared" / "data"
+SHARED = DATA
 OUTPUTS = (
     "summary.json",
     "summary.csv",
@@ -30,9 +29,7 @@ OUTPUTS = (
 
 
 def benchgap(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "benchgap.cli", *args], cwd=ROOT, capture_output=True, text=True, timeout=600
-    )
+    return run_cli(*args, timeout=600)
 
 
 @pytest.fixture(scope="module")
@@ -134,7 +131,7 @@ def helm(tmp_path_factory) -> dict:
         sampler=SamplerConfig(progress=False),
         plots=False,
     )
-    return run_fit(cfg, out_dir=tmp_path_factory.mktemp("helm"))
+    return run_fit(cfg, out_dir=tmp_path_factory.mktemp("helm")).to_json()
 
 
 def test_helm_lite_reproduces_the_published_mean_win_rate(helm):

@@ -9,11 +9,12 @@ import pytest
 from scipy.stats import spearmanr
 
 from benchgap.config import ConvergenceConfig, GapConfig, ModelConfig, SamplerConfig
-from benchgap.data import ScoreTable
-from benchgap.estimands import composite_weights
-from benchgap.fit import FitResult, finish_fit
-from benchgap.model import ModelCache
-from benchgap.simulate import Truth, draw_world
+from benchgap.fitting import FitResult, finish_fit
+from benchgap.sampling import ModelCache
+from benchgap.table import ScoreTable
+from benchgap.weighting import table_weights
+from benchgap.world import Truth, draw_world
+from tests.conftest import world_like_demo
 
 GAP = GapConfig(a="US", b="China")
 MEANS = {"US": 0.6, "China": 0.4, "Other": -0.2}
@@ -21,7 +22,7 @@ MEANS = {"US": 0.6, "China": 0.4, "Other": -0.2}
 
 def true_score_gap(truth: Truth, table: ScoreTable) -> float:
     """Noise-free best-vs-best composite-score gap: the estimand ``gap.score`` targets."""
-    composite = truth.expected_score @ composite_weights(table, GAP.weighting)
+    composite = truth.expected_score @ table_weights(table, GAP.weighting)
     groups = np.asarray(table.groups)
     return float(composite[groups == GAP.a].max() - composite[groups == GAP.b].max())
 
@@ -33,13 +34,9 @@ def fit_table(cache: ModelCache, table: ScoreTable, sampler: SamplerConfig) -> F
 
 @pytest.fixture(scope="module")
 def recovery() -> tuple[ScoreTable, Truth, FitResult]:
-    table, truth = draw_world(
-        np.random.default_rng(7),
-        group_sizes={"US": 16, "China": 14, "Other": 10},
-        group_means=MEANS,
-        benchmarks_per_category=3,
-        missing_rate=0.15,
-    )
+    world = world_like_demo({"US": 16, "China": 14, "Other": 10}, MEANS, missing_rate=0.15)
+    table, drawn = draw_world(world, seed=7)
+    truth = drawn.truth
     result = fit_table(ModelCache(ModelConfig()), table, SamplerConfig(progress=False, seed=1))
     return table, truth, result
 
@@ -94,21 +91,15 @@ def test_score_gap_interval_holds_the_truth(recovery):
 @pytest.mark.slow
 def test_score_gap_coverage_over_seeded_replicates():
     """90% intervals of the best-vs-best score gap cover the truth in about 90% of 100 replicate worlds."""
-    replicates, design = (
-        100,
-        dict(
-            group_sizes={"US": 8, "China": 8, "Other": 6},
-            group_means=MEANS,
-            benchmarks_per_category=2,
-            missing_rate=0.0,
-        ),
-    )
+    replicates = 100
+    world = world_like_demo({"US": 8, "China": 8, "Other": 6}, MEANS, benchmarks_per_category=2)
     sampler = SamplerConfig(chains=2, draws=500, tune=500, cores=2, progress=False)
     seeds = np.random.SeedSequence(2026).spawn(replicates)
     cache = ModelCache(ModelConfig())
     covered, latent_covered = [], []
     for seed in seeds:
-        table, truth = draw_world(np.random.default_rng(seed), **design)
+        table, drawn = draw_world(world, seed=int(seed.generate_state(1)[0]))
+        truth = drawn.truth
         result = fit_table(cache, table, sampler)
         lo, hi = result.estimates.gap.score.hdi
         covered.append(lo <= true_score_gap(truth, table) <= hi)
@@ -123,7 +114,7 @@ def test_score_gap_coverage_over_seeded_replicates():
 
 
 def test_same_seed_same_numbers():
-    table, _ = draw_world(np.random.default_rng(3), group_sizes={"US": 4, "China": 4}, group_means=MEANS)
+    table, _ = draw_world(world_like_demo({"US": 4, "China": 4}, MEANS), seed=3)
     cache = ModelCache(ModelConfig())
     sampler = SamplerConfig(chains=2, draws=50, tune=50, seed=11, progress=False)
     first, second = (cache.sample(table, sampler=sampler)["posterior"]["theta"].to_numpy() for _ in range(2))

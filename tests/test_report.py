@@ -12,10 +12,11 @@ import pytest
 
 from benchgap.config import ReportConfig
 from benchgap.errors import InputError
+from benchgap.jobs.report.analysis import analyse
+from benchgap.jobs.report.run import run_report
+from benchgap.jobs.report.sweep import read_sweep
 from benchgap.sensitivity import design_breakdown, grid_indices, saltelli_design, sobol_indices
-from benchgap.sweep import read_sweep
-from benchgap.sweep_report import analyse, run_report
-from tests.test_sweep import benchgap
+from tests.conftest import run_cli as benchgap
 
 
 @pytest.fixture(scope="module")
@@ -28,6 +29,8 @@ def grid_sweep(tmp_path_factory):
         "-m",
         "bayes=false",
         "replicates=8",
+        "contamination=uniform",
+        "contamination.recall=1.0",
         "contamination.group=China",
         "contamination.rate=0,0.3,2",
         "plots=true,false",
@@ -86,7 +89,7 @@ def test_report_names_failed_jobs_and_is_self_contained(grid_sweep, grid_report)
     assert "2 of 6 jobs have no result" in markdown
     for job in ("4", "5"):
         assert f"| {job} | failed |" in markdown
-    assert "contamination.rate must be a share in [0, 1], got 2.0" in markdown
+    assert "contamination.rate must be a number in [0, 1], got 2.0" in markdown
     assert "Along contamination.rate, the naive headline has the wrong sign in 50% of the worlds from 0.3" in markdown
     page = (grid_report / "report.html").read_text()
     assert page.count("data:image/png;base64,") == sum(1 for _ in grid_report.glob("*.png")) >= 6
@@ -105,8 +108,8 @@ def test_report_lists_unfinished_and_never_started_jobs(grid_sweep, tmp_path):
     assert "4 of 6 jobs have no result" in markdown
     assert "| 1 | unfinished |" in markdown
     assert (
-        "| #3 | not started | bayes=False replicates=8 contamination.group=China contamination.rate=0.3 plots=False"
-        in (markdown)
+        "| #3 | not started | bayes=False replicates=8 contamination=uniform contamination.recall=1.0 "
+        "contamination.group=China contamination.rate=0.3 plots=False" in (markdown)
     )
     assert not list((copy / "report").glob("*.png"))
 
@@ -120,7 +123,7 @@ def test_report_bad_input_is_one_line_and_writes_nothing(tmp_path):
     for settings, message in (
         (ReportConfig(sweep_dir=str(tmp_path / "nowhere")), "is not a folder"),
         (ReportConfig(sweep_dir=str(tmp_path), level=85), "level must be one of 50, 80, 90, 95"),
-        (ReportConfig(sweep_dir=str(tmp_path), flip_share=0), "flip_share must be in (0, 1]"),
+        (ReportConfig(sweep_dir=str(tmp_path), flip_share=0), "flip_share must be a number in (0, 1], got 0"),
     ):
         with pytest.raises(InputError, match=re.escape(message)):
             run_report(settings)
@@ -227,7 +230,7 @@ def test_reweighting_moves_the_models_mean_gap_linearly_but_never_a_draws_sign()
 
     from arviz_base import from_dict
 
-    from benchgap.predict import expected_scores, leader_score_differences
+    from benchgap.posterior import expected_scores, leader_score_differences
     from benchgap.weighting import best_vs_best, flip_distance
 
     rng = np.random.default_rng(3)

@@ -9,26 +9,16 @@ import dataclasses
 
 import numpy as np
 import pytest
-from hydra import compose, initialize_config_dir
-from hydra.core.config_store import ConfigStore
-from omegaconf import OmegaConf
 
-from benchgap.cli import config_dir
-from benchgap.config import SimulateConfig, WeightingKind
+from benchgap.config import SimulateConfig, WeightScheme
 from benchgap.errors import InputError
-from benchgap.simulate import check_settings, distorted_scores, leaked_share
-from benchgap.simulate_job import draw_replicate, score_replicate
+from benchgap.jobs.simulate.checks import check_simulate
+from benchgap.scoring import draw_replicate, score_replicate
 from benchgap.weighting import best_vs_best, flip_distance, scheme_weights
+from benchgap.world import distorted_scores, leaked_share
+from tests.conftest import simulate_settings as settings
 
 REPLICATES = 60
-
-
-def settings(*overrides: str) -> SimulateConfig:
-    """The composed `simulate` config with ``overrides``, as the typed dataclass the job receives."""
-    ConfigStore.instance().store(name="simulate_schema", node=SimulateConfig)
-    with initialize_config_dir(config_dir=str(config_dir()), version_base="1.3"):
-        cfg = compose("simulate", overrides=[f"replicates={REPLICATES}", "bayes=false", *overrides])
-    return OmegaConf.to_object(cfg)
 
 
 def naive_rows(cfg: SimulateConfig) -> dict[str, np.ndarray]:
@@ -67,7 +57,12 @@ def test_contamination_of_group_b_shrinks_the_gap_by_its_inflation(clean):
     """Uniform leaks in China's models only: the gap shrinks by rate * recall * (1 - China's best score)."""
     rate, recall = 0.2, 1.0
     leaked = naive_rows(
-        settings(f"contamination.rate={rate}", f"contamination.recall={recall}", "contamination.group=China")
+        settings(
+            "contamination=uniform",
+            f"contamination.rate={rate}",
+            f"contamination.recall={recall}",
+            "contamination.group=China",
+        )
     )
     shift = leaked["estimate"] - clean["estimate"]
     inflation = rate * recall * (1 - clean["true_best_b_score"])
@@ -77,7 +72,7 @@ def test_contamination_of_group_b_shrinks_the_gap_by_its_inflation(clean):
 
 
 def test_contamination_of_group_a_widens_the_gap(clean):
-    leaked = naive_rows(settings("contamination.rate=0.2", "contamination.group=US"))
+    leaked = naive_rows(settings("contamination=uniform", "contamination.rate=0.2", "contamination.group=US"))
     shift = leaked["estimate"] - clean["estimate"]
     assert 0.015 < shift.mean() < 0.03, shift.mean()  # 0.2 * (1 - 0.89) = 0.022
 
@@ -154,15 +149,16 @@ def test_true_gap_sets_group_b_mean():
 def test_scheme_weights():
     benchmarks = ("language-1", "math-1", "math-2", "coding-1")
     categories = ("language", "math", "math", "coding")
-    kind = settings().weighting
-    uniform = scheme_weights(benchmarks, categories, kind)
+    uniform = scheme_weights(settings().weighting.kind, benchmarks, categories)
     np.testing.assert_allclose(uniform, 0.25)
-    category = scheme_weights(benchmarks, categories, dataclasses.replace(kind, kind=WeightingKind.category))
+    category = scheme_weights(WeightScheme.category, benchmarks, categories)
     np.testing.assert_allclose(category, [1 / 3, 1 / 6, 1 / 6, 1 / 3])
-    custom = dataclasses.replace(kind, kind=WeightingKind.custom, weights={"math": 2.0, "coding-1": 2.0})
-    np.testing.assert_allclose(scheme_weights(benchmarks, categories, custom), [0, 0.25, 0.25, 0.5])
+    custom = {"math": 2.0, "coding-1": 2.0}
+    np.testing.assert_allclose(
+        scheme_weights(WeightScheme.custom, benchmarks, categories, custom=custom), [0, 0.25, 0.25, 0.5]
+    )
     with pytest.raises(InputError, match=r"weighting\.weights\.physics: no benchmark or category"):
-        scheme_weights(benchmarks, categories, dataclasses.replace(custom, weights={"physics": 1.0}))
+        scheme_weights(WeightScheme.custom, benchmarks, categories, custom={"physics": 1.0})
 
 
 def test_flip_distance_of_a_worked_example():
@@ -221,14 +217,18 @@ def test_a_replicate_is_the_same_when_drawn_alone():
         (["world.a=Mars"], "world.a='Mars' is not a group of world 'ai_index_2026'"),
         (["overfitting.group=Mars"], "overfitting.group='Mars' is not a group"),
         (["overfitting.categories=[physics]"], "overfitting.categories: no category 'physics'"),
-        (["contamination.rate=1.5"], "contamination.rate must be a share in [0, 1]"),
-        (["world.noise.run_sd=0.7"], "world.noise.run_sd must be in [0, 0.5)"),
+        (["contamination=uniform", "contamination.rate=1.5"], "contamination.rate must be a number in [0, 1], got 1.5"),
+        (["contamination.rate=0.1"], "contamination.rate=0.1 leaks nothing with contamination=none"),
+        (["world.noise.run_sd=0.7"], "world.noise.run_sd must be a number in [0, 0.5), got 0.7"),
+        (["sampler.draws=-5"], "sampler.draws must be a whole number >= 1, got -5"),
+        (["world.groups.US.models=0"], "world.groups.US.models must be a whole number >= 1, got 0"),
+        (["world.suite.items=[0,10]"], "world.suite.items[0] must be a whole number >= 1, got 0"),
         (["only=[99]"], "only: replicate 99 does not exist"),
     ],
 )
 def test_bad_settings_name_the_key(overrides, message):
     with pytest.raises(InputError) as err:
-        check_settings(settings(*overrides))
+        check_simulate(settings(*overrides))
     assert message in str(err.value)
 
 
@@ -239,7 +239,7 @@ def test_every_option_composes_with_every_other(weighting):
             cfg = settings(
                 f"weighting={weighting}", f"overfitting={overfitting}", f"contamination={contamination}", "replicates=1"
             )
-            check_settings(cfg)
+            check_simulate(cfg)
             rows = score_replicate(draw_replicate(cfg, 0), cfg, None)
             assert [r["estimator"] for r in rows] == ["composite", "mean_win_rate"]
             assert all(np.isfinite(r["estimate"]) and np.isfinite(r["truth"]) for r in rows)

@@ -9,26 +9,17 @@ import numpy as np
 import pandas as pd
 import pytest
 
-import benchgap.simulate_job as job
-from benchgap.config import SamplerConfig, SimulateConfig
-from benchgap.metrics import LEVELS
-
-from .test_simulate import settings
-
-TINY = SamplerConfig(chains=2, draws=150, tune=150, progress=False)
-
-
-def tiny(*overrides: str, replicates: int = 3) -> SimulateConfig:
-    cfg = settings("bayes=true", f"replicates={replicates}", *overrides)
-    cfg.sampler = TINY
-    return cfg
+import benchgap.jobs.simulate.run as job
+from benchgap.config import SimulateConfig
+from benchgap.estimators import LEVELS, level_tag
+from tests.conftest import TINY, simulate_settings, tiny_simulate
 
 
 @pytest.fixture(scope="module")
 def finished(tmp_path_factory) -> tuple[SimulateConfig, dict, pd.DataFrame]:
-    cfg = tiny("contamination.rate=0.1", "contamination.group=China")
+    cfg = tiny_simulate("contamination=uniform", "contamination.rate=0.1", "contamination.group=China")
     out = tmp_path_factory.mktemp("job")
-    result = job.run_simulate(cfg, out_dir=out, overrides=["contamination.rate=0.1"])
+    result = job.run_simulate(cfg, out_dir=out, overrides=["contamination.rate=0.1"]).to_json()
     return cfg, result, pd.read_csv(out / "replicates.csv")
 
 
@@ -40,7 +31,7 @@ def test_job_writes_rows_result_and_figure(finished, tmp_path):
     assert result["parameters"]["contamination"]["rate"] == 0.1
     bayes = result["estimators"]["bayes"]
     for level in LEVELS:
-        assert 0 <= bayes[f"coverage_{round(level * 100)}"] <= 1
+        assert 0 <= bayes[f"coverage_{level_tag(level)}"] <= 1
     assert bayes["converged_share"] is not None and "max_rhat" in bayes
     assert result["estimators"]["mean_win_rate"]["coverage_90"] is None
     # The aggregates are those of the rows.
@@ -71,7 +62,7 @@ def test_resumed_job_gives_the_same_numbers(finished, tmp_path, monkeypatch):
         job.run_simulate(cfg, out_dir=tmp_path)
     assert not (tmp_path / "result.json").exists()
     monkeypatch.setattr(job, "score_replicate", real)
-    resumed = job.run_simulate(cfg, out_dir=tmp_path)
+    resumed = job.run_simulate(cfg, out_dir=tmp_path).to_json()
     again = pd.read_csv(tmp_path / "replicates.csv")
     pd.testing.assert_frame_equal(again.drop(columns="fit_seconds"), rows.drop(columns="fit_seconds"))
     assert resumed["estimators"]["bayes"]["coverage_90"] == result["estimators"]["bayes"]["coverage_90"]
@@ -79,23 +70,23 @@ def test_resumed_job_gives_the_same_numbers(finished, tmp_path, monkeypatch):
 
 
 def test_finished_job_is_skipped_and_changed_settings_rerun(tmp_path, monkeypatch):
-    cfg = settings("replicates=2")
-    first = job.run_simulate(cfg, out_dir=tmp_path)
+    cfg = simulate_settings(replicates=2)
+    first = job.run_simulate(cfg, out_dir=tmp_path).to_json()
     stamp = (tmp_path / "result.json").stat().st_mtime_ns
     monkeypatch.setattr(job, "score_replicate", lambda *a, **k: pytest.fail("a finished job was run again"))
-    assert job.run_simulate(cfg, out_dir=tmp_path) == first
+    assert job.run_simulate(cfg, out_dir=tmp_path).to_json() == first
     assert (tmp_path / "result.json").stat().st_mtime_ns == stamp
     monkeypatch.undo()
-    changed = job.run_simulate(settings("replicates=2", "seed=1"), out_dir=tmp_path)
-    assert changed["settings_key"] != first["settings_key"]
+    changed = job.run_simulate(simulate_settings("seed=1", replicates=2), out_dir=tmp_path)
+    assert changed.settings_key != first["settings_key"]
     assert json.loads((tmp_path / "result.json").read_text())["parameters"]["seed"] == 1
 
 
 @pytest.mark.slow
 def test_model_intervals_cover_the_true_gap_in_undistorted_worlds(tmp_path):
     """100 ai_index_2026 worlds, no distortion: the 90% HDI of the score gap covers the truth 85-95% of the time."""
-    cfg = settings("bayes=true", "replicates=100", "plots=false")
-    result = job.run_simulate(cfg, out_dir=tmp_path)
+    cfg = simulate_settings("bayes=true", "plots=false", replicates=100)
+    result = job.run_simulate(cfg, out_dir=tmp_path).to_json()
     bayes, latent = result["estimators"]["bayes"], result["estimators"]["bayes_latent"]
     print(
         f"score gap: 90% coverage {bayes['coverage_90']:.2f}, 50% {bayes['coverage_50']:.2f}, "
@@ -111,9 +102,9 @@ def test_model_intervals_cover_the_true_gap_in_undistorted_worlds(tmp_path):
 
 def test_cores_change_neither_the_numbers_nor_the_settings_key():
     """A sweep may be resumed under another launcher (joblib runs chains on one core): same draws, same key."""
-    from benchgap.model import ModelCache
+    from benchgap.sampling import ModelCache
 
-    one, two = tiny(replicates=1), tiny(replicates=1)
+    one, two = tiny_simulate(replicates=1), tiny_simulate(replicates=1)
     one.sampler = dataclasses.replace(TINY, cores=1)
     two.sampler = dataclasses.replace(TINY, cores=2)
     assert job.settings_key(one) == job.settings_key(two)
@@ -124,7 +115,7 @@ def test_cores_change_neither_the_numbers_nor_the_settings_key():
 
 def test_a_write_cut_short_is_dropped_on_resume(tmp_path):
     """A kill in the middle of appending a replicate's rows: that replicate is run again, the others are kept."""
-    cfg = settings("replicates=3")
+    cfg = simulate_settings(replicates=3)
     reference = job.run_simulate(cfg, out_dir=tmp_path / "reference")
     rows = pd.read_csv(tmp_path / "reference" / "replicates.csv")
     out = tmp_path / "stopped"
@@ -133,25 +124,25 @@ def test_a_write_cut_short_is_dropped_on_resume(tmp_path):
     text = rows[rows["replicate"] < 2].to_csv(index=False)
     partial.write_text(text[: len(text) - 40])  # replicate 1's last row cut short
     resumed = job.run_simulate(cfg, out_dir=out)
-    assert resumed["estimators"] == reference["estimators"]
+    assert resumed.estimators == reference.estimators
     pd.testing.assert_frame_equal(pd.read_csv(out / "replicates.csv"), rows)
 
 
 def test_rerunning_some_replicates_never_overwrites_a_finished_job(tmp_path):
-    cfg = settings("replicates=3")
+    cfg = simulate_settings(replicates=3)
     job.run_simulate(cfg, out_dir=tmp_path)
     with pytest.raises(job.InputError, match="holds a finished job with other settings"):
-        job.run_simulate(settings("replicates=3", "only=[1]"), out_dir=tmp_path)
-    alone = job.run_simulate(settings("replicates=3", "only=[1]"), out_dir=tmp_path / "one")
+        job.run_simulate(simulate_settings("only=[1]", replicates=3), out_dir=tmp_path)
+    alone = job.run_simulate(simulate_settings("only=[1]", replicates=3), out_dir=tmp_path / "one")
     full = pd.read_csv(tmp_path / "replicates.csv")
     pd.testing.assert_frame_equal(
         pd.read_csv(tmp_path / "one" / "replicates.csv"), full[full["replicate"] == 1].reset_index(drop=True)
     )
-    assert alone["replicates"] == 1
+    assert alone.replicates == 1
 
 
 def test_result_json_is_strict_json(tmp_path):
-    cfg = settings("replicates=2", "weighting=dirichlet")
+    cfg = simulate_settings("weighting=dirichlet", replicates=2)
     job.run_simulate(cfg, out_dir=tmp_path)
 
     def reject(constant: str) -> None:

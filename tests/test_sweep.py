@@ -6,28 +6,19 @@ The naive estimators only (``bayes=false``) keep these fast; the fit inside jobs
 """
 
 import json
-import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
-ROOT = Path(__file__).parents[1]
+from tests.conftest import run_cli
+
 FAST = ("bayes=false", "replicates=3")
 
 
 def benchgap(*args: str, timeout: int = 300, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "benchgap.cli", *args],
-        cwd=ROOT,
-        env={**os.environ, "HYDRA_FULL_ERROR": "0", **(env or {})},
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        check=False,
-    )
+    return run_cli(*args, timeout=timeout, env=env)
 
 
 def job_dirs(sweep: Path) -> list[Path]:
@@ -95,7 +86,13 @@ def test_failing_job_leaves_a_marker_and_the_others_finish(tmp_path):
 def test_submitit_local_launcher(tmp_path):
     sweep = tmp_path / "sweep"
     result = benchgap(
-        "simulate", "-m", "hydra/launcher=submitit_local", "contamination.rate=0,0.2", *FAST, f"hydra.sweep.dir={sweep}"
+        "simulate",
+        "-m",
+        "hydra/launcher=submitit_local",
+        "contamination=uniform",
+        "contamination.rate=0,0.2",
+        *FAST,
+        f"hydra.sweep.dir={sweep}",
     )
     assert result.returncode == 0, result.stderr[-2000:]
     rates = sorted(
@@ -151,6 +148,7 @@ def test_ray_launcher_on_a_local_ray_instance(tmp_path):
         "-m",
         "hydra/launcher=ray",
         "+hydra.launcher.ray.init.include_dashboard=false",
+        "contamination=uniform",
         "contamination.rate=0,0.2",
         *FAST,
         f"hydra.sweep.dir={sweep}",

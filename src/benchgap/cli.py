@@ -16,6 +16,7 @@ from hydra.experimental.callback import Callback
 
 from benchgap.config import CalibrateConfig, FitConfig, ReportConfig, SimulateConfig
 from benchgap.errors import InputError
+from benchgap.presets import config_dir
 from benchgap.records.files import FAILED
 
 JOBS: dict[str, str] = {
@@ -31,12 +32,6 @@ SCHEMAS: dict[str, type] = {
     "calibrate": CalibrateConfig,
 }
 QUIET_LOGGERS = ("pytensor", "arviz", "numba", "matplotlib", "h5py", "nutpie", "pymc")
-
-
-def config_dir() -> Path:
-    """``conf/`` shipped inside the installed package, or the repository's ``conf/`` in a source checkout."""
-    packaged = Path(__file__).parent / "conf"
-    return packaged if packaged.is_dir() else Path(__file__).resolve().parents[2] / "conf"
 
 
 def usage() -> str:

@@ -9,10 +9,11 @@ from dataclasses import dataclass
 import numpy as np
 from xarray import DataTree
 
-from benchgap.config import ConvergenceConfig, GapConfig, ModelConfig, SamplerConfig, check_ranges
+from benchgap.config import ConvergenceConfig, GapConfig, ModelConfig, SamplerConfig
 from benchgap.diagnostics import Diagnostics, diagnose
 from benchgap.errors import InputError
 from benchgap.estimands import FitEstimates, estimate
+from benchgap.ranges import check_ranges
 from benchgap.sampling import ModelCache
 from benchgap.table import ScoreTable
 from benchgap.weighting import table_weights
@@ -50,18 +51,23 @@ def check_table(table: ScoreTable, gap: GapConfig) -> None:
 def fit(
     table: ScoreTable,
     *,
-    model: ModelConfig,
-    sampler: SamplerConfig,
     gap: GapConfig,
-    convergence: ConvergenceConfig,
+    model: ModelConfig | None = None,
+    sampler: SamplerConfig | None = None,
+    convergence: ConvergenceConfig | None = None,
     weights: np.ndarray | None = None,
     cache: ModelCache | None = None,
 ) -> FitResult:
     """Fit the hierarchical item-response model to ``table`` and compute every estimand and diagnostic.
 
+    ``gap`` names the two groups compared (values of the table's group column); ``model``, ``sampler`` and
+    ``convergence`` default to the settings of ``benchgap fit`` (``conf/``'s defaults).
+
     ``weights``: the composite score's benchmark weights (summing to 1); when not given, those of ``gap.weighting``
     (``benchgap.weighting.table_weights``). Pass one ``cache`` to a series of fits to compile once per table shape.
     """
+    model, sampler = model or ModelConfig(), sampler or SamplerConfig()
+    convergence = convergence or ConvergenceConfig()
     for settings, key in ((model, "model."), (sampler, "sampler."), (gap, "gap."), (convergence, "convergence.")):
         check_ranges(settings, prefix=key)
     check_table(table, gap)

@@ -204,38 +204,32 @@ def _add_likelihood(
     With ``inflation``, each cell's density is the two-component mixture of its clean and its inflated score
     (the inflation indicator summed out); the per-benchmark normalisers do not depend on p, so they stay outside.
     """
-    n_cells = data["cell_blocked"].shape[0] if inflation is not None else 0
-    probability, points = pt.zeros(n_cells), pt.zeros(n_cells)
+    terms = _CellTerms(data, theta=theta, discrimination=discrimination, intercept=intercept, inflation=inflation)
+    for kind, (log_density, normaliser) in _densities(data, kappa, spec).items():
+        pm.Potential(f"loglik_{kind}", terms.total(kind, log_density) + normaliser)
+    if inflation is not None:
+        pm.Deterministic("inflation_probability", terms.probability, dims="cell")
+        pm.Deterministic("inflation_points", terms.points, dims="cell")
 
-    def cell_terms(kind: str, log_density: Callable[[pt.TensorVariable], pt.TensorVariable]) -> pt.TensorVariable:
-        """The sum over ``kind``'s cells of ``log_density(p)`` (mixed over inflation when the model has it)."""
-        nonlocal probability, points
-        m, b = data[f"{kind}_model"], data[f"{kind}_benchmark"]
-        eta = discrimination[b] * theta[m] + intercept[b]
-        p = pt.clip(data["chance"][b] + (1.0 - data["chance"][b]) * pt.sigmoid(eta), EPS, 1.0 - EPS)
-        if inflation is None:
-            return pt.sum(log_density(p))
-        cell = data[f"{kind}_cell"]
-        inflated = pt.clip(p + (1.0 - p) * inflation.size[cell], EPS, 1.0 - EPS)
-        clean_term = inflation.log1m_share[cell] + log_density(p)
-        inflated_term = inflation.log_share[cell] + log_density(inflated)
-        total = pt.logaddexp(clean_term, inflated_term)
-        probability = pt.set_subtensor(probability[cell], pt.exp(inflated_term - total))
-        points = pt.set_subtensor(points[cell], inflated - p)
-        return pt.sum(total)
 
+Density = Callable[[pt.TensorVariable], pt.TensorVariable]
+
+
+def _densities(
+    data: dict[str, pt.TensorVariable], kappa: pt.TensorVariable, spec: ModelConfig
+) -> dict[str, tuple[Density, pt.TensorVariable | float]]:
+    """Per measurement kind present in the table: the per-cell log density of ``p`` and the kind's normaliser."""
+    out: dict[str, tuple[Density, pt.TensorVariable | float]] = {}
     if "counts_model" in data:
-        n, k = data["n_items"], data["correct"]
-        k_cell = data["counts_benchmark"]
+        n, k, k_kappa = data["n_items"], data["correct"], kappa[data["counts_benchmark"]]
 
-        def beta_binomial(p: pt.TensorVariable) -> pt.TensorVariable:
-            alpha, beta = kappa[k_cell] * p, kappa[k_cell] * (1.0 - p)
+        def beta_binomial(p: pt.TensorVariable) -> pt.TensorVariable:  # k ~ BetaBinomial(n, kappa p, kappa (1 - p))
+            alpha, beta = k_kappa * p, k_kappa * (1.0 - p)
             return pt.gammaln(k + alpha) + pt.gammaln(n - k + beta) - pt.gammaln(alpha) - pt.gammaln(beta)
 
         pair_kappa = kappa[data["pair_benchmark"]]
         normaliser = data["pair_cells"] * (pt.gammaln(pair_kappa) - pt.gammaln(data["pair_items"] + pair_kappa))
-        # k ~ BetaBinomial(n, kappa p, kappa (1 - p))
-        pm.Potential("loglik_counts", cell_terms("counts", beta_binomial) + pt.sum(normaliser))
+        out["counts"] = (beta_binomial, pt.sum(normaliser))
     if "stderr_model" in data:
         se_kappa = kappa[data["stderr_benchmark"]]
 
@@ -243,33 +237,71 @@ def _add_likelihood(
             sd = pt.sqrt(data["stderr"] ** 2 + p * (1.0 - p) / (se_kappa + 1.0))
             return _normal_log_density(data["score_se"], p, sd)
 
-        pm.Potential("loglik_stderr", cell_terms("stderr", normal_stderr))
+        out["stderr"] = (normal_stderr, 0.0)
     if "plain_model" in data:
-        plain_kappa = kappa[data["plain_benchmark"]]
-        if spec.plain_likelihood is PlainLikelihood.beta:
+        out["plain"] = _plain_density(data, kappa, spec)
+    return out
 
-            def beta_density(p: pt.TensorVariable) -> pt.TensorVariable:
-                alpha, beta = plain_kappa * p, plain_kappa * (1.0 - p)
-                return (
-                    (alpha - 1.0) * data["log_score"]
-                    + (beta - 1.0) * data["log1m_score"]
-                    - pt.gammaln(alpha)
-                    - pt.gammaln(beta)
-                )
 
-            normaliser = pt.sum(data["plain_cells"] * pt.gammaln(kappa))  # lgamma(alpha + beta), per benchmark
-            # score ~ Beta(kappa p, kappa (1 - p))
-            pm.Potential("loglik_plain", cell_terms("plain", beta_density) + normaliser)
-        else:
+def _plain_density(
+    data: dict[str, pt.TensorVariable], kappa: pt.TensorVariable, spec: ModelConfig
+) -> tuple[Density, pt.TensorVariable | float]:
+    """Scores with neither item counts nor standard errors: beta (with its per-benchmark normaliser) or normal."""
+    plain_kappa = kappa[data["plain_benchmark"]]
+    if spec.plain_likelihood is PlainLikelihood.beta:
 
-            def normal(p: pt.TensorVariable) -> pt.TensorVariable:
-                sd = pt.sqrt(spec.score_floor**2 + p * (1.0 - p) / (plain_kappa + 1.0))
-                return _normal_log_density(data["score_plain"], p, sd)
+        def beta_density(p: pt.TensorVariable) -> pt.TensorVariable:  # score ~ Beta(kappa p, kappa (1 - p))
+            alpha, beta = plain_kappa * p, plain_kappa * (1.0 - p)
+            return (
+                (alpha - 1.0) * data["log_score"]
+                + (beta - 1.0) * data["log1m_score"]
+                - pt.gammaln(alpha)
+                - pt.gammaln(beta)
+            )
 
-            pm.Potential("loglik_plain", cell_terms("plain", normal))
-    if inflation is not None:
-        pm.Deterministic("inflation_probability", probability, dims="cell")
-        pm.Deterministic("inflation_points", points, dims="cell")
+        return beta_density, pt.sum(data["plain_cells"] * pt.gammaln(kappa))  # lgamma(alpha + beta), per benchmark
+
+    def normal(p: pt.TensorVariable) -> pt.TensorVariable:
+        sd = pt.sqrt(spec.score_floor**2 + p * (1.0 - p) / (plain_kappa + 1.0))
+        return _normal_log_density(data["score_plain"], p, sd)
+
+    return normal, 0.0
+
+
+class _CellTerms:
+    """Sums of per-cell log densities, mixed over inflation when the model has it; with inflation, it also collects
+    each cell's responsibility (``probability``) and the points it would add (``points``)."""
+
+    def __init__(
+        self,
+        data: dict[str, pt.TensorVariable],
+        *,
+        theta: pt.TensorVariable,
+        discrimination: pt.TensorVariable,
+        intercept: pt.TensorVariable,
+        inflation: "Inflation | None",
+    ) -> None:
+        self.data, self.theta, self.discrimination, self.intercept = data, theta, discrimination, intercept
+        self.inflation = inflation
+        n_cells = data["cell_blocked"].shape[0] if inflation is not None else 0
+        self.probability, self.points = pt.zeros(n_cells), pt.zeros(n_cells)
+
+    def total(self, kind: str, log_density: Density) -> pt.TensorVariable:
+        """The sum over ``kind``'s cells of ``log_density(p)``."""
+        data, inflation = self.data, self.inflation
+        m, b = data[f"{kind}_model"], data[f"{kind}_benchmark"]
+        eta = self.discrimination[b] * self.theta[m] + self.intercept[b]
+        p = pt.clip(data["chance"][b] + (1.0 - data["chance"][b]) * pt.sigmoid(eta), EPS, 1.0 - EPS)
+        if inflation is None:
+            return pt.sum(log_density(p))
+        cell = data[f"{kind}_cell"]
+        inflated = pt.clip(p + (1.0 - p) * inflation.size[cell], EPS, 1.0 - EPS)
+        clean_term = inflation.log1m_share[cell] + log_density(p)
+        inflated_term = inflation.log_share[cell] + log_density(inflated)
+        mixed = pt.logaddexp(clean_term, inflated_term)
+        self.probability = pt.set_subtensor(self.probability[cell], pt.exp(inflated_term - mixed))
+        self.points = pt.set_subtensor(self.points[cell], inflated - p)
+        return pt.sum(mixed)
 
 
 @dataclass(frozen=True)

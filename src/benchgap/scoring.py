@@ -15,7 +15,7 @@ from scipy.stats import norm
 
 from benchgap.config import GapConfig, ModelKind, OverfittingConfig, SimulateConfig, WeightScheme
 from benchgap.estimators import LEVELS, Estimator
-from benchgap.fitting import fit
+from benchgap.fitting import FitResult, fit
 from benchgap.inflation import cell_draws, detection
 from benchgap.lenses import lens_gap, mean_win_rate, weighted_composite
 from benchgap.metrics import interval_columns, point_columns, ranking_columns
@@ -136,32 +136,8 @@ def _bayes_rows(
         weights=rep.weights / rep.weights.sum(),  # renormalised, as custom weights of a fit always are
         cache=cache,
     )
-    est, diag = result.estimates, result.diagnostics
-    # The reweighting that reverses the sign of the model's posterior-mean gap, which is linear in the weights.
-    # (No reweighting can reverse any single draw's sign: see predict.leader_score_differences.)
-    groups = np.asarray(rep.table.groups)
-    differences = leader_score_differences(
-        result.posterior, rep.table, in_a=groups == cfg.world.a, in_b=groups == cfg.world.b
-    )
-    model_flip = flip_distance(
-        np.vstack([differences, np.zeros_like(differences)]),
-        rep.weights,
-        in_a=np.array([True, False]),
-        in_b=np.array([False, True]),
-    )
-    fit_columns = {
-        "model_flip_distance": model_flip,
-        "converged": float(diag.converged),
-        "max_rhat": diag.max_rhat,
-        "worst": diag.worst,
-        "min_ess_bulk": diag.min_ess_bulk,
-        "divergences": diag.divergences,
-        "fit_seconds": result.seconds,
-    }
-    if cfg.model.kind is ModelKind.contamination_aware:
-        probability = cell_draws(result.posterior)[0].mean(axis=0)
-        true_points = rep.inflation[rep.table.model_idx, rep.table.bench_idx]
-        fit_columns |= detection(probability, true_points, flag_probability=cfg.model.inflation.flag_probability)
+    est = result.estimates
+    fit_columns = _fit_columns(rep, cfg, result)
     likeliest_best = {
         group: max((m for m in est.models if m.group == group), key=lambda m: m.prob_best_in_group).model
         for group in (cfg.world.a, cfg.world.b)
@@ -186,6 +162,38 @@ def _bayes_rows(
             | fit_columns
         )
     return rows
+
+
+def _fit_columns(rep: Replicate, cfg: SimulateConfig, result: FitResult) -> dict[str, Any]:
+    """What a replicate's fit adds to both of its rows: the weight change that flips the model's gap, the fit's
+    diagnostics and, for the contamination-aware model, how well it found the injected inflation."""
+    diag = result.diagnostics
+    # The reweighting that reverses the sign of the model's posterior-mean gap, which is linear in the weights.
+    # (No reweighting can reverse any single draw's sign: see posterior.leader_score_differences.)
+    groups = np.asarray(rep.table.groups)
+    differences = leader_score_differences(
+        result.posterior, rep.table, in_a=groups == cfg.world.a, in_b=groups == cfg.world.b
+    )
+    model_flip = flip_distance(
+        np.vstack([differences, np.zeros_like(differences)]),
+        rep.weights,
+        in_a=np.array([True, False]),
+        in_b=np.array([False, True]),
+    )
+    columns = {
+        "model_flip_distance": model_flip,
+        "converged": float(diag.converged),
+        "max_rhat": diag.max_rhat,
+        "worst": diag.worst,
+        "min_ess_bulk": diag.min_ess_bulk,
+        "divergences": diag.divergences,
+        "fit_seconds": result.seconds,
+    }
+    if cfg.model.kind is ModelKind.contamination_aware:
+        probability = cell_draws(result.posterior)[0].mean(axis=0)
+        true_points = rep.inflation[rep.table.model_idx, rep.table.bench_idx]
+        columns |= detection(probability, true_points, flag_probability=cfg.model.inflation.flag_probability)
+    return columns
 
 
 def _replicate_columns(rep: Replicate, in_a: np.ndarray, in_b: np.ndarray, truths: dict[str, float]) -> dict[str, Any]:

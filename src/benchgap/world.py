@@ -18,9 +18,9 @@ from benchgap.config import (
     NoiseConfig,
     OverfittingConfig,
     WorldConfig,
-    check_ranges,
 )
 from benchgap.errors import InputError
+from benchgap.ranges import check_ranges
 from benchgap.table import Covariates, ScoreTable
 
 SCORE_CAP = 0.999  # overfitting cannot push an expected score past this
@@ -79,14 +79,15 @@ def check_pair(key: str, pair: list) -> None:
         raise InputError(f"{key} must be [low, high] with low <= high, got {list(pair)}")
 
 
-def draw_world(cfg: WorldConfig, *, seed: int) -> tuple[ScoreTable, World]:
+def draw_world(cfg: WorldConfig, *, seed: int, key: str = "world") -> tuple[ScoreTable, World]:
     """One world drawn from ``cfg`` and measured once, without distortions: its score table and its truth.
 
     The built-in demo table of ``benchgap fit`` is this draw of the ``demo`` world preset (``conf/world/demo.yaml``);
     ``benchgap simulate`` draws its replicates with the same functions (:func:`sample_world`, :func:`observe`).
+    ``key`` names the settings in messages (``data.demo`` for the demo).
     """
-    check_ranges(cfg, prefix="world.")
-    check_world(cfg)
+    check_ranges(cfg, prefix=f"{key}.")
+    check_world(cfg, key=key)
     rng = np.random.default_rng(seed)
     world = sample_world(cfg, rng)
     table = observe(world, world.truth.expected_score, noise=cfg.noise, rng=rng)

@@ -31,14 +31,23 @@ class Headline:
 
 
 @dataclass(frozen=True)
-class FlipDistances:
+class ModelFlipDistances:
     """Over replicate worlds: the smallest total-variation change of the composite weights that flips the sign."""
 
     note: str
     median: float | None  # None: infinite (no reweighting flips half the worlds)
-    q10: float | None = optional_section()
-    q90: float | None = optional_section()
-    no_flip_possible_share: float | None = None
+    no_flip_possible_share: float
+
+
+@dataclass(frozen=True)
+class FlipDistances:
+    """The same for the apparent (naive) gap, with its 10% and 90% quantiles over worlds."""
+
+    note: str
+    median: float | None
+    q10: float | None
+    q90: float | None
+    no_flip_possible_share: float
 
 
 @dataclass(frozen=True)
@@ -56,7 +65,7 @@ class DirichletSpread:
 class WeightingSummary:
     kind: str
     flip_distance: FlipDistances
-    model_flip_distance: FlipDistances | None = optional_section()  # the Bayesian model's posterior-mean gap
+    model_flip_distance: ModelFlipDistances | None = optional_section()  # the Bayesian model's posterior-mean gap
     dirichlet: DirichletSpread | None = optional_section()  # weighting=dirichlet
 
 

@@ -1,7 +1,8 @@
 """``benchgap calibrate``'s one validation place: every setting a schema cannot check, before anything is drawn."""
 
-from benchgap.config import CalibrateConfig, ModelKind, check_ranges
+from benchgap.config import CalibrateConfig, ModelKind
 from benchgap.errors import InputError
+from benchgap.ranges import check_ranges
 
 
 def check_calibrate(cfg: CalibrateConfig) -> None:

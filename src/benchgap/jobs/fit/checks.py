@@ -1,8 +1,9 @@
 """``benchgap fit``'s one validation place: every setting a schema cannot check, and what the table must hold."""
 
-from benchgap.config import FIT_SCHEMES, FitConfig, check_ranges
+from benchgap.config import FIT_SCHEMES, FitConfig
 from benchgap.errors import InputError
 from benchgap.fitting import check_table
+from benchgap.ranges import check_ranges
 from benchgap.table import ScoreTable
 from benchgap.weighting import table_weights
 

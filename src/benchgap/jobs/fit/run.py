@@ -47,7 +47,7 @@ def load_table(cfg: DataConfig) -> ScoreTable:
     unset."""
     if cfg.path:
         return read_table(cfg)
-    return draw_world(cfg.demo, seed=cfg.demo_seed)[0]
+    return draw_world(cfg.demo, seed=cfg.demo_seed, key="data.demo")[0]
 
 
 def run_fit(cfg: FitConfig, *, out_dir: Path) -> FitSummary:

@@ -1,8 +1,9 @@
 """``benchgap report``'s one validation place: every setting a schema cannot check, before the sweep is read."""
 
-from benchgap.config import ReportConfig, check_ranges
+from benchgap.config import ReportConfig
 from benchgap.errors import InputError
 from benchgap.estimators import LEVEL_TAGS
+from benchgap.ranges import check_ranges
 
 
 def check_report(cfg: ReportConfig) -> None:

@@ -12,8 +12,7 @@ from benchgap.jobs.report.verdict import DRAW_SIGNS, verdict
 
 def report_blocks(analysis: SweepAnalysis, *, figures: list[Figure], flip_share: float, level: int) -> list[Block]:
     """The report as document blocks (``benchgap.document`` renders them to Markdown and HTML)."""
-    sweep, results = analysis.sweep, analysis.results
-    params = varying(sweep, results)
+    sweep = analysis.sweep
     problems = sweep.problems()
     blocks: list[Block] = [Heading(f"benchgap report: {sweep.path.name}", 1)]
     if problems:
@@ -31,9 +30,28 @@ def report_blocks(analysis: SweepAnalysis, *, figures: list[Figure], flip_share:
     blocks += [Heading("What was swept"), _swept_table(sweep)]
     if sweep.fixed:
         blocks.append(Paragraph("Every job also had: " + ", ".join(f"{k}={v}" for k, v in sweep.fixed.items()) + "."))
+    blocks += _result_blocks(analysis, flip_share=flip_share, level=level)
+    blocks += [Paragraph(note, warning=True) for note in analysis.notes]
+    if figures:
+        blocks += [Heading("Figures"), *figures]
+    if problems:
+        rows = [
+            [j.name, j.status, " ".join(f"{k}={v}" for k, v in j.overrides.items()), j.error or ""] for j in problems
+        ]
+        blocks += [
+            Heading("Failed, missing and other jobs without a result"),
+            Table(["job", "status", "overrides", "error"], rows),
+        ]
+    return blocks
+
+
+def _result_blocks(analysis: SweepAnalysis, *, flip_share: float, level: int) -> list[Block]:
+    """Results per job, breakdown points and sensitivity indices, each with what its numbers mean."""
+    results = analysis.results
+    blocks: list[Block] = []
     if not results.empty:
         a, b = results["a"].iloc[0], results["b"].iloc[0]
-        blocks += [Heading("Results per job"), _results_table(results, params, level=level)]
+        blocks += [Heading("Results per job"), _results_table(results, varying(analysis.sweep, results), level=level)]
         blocks.append(
             Paragraph(
                 f"Gaps are best {a} minus best {b} in composite score. Naive: the weighted composite as leaderboards "
@@ -70,21 +88,6 @@ def report_blocks(analysis: SweepAnalysis, *, figures: list[Figure], flip_share:
             )
         )
         blocks.append(_sensitivity_table(analysis.sensitivity))
-    blocks += [Paragraph(note, warning=True) for note in analysis.notes]
-    if figures:
-        blocks.append(Heading("Figures"))
-        blocks += figures
-    if problems:
-        blocks += [
-            Heading("Failed, missing and other jobs without a result"),
-            Table(
-                ["job", "status", "overrides", "error"],
-                [
-                    [j.name, j.status, " ".join(f"{k}={v}" for k, v in j.overrides.items()), j.error or ""]
-                    for j in problems
-                ],
-            ),
-        ]
     return blocks
 
 

@@ -1,7 +1,8 @@
 """``benchgap simulate``'s one validation place: every setting a schema cannot check, before any world is drawn."""
 
-from benchgap.config import ContaminationKind, SimulateConfig, check_ranges
+from benchgap.config import ContaminationKind, SimulateConfig
 from benchgap.errors import InputError
+from benchgap.ranges import check_ranges
 from benchgap.world import benchmark_names, check_world, model_names
 
 

@@ -31,6 +31,7 @@ from benchgap.records.simulate_result import (
     FlipDistances,
     Headline,
     InflationFound,
+    ModelFlipDistances,
     SimulateResult,
     TruthMeans,
     WeightingSummary,
@@ -177,7 +178,7 @@ def _weighting_summary(frame: pd.DataFrame, per_replicate: pd.DataFrame, cfg: Si
     model_flips = None
     if "model_flip_distance" in frame:
         fitted = frame.loc[frame["estimator"] == Estimator.bayes.value, "model_flip_distance"]
-        model_flips = FlipDistances(
+        model_flips = ModelFlipDistances(
             note="the same for the Bayesian model's posterior-mean gap (each draw's sign never flips)",
             median=_finite(fitted.fillna(np.inf).median()),
             no_flip_possible_share=float(fitted.isna().mean()),
