@@ -11,7 +11,7 @@ import pymc as pm
 import pytensor.tensor as pt
 from xarray import DataTree
 
-from benchgap.data import CellSplit, ScoreTable
+from benchgap.table import CellSplit, ScoreTable
 
 
 def build_reference(table: ScoreTable) -> pm.Model:

@@ -37,24 +37,29 @@ MEANS = {"US": 0.5, "China": 0.2, "Other": -0.3}
 
 def synthetic(models: int, benchmarks: int, seed: int = 0, missing: float = 0.1):
     """A simulated table of ``models`` x ``benchmarks`` (three groups, item counts known)."""
-    from benchgap.simulate import draw_world
+    import dataclasses
+
+    from benchgap.presets import world_preset
+    from benchgap.world import draw_world
 
     sizes = {"US": models * 2 // 5, "China": models * 2 // 5}
     sizes["Other"] = models - sum(sizes.values())
-    per_category = -(-benchmarks // 4)
-    table, _ = draw_world(
-        np.random.default_rng(seed),
-        group_sizes=sizes,
-        group_means=MEANS,
-        benchmarks_per_category=per_category,
-        missing_rate=missing,
+    demo = world_preset("demo")  # the demo table's world, with these groups and sizes
+    groups = {g: dataclasses.replace(demo.groups["Other"], models=n, mean=MEANS[g]) for g, n in sizes.items()}
+    world = dataclasses.replace(
+        demo,
+        groups=groups,
+        true_gap=None,
+        suite=dataclasses.replace(demo.suite, benchmarks_per_category=-(-benchmarks // 4)),
+        noise=dataclasses.replace(demo.noise, missing_rate=missing),
     )
+    table, _ = draw_world(world, seed=seed)
     return table.select(np.arange(models), np.arange(benchmarks))
 
 
 def helm():
     from benchgap.config import DataConfig
-    from benchgap.data import read_table
+    from benchgap.table import read_table
 
     return read_table(
         DataConfig(
@@ -68,7 +73,7 @@ def helm():
 def epoch_200x40():
     """The 200 models of Epoch's hub with the most scores (at least two each), over its 40 benchmarks."""
     from benchgap.config import DataConfig
-    from benchgap.data import read_table
+    from benchgap.table import read_table
 
     table = read_table(DataConfig(path=str(DATA / "epoch_long.csv"), min_scores_per_model=2))
     counts = np.bincount(table.model_idx, minlength=table.n_models)
@@ -112,7 +117,7 @@ def measure(table, posterior, start: float) -> Run:
     from arviz_stats.base import array_stats
 
     from benchgap.config import ConvergenceConfig, GapConfig
-    from benchgap.fit import finish_fit
+    from benchgap.fitting import finish_fit
 
     result = finish_fit(table, posterior, gap=GapConfig(), convergence=ConvergenceConfig(), seconds=0.0)
     seconds = time.perf_counter() - start
@@ -141,7 +146,7 @@ def child(name: str) -> None:
     The parent times the whole process (interpreter start included) and keeps that as the Run's seconds.
     """
     from benchgap.config import ModelConfig, SamplerConfig
-    from benchgap.model import ModelCache
+    from benchgap.sampling import ModelCache
 
     table = (TABLES | SCALING)[name]()
     run = fit_once(ModelCache(ModelConfig()), table, SamplerConfig(progress=False))
@@ -172,7 +177,7 @@ def peak_mb() -> float:
 def replicate_loop(replicates: int, *, rebuild: bool) -> tuple[float, float]:
     """Replicates per minute of fitting fresh 40 x 12 worlds, sweep settings (chains one after another)."""
     from benchgap.config import ModelConfig, SamplerConfig
-    from benchgap.model import ModelCache
+    from benchgap.sampling import ModelCache
 
     sampler = SamplerConfig(cores=1, progress=False, tune=500, draws=500)  # conf/sampler/sweep.yaml
     tables = [synthetic(40, 12, seed=100 + i, missing=0.15) for i in range(replicates + 1)]
@@ -199,7 +204,7 @@ def backend_runs(table) -> dict[str, Run | str]:
     """HELM Lite on each installed backend: compile + sample in this process (nutpie already warm)."""
     from benchgap.config import Backend, ModelConfig, SamplerConfig
     from benchgap.errors import InputError
-    from benchgap.model import ModelCache
+    from benchgap.sampling import ModelCache
 
     runs: dict[str, Run | str] = {}
     for backend in Backend:
@@ -235,7 +240,7 @@ def main(skip_large: bool, replicates: int) -> None:
     from reference import sample_reference
 
     from benchgap.config import ModelConfig, SamplerConfig
-    from benchgap.model import ModelCache
+    from benchgap.sampling import ModelCache
 
     names = [n for n in TABLES if not (skip_large and "1000" in n)]
     tables = {name: TABLES[name]() for name in names} | {name: load() for name, load in SCALING.items()}

@@ -32,7 +32,9 @@ def differences(before: object, after: object, where: str) -> list[str]:
     if isinstance(before, list) and isinstance(after, list):
         if len(before) != len(after):
             return [f"{where}: {len(before)} items before, {len(after)} after"]
-        return [d for i, (b, a) in enumerate(zip(before, after, strict=True)) for d in differences(b, a, f"{where}[{i}]")]
+        return [
+            d for i, (b, a) in enumerate(zip(before, after, strict=True)) for d in differences(b, a, f"{where}[{i}]")
+        ]
     if isinstance(before, int | float) and isinstance(after, int | float) and not isinstance(before, bool):
         same = math.isclose(before, after, rel_tol=1e-12, abs_tol=1e-15) or (math.isnan(before) and math.isnan(after))
         return [] if same else [f"{where}: {before!r} -> {after!r}"]
@@ -41,7 +43,10 @@ def differences(before: object, after: object, where: str) -> list[str]:
 
 def csv_differences(before: Path, after: Path, where: str) -> list[str]:
     b, a = pd.read_csv(before), pd.read_csv(after)
-    b, a = b.drop(columns=[c for c in SKIPPED_COLUMNS if c in b]), a.drop(columns=[c for c in SKIPPED_COLUMNS if c in a])
+    b, a = (
+        b.drop(columns=[c for c in SKIPPED_COLUMNS if c in b]),
+        a.drop(columns=[c for c in SKIPPED_COLUMNS if c in a]),
+    )
     if list(b.columns) != list(a.columns) or b.shape != a.shape:
         return [f"{where}: columns or shape differ ({b.shape} {list(b.columns)} vs {a.shape} {list(a.columns)})"]
     return differences(json.loads(b.to_json(orient="records")), json.loads(a.to_json(orient="records")), where)

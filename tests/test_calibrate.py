@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from benchgap.calibration import uniformity_checks
-from benchgap.config import CalibrateConfig
+from benchgap.config import CalibrateConfig, ConvergenceConfig
 from benchgap.errors import InputError
 from benchgap.jobs.calibrate.checks import check_calibrate
 from benchgap.jobs.calibrate.run import prior_draws, run_calibrate, simulate_table, template_table
@@ -63,7 +63,10 @@ def test_bad_settings_are_one_clear_error():
 
 
 def test_calibrate_writes_ranks_checks_figures_and_report(tmp_path):
-    cfg = CalibrateConfig(groups={"US": 3, "China": 3}, benchmarks=5, simulations=8, draws_kept=49, sampler=TINY)
+    limits = ConvergenceConfig(max_rhat=1.2, min_ess_bulk=50, max_divergences=3)
+    cfg = CalibrateConfig(
+        groups={"US": 3, "China": 3}, benchmarks=5, simulations=8, draws_kept=49, sampler=TINY, convergence=limits
+    )
     summary = run_calibrate(cfg, out_dir=tmp_path).to_json()
     ranks = pd.read_csv(tmp_path / "ranks.csv")
     assert set(ranks["family"]) == {"capability", "intercept", "log_discrimination", "log_concentration", "gap"}
@@ -74,6 +77,10 @@ def test_calibrate_writes_ranks_checks_figures_and_report(tmp_path):
     assert 0 <= summary["gap_coverage"]["gap_score"]["coverage_90"] <= 1
     markdown = (tmp_path / "report.md").read_text()
     assert ("PASS." in markdown) != ("FAIL." in markdown)
+    # The thresholds are the run's own (convergence.*), not fixed ones.
+    assert "(R-hat <= 1.2, bulk ESS >= 50, at most 3 divergences)" in markdown
+    assert "R-hat above 1.2 in" in markdown and "bulk ESS below 50 in" in markdown and "1.01" not in markdown
+    assert summary["convergence"] == {"max_rhat": 1.2, "min_ess_bulk": 50, "max_divergences": 3}
     assert (tmp_path / "ecdf_pit_gap.png").exists() and (tmp_path / "rank_histograms.png").exists()
     assert (tmp_path / "report.html").read_text().count("data:image/png;base64,") == 6
 

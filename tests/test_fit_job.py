@@ -3,6 +3,7 @@
 The CLI runs in a subprocess, as users run it; HELM Lite is fitted once in-process for the module.
 """
 
+import dataclasses
 import json
 import subprocess
 from pathlib import Path
@@ -10,8 +11,11 @@ from pathlib import Path
 import arviz as az
 import pytest
 
-from benchgap.config import DataConfig, FitConfig, SamplerConfig
+from benchgap.config import ConvergenceConfig, DataConfig, FitConfig, SamplerConfig
+from benchgap.jobs.fit.page import write_fit_report
 from benchgap.jobs.fit.run import run_fit
+from benchgap.records.files import finite_or_none
+from benchgap.records.fit_summary import FitSummary
 from tests.conftest import DATA, run_cli
 
 SHARED = DATA
@@ -80,6 +84,29 @@ def test_demo_summary_has_the_promised_keys_and_sane_numbers(demo_run):
     )
     # The demo's first group leads by construction (0.25 logit in group means).
     assert gap["score"]["prob_a_ahead"] > 0.9
+
+
+def test_summary_json_is_strict_and_reads_back_as_its_record(demo_run):
+    _, run_dir = demo_run
+
+    def reject(constant: str) -> None:
+        raise AssertionError(f"summary.json holds {constant}")
+
+    stored = json.loads((run_dir / "summary.json").read_text(), parse_constant=reject)
+    summary = FitSummary.from_json(stored)
+    assert finite_or_none(summary.to_json()) == stored  # NaN is null in the file, NaN again in the record
+    assert summary.gap.score.hdi[0] < summary.gap.score.mean and summary.config.sampler.chains == 4
+
+
+def test_the_page_states_the_configured_thresholds(demo_run, tmp_path):
+    _, run_dir = demo_run
+    summary = FitSummary.from_json(json.loads((run_dir / "summary.json").read_text()))
+    limits = ConvergenceConfig(max_rhat=1.05, min_ess_bulk=100, max_divergences=2)
+    changed = dataclasses.replace(summary, config=dataclasses.replace(summary.config, convergence=limits))
+    write_fit_report(changed, {}, out_dir=tmp_path)
+    markdown = (tmp_path / "report.md").read_text()
+    assert "Thresholds: R-hat <= 1.05, bulk ESS >= 100, at most 2 divergences." in markdown
+    assert "1.01" not in markdown
 
 
 def test_posterior_loads_back_with_arviz(demo_run):

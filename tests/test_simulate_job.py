@@ -11,7 +11,8 @@ import pytest
 
 import benchgap.jobs.simulate.run as job
 from benchgap.config import SimulateConfig
-from benchgap.estimators import LEVELS, level_tag
+from benchgap.estimators import LEVELS, estimators, level_tag
+from benchgap.jobs.simulate.resume import rows_per_replicate
 from tests.conftest import TINY, simulate_settings, tiny_simulate
 
 
@@ -46,6 +47,14 @@ def test_job_writes_rows_result_and_figure(finished, tmp_path):
     median = model_flips.fillna(np.inf).median()
     expected = pytest.approx(median) if np.isfinite(median) else None
     assert result["weighting"]["model_flip_distance"]["median"] == expected
+
+
+def test_resume_counts_one_row_per_estimator(finished):
+    """A finished replicate has one row per estimator the job scores: the count comes from that one list."""
+    cfg, _, rows = finished
+    assert rows.groupby("replicate").size().eq(rows_per_replicate(cfg)).all()
+    assert rows_per_replicate(cfg) == len(estimators(bayes=True)) == len(set(rows["estimator"]))
+    assert rows_per_replicate(dataclasses.replace(cfg, bayes=False)) == len(estimators(bayes=False)) == 2
 
 
 def test_resumed_job_gives_the_same_numbers(finished, tmp_path, monkeypatch):

@@ -40,7 +40,23 @@ _EXPORTS = {
     "ConvergenceConfig": "benchgap.config",
     "WorldConfig": "benchgap.config",
 }
-__all__ = ["__version__", *_EXPORTS]
+__all__ = [  # noqa: RUF022  (in the order of the docstring)
+    "__version__",
+    "read_table",
+    "ScoreTable",
+    "fit",
+    "FitResult",
+    "estimate",
+    "ModelCache",
+    "draw_world",
+    "world_preset",
+    "DataConfig",
+    "ModelConfig",
+    "SamplerConfig",
+    "GapConfig",
+    "ConvergenceConfig",
+    "WorldConfig",
+]
 
 if TYPE_CHECKING:
     from benchgap.config import ConvergenceConfig, DataConfig, GapConfig, ModelConfig, SamplerConfig, WorldConfig

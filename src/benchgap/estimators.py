@@ -65,4 +65,9 @@ def level_tag(level: float) -> str:
     return f"{round(level * 100)}"
 
 
+def coverage_name(level: float) -> str:
+    """The coverage column of an interval level, given as a fraction (0.9) or in percent (90): ``coverage_90``."""
+    return f"coverage_{level_tag(level if level <= 1 else level / 100)}"
+
+
 LEVEL_TAGS = tuple(int(level_tag(level)) for level in LEVELS)  # the levels in percent: 50, 80, 90, 95

@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 from scipy.stats import kendalltau
 
-from benchgap.estimators import LEVELS, level_tag
+from benchgap.estimators import LEVELS, coverage_name, level_tag
 
 
 def interval_columns(intervals: dict[float, tuple[float, float]], truth: float) -> dict[str, float | bool]:
@@ -78,7 +78,7 @@ class EstimatorSummary:
     def to_json(self) -> dict[str, Any]:
         """The flat JSON entry: ``coverage_50`` ... beside the other numbers, as ``result.json`` has always had."""
         out: dict[str, Any] = {k: getattr(self, k) for k in POINT_KEYS}
-        out |= {f"coverage_{tag}": value for tag, value in self.coverage.items()}
+        out |= {coverage_name(int(tag)): value for tag, value in self.coverage.items()}
         out["mean_width_90"] = self.mean_width_90
         if self.fit is not None:
             out |= vars(self.fit)
@@ -91,7 +91,7 @@ class EstimatorSummary:
             fit = FitConvergence(**{k: values[k] for k in FitConvergence.__dataclass_fields__})
         return cls(
             **{k: values[k] for k in POINT_KEYS},
-            coverage={level_tag(level): values[f"coverage_{level_tag(level)}"] for level in LEVELS},
+            coverage={level_tag(level): values[coverage_name(level)] for level in LEVELS},
             mean_width_90=values["mean_width_90"],
             fit=fit,
         )

@@ -7,14 +7,14 @@ import pandas as pd
 
 from benchgap.diagnostics import thresholds
 from benchgap.document import Block, Figure, Heading, Paragraph, Table, to_html, to_markdown
-from benchgap.estimators import LEVELS, level_tag
+from benchgap.estimators import LEVELS, coverage_name, level_tag
 from benchgap.records.calibrate_summary import CalibrateSummary
 
 
 def verdict(summary: CalibrateSummary) -> str:
     """One plain line: calibrated or not, and where not."""
     failed = [f"{name} ({', '.join(f.failed_variables[:3])})" for name, f in summary.families.items() if not f.passed]
-    gap90 = summary.gap_coverage["gap_score"]["coverage_90"]
+    gap90 = summary.gap_coverage["gap_score"][coverage_name(0.9)]
     head = f"{summary.simulations} tables from the prior: "
     if not failed:
         return (
@@ -83,7 +83,10 @@ def _coverage_blocks(summary: CalibrateSummary) -> list[Block]:
         Heading("Interval coverage of the gap estimands"),
         Table(
             ["estimand", *[f"{tag}%" for tag in tags]],
-            [[name, *[f"{c[f'coverage_{tag}']:.2f}" for tag in tags]] for name, c in summary.gap_coverage.items()],
+            [
+                [name, *[f"{c[coverage_name(level)]:.2f}" for level in LEVELS]]
+                for name, c in summary.gap_coverage.items()
+            ],
         ),
         Paragraph(
             f"Central posterior intervals over {summary.simulations} simulations; the binomial standard error of "

@@ -27,7 +27,7 @@ import pandas as pd
 from benchgap import __version__
 from benchgap.calibration import covered, rank_of, uniformity_checks
 from benchgap.config import CalibrateConfig, GapConfig
-from benchgap.estimators import LEVELS, level_tag
+from benchgap.estimators import LEVELS, coverage_name, level_tag
 from benchgap.fitting import FitResult, fit
 from benchgap.jobs.calibrate.checks import check_calibrate
 from benchgap.jobs.calibrate.page import write_report
@@ -196,9 +196,8 @@ def summarise(
         )
         for family, part in checks.groupby("family", sort=False)
     }
-    tags = [level_tag(level) for level in LEVELS]
     gap_coverage = {
-        str(name): {f"coverage_{tag}": float(part[f"covered_{tag}"].mean()) for tag in tags}
+        str(name): {coverage_name(level): float(part[f"covered_{level_tag(level)}"].mean()) for level in LEVELS}
         for name, part in coverage.groupby("variable", sort=False)
     }
     per_sim = ranks.drop_duplicates("simulation")

@@ -7,10 +7,14 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from benchgap.estimators import Estimator, coverage_name
 from benchgap.plotting import plt, save_figure
 from benchgap.sensitivity import levels
 
-SHOWN = {"composite": "naive weighted composite", "bayes": "Bayesian model"}  # score-scale estimators, figures
+SHOWN = {
+    Estimator.composite.value: "naive weighted composite",
+    Estimator.bayes.value: "Bayesian model",
+}  # score-scale estimators, figures
 MAX_LINES = 6  # more combinations of the other parameters than this are averaged into one line
 COLORS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f")
 
@@ -41,7 +45,7 @@ def coverage_vs_parameter(
 ) -> None:
     """Share of replicate worlds whose interval holds the true gap, against ``param``; the grey band is where a
     calibrated interval's coverage falls with 95% probability given the replicates per job."""
-    column = f"coverage_{level}"
+    column = coverage_name(level)
     nominal = level / 100
 
     def draw(ax: plt.Axes, part: pd.DataFrame, x: np.ndarray, color: str, label: str, numeric: bool) -> None:

@@ -5,6 +5,7 @@ import numpy as np
 import pandas as pd
 
 from benchgap.document import Block, Figure, Heading, Paragraph, Table
+from benchgap.estimators import Estimator, coverage_name
 from benchgap.jobs.report.analysis import WEIGHT_CHANGE, SweepAnalysis, value_text, varying
 from benchgap.jobs.report.sweep import Sweep, parameter_value
 from benchgap.jobs.report.verdict import DRAW_SIGNS, verdict
@@ -112,8 +113,8 @@ def _order(text: str) -> tuple[bool, float, str]:
 
 
 def _results_table(results: pd.DataFrame, params: list[str], *, level: int) -> Table:
-    naive = results[results["estimator"] == "composite"].set_index("job")
-    model = results[results["estimator"] == "bayes"].set_index("job")
+    naive = results[results["estimator"] == Estimator.composite.value].set_index("job")
+    model = results[results["estimator"] == Estimator.bayes.value].set_index("job")
     a = results["a"].iloc[0]
     header = ["job", *params, "true gap", f"{a} ahead", "naive", "naive wrong sign", f"naive {level}% cov."]
     if not model.empty:
@@ -122,14 +123,14 @@ def _results_table(results: pd.DataFrame, params: list[str], *, level: int) -> T
     for job, row in naive.iterrows():
         cells = [str(job), *[value_text(row[p]) for p in params]]
         cells += [f"{row['mean_truth']:+.3f}", f"{row['truth_a_ahead_share']:.0%}"]
-        cells += [f"{row['mean_estimate']:+.3f}", f"{row['sign_error_rate']:.0%}", _number(row[f"coverage_{level}"])]
+        cells += [f"{row['mean_estimate']:+.3f}", f"{row['sign_error_rate']:.0%}", _number(row[coverage_name(level)])]
         if not model.empty:
             if job in model.index:
                 m = model.loc[str(job)]
                 cells += [
                     f"{m['mean_estimate']:+.3f}",
                     f"{m['sign_error_rate']:.0%}",
-                    _number(m[f"coverage_{level}"]),
+                    _number(m[coverage_name(level)]),
                     f"{m['converged_share']:.0%}",
                 ]
             else:
@@ -147,7 +148,7 @@ def _breakdown_table(table: pd.DataFrame) -> Table:
         rows.append(
             [
                 r["parameter"],
-                "naive" if r["estimator"] == "composite" else "model",
+                "naive" if r["estimator"] == Estimator.composite.value else "model",
                 r["where"],
                 shown,
                 "" if weights or not np.isfinite(r["interpolated"]) else f"{r['interpolated']:.3g}",

@@ -4,9 +4,11 @@ inflation, in plain sentences tied to the numbers behind them."""
 import numpy as np
 import pandas as pd
 
+from benchgap.estimators import Estimator, coverage_name
 from benchgap.jobs.report.analysis import WEIGHT_CHANGE, WHO, SweepAnalysis, setting_text, varying
 from benchgap.sensitivity import SURROGATE_WHERE
 
+NAIVE, BAYES = Estimator.composite.value, Estimator.bayes.value
 DRAW_SIGNS = (
     "No reweighting of the benchmarks can reverse the sign of any posterior draw of the model's gap: its expected "
     "scores rank the models the same way on every benchmark (one latent capability), so P(a ahead) does not "
@@ -41,7 +43,7 @@ def _inflation_sentences(results: pd.DataFrame, params: list[str]) -> list[str]:
     """Jobs fitted with ``model=contamination_aware``: how well it found the injected inflation, and false alarms."""
     if "inflation_false_positive_rate" not in results:
         return []
-    rows = results[(results["estimator"] == "bayes") & results["inflation_false_positive_rate"].notna()]
+    rows = results[(results["estimator"] == BAYES) & results["inflation_false_positive_rate"].notna()]
     out = []
     for _, row in rows.iterrows():
         auc = row["inflation_auc_mean"]
@@ -135,7 +137,7 @@ def _weight_sentences(analysis: SweepAnalysis) -> list[str]:
     if table.empty:
         return out
     weights = table[table["parameter"] == WEIGHT_CHANGE]
-    for estimator, what in (("composite", "the naive apparent gap"), ("bayes", "the model's posterior-mean gap")):
+    for estimator, what in ((NAIVE, "the naive apparent gap"), (BAYES, "the model's posterior-mean gap")):
         mine = weights[weights["estimator"] == estimator]
         if mine.empty:
             continue
@@ -153,15 +155,15 @@ def _weight_sentences(analysis: SweepAnalysis) -> list[str]:
                 text += f"; in {len(mine) - len(finite)} job(s) more than half of the worlds cannot be reversed"
             text += "."
         out.append(text)
-        if estimator == "bayes":
+        if estimator == BAYES:
             out.append(DRAW_SIGNS)
     return out
 
 
 def _calibration_sentences(results: pd.DataFrame, params: list[str], *, level: int) -> list[str]:
     out = []
-    column, nominal = f"coverage_{level}", level / 100
-    for estimator, name in (("bayes", "Bayesian model's"), ("composite", "naive composite's binomial")):
+    column, nominal = coverage_name(level), level / 100
+    for estimator, name in ((BAYES, "Bayesian model's"), (NAIVE, "naive composite's binomial")):
         rows = results[(results["estimator"] == estimator)].dropna(subset=[column])
         if rows.empty:
             continue
@@ -178,7 +180,7 @@ def _calibration_sentences(results: pd.DataFrame, params: list[str], *, level: i
                 f"coverage below {nominal:.2f} minus two binomial standard errors, about 2.5% of calibrated jobs "
                 f"would be too). Worst: {where}."
             )
-        if estimator == "bayes" and "converged_share" in rows and (rows["converged_share"] < 1).any():
+        if estimator == BAYES and "converged_share" in rows and (rows["converged_share"] < 1).any():
             out.append(
                 f"Some model fits did not converge (lowest converged share {rows['converged_share'].min():.0%}); "
                 "the 90% coverage over converged fits alone is in results.csv (coverage_90_converged)."
