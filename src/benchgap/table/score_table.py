@@ -93,17 +93,18 @@ class ScoreTable:
 
     @property
     def group_idx(self) -> np.ndarray:
-        lookup = {g: i for i, g in enumerate(self.group_names)}
-        return np.array([lookup[g] for g in self.groups], dtype=np.int64)
+        """Per model, its group's position in ``group_names``."""
+        return _positions(self.groups)
 
     @property
     def category_names(self) -> tuple[str, ...]:
+        """Categories in order of first appearance."""
         return tuple(dict.fromkeys(self.categories))
 
     @property
     def category_idx(self) -> np.ndarray:
-        lookup = {c: i for i, c in enumerate(self.category_names)}
-        return np.array([lookup[c] for c in self.categories], dtype=np.int64)
+        """Per benchmark, its category's position in ``category_names``."""
+        return _positions(self.categories)
 
     def matrix(self, values: np.ndarray | None = None) -> np.ndarray:
         """Models x benchmarks array of ``values`` (default: scores), NaN where missing."""
@@ -158,3 +159,9 @@ class CellSplit:
             stderr=np.flatnonzero(has_se),
             plain=np.flatnonzero(~has_se & ~has_n),
         )
+
+
+def _positions(labels: tuple[str, ...]) -> np.ndarray:
+    """Each label's position among the distinct labels in order of first appearance."""
+    lookup = {label: i for i, label in enumerate(dict.fromkeys(labels))}
+    return np.array([lookup[label] for label in labels], dtype=np.int64)

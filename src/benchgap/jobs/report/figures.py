@@ -7,9 +7,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from benchgap.document import Figure
 from benchgap.estimators import Estimator, coverage_name
+from benchgap.jobs.report.analysis import OUTPUTS, SweepAnalysis, varying
 from benchgap.plotting import plt, save_figure
-from benchgap.sensitivity import levels
+from benchgap.sensitivity import levels, swing
 
 SHOWN = {
     Estimator.composite.value: "naive weighted composite",
@@ -216,3 +218,54 @@ def sobol_bars(indices: pd.DataFrame, *, path: Path) -> None:
 
 def _short(value: object) -> str:
     return f"{value:.3g}" if isinstance(value, float) else str(value)
+
+
+def draw_figures(analysis: SweepAnalysis, *, out: Path, level: int) -> list[Figure]:
+    """Every figure of the report, written into ``out``; returns them with their captions, in report order."""
+    results, sweep = analysis.results, analysis.sweep
+    params = varying(sweep, results)
+    continuous = sweep.design is not None
+    gap = f"{results['a'].iloc[0]} - {results['b'].iloc[0]}"
+    figures = []
+    for param in params:
+        others = [p for p in params if p != param]
+        slug = param.replace(".", "_")
+        path = out / f"gap_vs_{slug}.png"
+        gap_vs_parameter(results, param=param, others=others, path=path, gap=gap, continuous=continuous)
+        figures.append(Figure(path, f"Estimated vs true gap as {param} varies (band: 5-95% of replicate worlds)."))
+        path = out / f"coverage_vs_{slug}.png"
+        coverage_vs_parameter(results, param=param, others=others, path=path, level=level, continuous=continuous)
+        figures.append(Figure(path, f"{level}% interval coverage of the true gap as {param} varies."))
+    pairs = [] if continuous else [(a, b) for i, a in enumerate(params) for b in params[i + 1 :]][:3]
+    for rows, columns in pairs:
+        tag = f"{rows.replace('.', '_')}__{columns.replace('.', '_')}"
+        path = out / f"heatmap_sign_flip__{tag}.png"
+        title = "Share of worlds with the wrong sign"
+        heatmap(results, rows=rows, columns=columns, value="sign_error_rate", path=path, title=title)
+        figures.append(Figure(path, f"Sign-flip probability over {rows} x {columns}."))
+        path = out / f"heatmap_bias__{tag}.png"
+        title = f"Bias: mean estimate minus true gap ({gap})"
+        heatmap(results, rows=rows, columns=columns, value="bias", path=path, title=title, diverging=True)
+        figures.append(Figure(path, f"Bias of the estimated gap over {rows} x {columns} (score points)."))
+    if params:
+        swings, baselines = {}, {}
+        for output, estimator, _ in OUTPUTS:
+            rows_ = results[results["estimator"] == estimator]
+            column = {"apparent gap": "mean_estimate", "naive wrong-sign share": "sign_error_rate"}.get(output, "bias")
+            if rows_.empty or output == "naive error":  # with the truth fixed across jobs it mirrors the gap
+                continue
+            swings[output] = swing(rows_, params=params, output=column, continuous=continuous)
+            baselines[output] = float(rows_[column].mean())
+        path = out / "tornado.png"
+        tornado(swings, baselines=baselines, path=path, continuous=continuous)
+        caption = "Tornado chart: how far each parameter moves each output, " + (
+            "along its bins, the others averaged."
+            if continuous
+            else "in the setting of the others where it moves it most."
+        )
+        figures.append(Figure(path, caption))
+    if not analysis.sensitivity.empty:
+        path = out / "sensitivity.png"
+        sobol_bars(analysis.sensitivity, path=path)
+        figures.append(Figure(path, "Sensitivity indices with 95% intervals."))
+    return figures
