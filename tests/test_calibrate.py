@@ -79,7 +79,7 @@ def test_calibrate_writes_ranks_checks_figures_and_report(tmp_path):
     assert ("PASS." in markdown) != ("FAIL." in markdown)
     # The thresholds are the run's own (convergence.*), not fixed ones.
     assert "(R-hat <= 1.2, bulk ESS >= 50, at most 3 divergences)" in markdown
-    assert "R-hat above 1.2 in" in markdown and "bulk ESS below 50 in" in markdown and "1.01" not in markdown
+    assert "R-hat above 1.2 in" in markdown and "bulk ESS below 50 in" in markdown and "above 1.01" not in markdown
     assert summary["convergence"] == {"max_rhat": 1.2, "min_ess_bulk": 50, "max_divergences": 3}
     assert (tmp_path / "ecdf_pit_gap.png").exists() and (tmp_path / "rank_histograms.png").exists()
     assert (tmp_path / "report.html").read_text().count("data:image/png;base64,") == 6
