@@ -18,7 +18,7 @@ def test_the_readme_example_runs_as_written(monkeypatch, capsys):
     namespace: dict = {}
     exec(compile(readme_example(), "README.md", "exec"), namespace)
     printed = capsys.readouterr().out
-    assert "US leads China by" in printed and "converged:" in printed
+    assert "P(US ahead by more than 0.01) = " in printed and "converged:" in printed
     result, table, world = namespace["result"], namespace["table"], namespace["world"]
     gap = result.estimates.gap
     assert 0 < gap.score.prob_a_ahead <= 1 and gap.score.hdi[0] < gap.score.mean < gap.score.hdi[1]

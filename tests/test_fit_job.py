@@ -48,7 +48,7 @@ def test_demo_fit_writes_every_output(demo_run):
     for name in OUTPUTS:
         assert (run_dir / name).stat().st_size > 0, name
     assert not list(run_dir.glob(".partial-*"))
-    assert "leads" in proc.stdout and "report.html" in proc.stdout
+    assert "ahead by more than 0.01" in proc.stdout and "report.html" in proc.stdout
 
 
 def test_demo_summary_has_the_promised_keys_and_sane_numbers(demo_run):

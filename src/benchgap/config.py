@@ -7,7 +7,7 @@ composition with Hydra's own message.
 from dataclasses import dataclass, field
 from enum import Enum
 
-from benchgap.ranges import POSITIVE, PROBABILITY, SHARE, YEAR, ranged
+from benchgap.ranges import ABOVE_HALF, POSITIVE, PROBABILITY, SHARE, YEAR, ranged
 
 
 class Parametrization(Enum):
@@ -216,9 +216,10 @@ class GapConfig:
     rope: float = ranged(0.01, 0.0)  # region of practical equivalence on the composite-score scale (+- this)
     top_k: int = ranged(3, 1)  # top-k gap: mean of each group's k best models
     weighting: WeightScheme = WeightScheme.uniform  # composite weights: uniform | category | custom
-    decisive: float = ranged(
-        0.95, 0.5, 1.0, open_low=True, open_high=True
-    )  # P(a ahead) at or beyond which (or 1 - it) the sign is called settled
+    ahead: float = ranged(0.99, within=ABOVE_HALF)  # verdict "X is ahead": P(gap beyond the rope) at least this
+    likely: float = ranged(0.9, within=ABOVE_HALF)  # verdict "X is likely ahead": at least this, below `ahead`
+    equivalent: float = ranged(0.5, 0.5, 1.0, open_high=True)  # "practically equivalent": P(inside rope) above this
+    decisive: float = ranged(0.95, within=ABOVE_HALF)  # tie groups: a model is separated when beaten this surely
 
 
 @dataclass

@@ -66,10 +66,22 @@ class TopKSummary(DrawSummary):
 
 @dataclass(frozen=True)
 class Rope:
-    """Region of practical equivalence of the composite-score gap."""
+    """Region of practical equivalence of the composite-score gap, and the three-way split of its posterior."""
 
     half_width: float
     prob_inside: float  # P(|score gap| < half_width): practically equivalent
+    prob_a_beyond: float = float("nan")  # P(score gap >= half_width): a ahead by more than the rope
+    prob_b_beyond: float = float("nan")  # P(score gap <= -half_width): b ahead by more than the rope
+
+    @classmethod
+    def of(cls, draws: np.ndarray, half_width: float) -> "Rope":
+        flat = np.asarray(draws).ravel()
+        return cls(
+            half_width=half_width,
+            prob_inside=float((np.abs(flat) < half_width).mean()),
+            prob_a_beyond=float((flat >= half_width).mean()),
+            prob_b_beyond=float((flat <= -half_width).mean()),
+        )
 
 
 @dataclass(frozen=True)
@@ -125,7 +137,9 @@ def estimate(posterior: DataTree, table: ScoreTable, *, gap: GapConfig, weights:
     relative = summaries["gap_relative"]
     score = ScoreGapSummary(**vars(summaries["gap_score"]), relative_mean=relative.mean, relative_hdi=relative.hdi)
     lens_values = {"mean_score": mean_score(table), "mean_win_rate": mean_win_rate(table)}
-    rope = Rope(half_width=gap.rope, prob_inside=float((np.abs(score_gap) < gap.rope).mean()))
+    rope = Rope.of(score_gap, gap.rope)
+    models = _model_estimates(theta, composite, table, lens_values, hdi)
+    ties = tie_groups(theta, table, decisive=gap.decisive)
     estimate_ = GapEstimate(
         a=gap.a,
         b=gap.b,
@@ -136,35 +150,66 @@ def estimate(posterior: DataTree, table: ScoreTable, *, gap: GapConfig, weights:
         top_k=TopKSummary(**vars(summaries["gap_top_k"]), k=k),
         rope=rope,
         lenses={name: lens_gap(values, table, a=gap.a, b=gap.b) for name, values in lens_values.items()},
-        verdict=verdict(score, a=gap.a, b=gap.b, hdi_prob=hdi, rope=rope, decisive=gap.decisive),
+        verdict=verdict(score, rope, gap=gap, tied=_tied_leaders(models, ties, gap)),
     )
-    models = _model_estimates(theta, composite, table, lens_values, hdi)
     return FitEstimates(
         gap=estimate_,
         models=models,
-        tie_groups=tie_groups(theta, table, decisive=gap.decisive),
+        tie_groups=ties,
         weights=weights,
         draws=draws,
     )
 
 
-def verdict(score: DrawSummary, *, a: str, b: str, hdi_prob: float, rope: Rope, decisive: float) -> str:
-    """One plain sentence on the best-vs-best composite-score gap."""
-    lo, hi = score.hdi
-    leader, trailer, p, mean = (a, b, score.prob_a_ahead, score.mean)
-    if mean < 0:
-        leader, trailer, p, mean = b, a, 1 - score.prob_a_ahead, -mean
-        lo, hi = -hi, -lo
-    if p >= decisive:
-        call = "the lead is settled"
-    elif rope.prob_inside >= decisive:
-        call = f"practically equivalent (P = {rope.prob_inside:.2f} that the gap is within +-{rope.half_width:g})"
+def verdict(score: DrawSummary, rope: Rope, *, gap: GapConfig, tied: tuple[str, str] | None = None) -> str:
+    """One plain sentence on the best-vs-best composite-score gap, its words tied to stated probabilities.
+
+    The posterior splits three ways around the region of practical equivalence (``gap.rope``): a ahead by more
+    than the rope, inside it, b ahead by more than it. "X is ahead" needs P(X beyond the rope) >= ``gap.ahead``
+    (0.99), "X is likely ahead" >= ``gap.likely`` (0.9); "practically equivalent" needs P(inside) above
+    ``gap.equivalent`` (0.5: the rope holds most of the mass); anything else is "not settled". Probabilities are
+    shown rounded down, so the words are never stronger than the numbers printed beside them. ``tied``: the two
+    groups' likeliest best models, when one tie group holds both.
+    """
+    a_first = rope.prob_a_beyond >= rope.prob_b_beyond
+    lead, trail = (gap.a, gap.b) if a_first else (gap.b, gap.a)
+    p_lead, p_trail = (rope.prob_a_beyond, rope.prob_b_beyond) if a_first else (rope.prob_b_beyond, rope.prob_a_beyond)
+    if p_lead >= gap.ahead:
+        words = f"{lead} is ahead of {trail}"
+    elif p_lead >= gap.likely:
+        words = f"{lead} is likely ahead of {trail}"
+    elif rope.prob_inside > gap.equivalent:
+        words = f"{gap.a} and {gap.b} are practically equivalent"
     else:
-        call = "not decisive"
-    return (
-        f"{leader} leads {trailer} by {mean:.3f} in composite score, {hdi_prob:.0%} interval {lo:.3f} to "
-        f"{hi:.3f}, P = {p:.2f}: {call}."
+        words = f"the gap between {gap.a} and {gap.b} is not settled"
+    width, (lo, hi) = f"{rope.half_width:g}", score.hdi
+    text = (
+        f"{words[0].upper()}{words[1:]}: P({lead} ahead by more than {width}) = {_down(p_lead)}, "
+        f"P(within +-{width}) = {_down(rope.prob_inside)}, P({trail} ahead by more than {width}) = {_down(p_trail)} "
+        f"(P({lead} ahead at all) = {_down(_ahead(score, lead, gap))}); "
+        f"best vs best, {gap.a} minus {gap.b}: {score.mean:+.3f} in composite score, {gap.hdi_prob:.0%} interval "
+        f"{lo:+.3f} to {hi:+.3f}."
     )
+    if tied is not None:
+        text += f" Their likeliest best models, {tied[0]} and {tied[1]}, are in one tie group: not separated."
+    return text
+
+
+def _ahead(score: DrawSummary, group: str, gap: GapConfig) -> float:
+    """P(``group``'s best is ahead at all): the direction of the gap, whatever its size."""
+    return score.prob_a_ahead if group == gap.a else 1.0 - score.prob_a_ahead
+
+
+def _down(probability: float) -> str:
+    """A probability rounded down to two decimals (0.899 -> 0.89): never shown stronger than it is."""
+    return f"{np.floor(probability * 100 + 1e-9) / 100:.2f}"
+
+
+def _tied_leaders(models: list[ModelEstimate], ties: list[list[str]], gap: GapConfig) -> tuple[str, str] | None:
+    """The likeliest best model of each compared group, when one tie group holds both."""
+    best = [max((m for m in models if m.group == g), key=lambda m: m.prob_best_in_group).model for g in (gap.a, gap.b)]
+    together = any(best[0] in group and best[1] in group for group in ties)
+    return (best[0], best[1]) if together else None
 
 
 def _ranks(theta: np.ndarray) -> np.ndarray:

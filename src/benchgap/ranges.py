@@ -59,6 +59,7 @@ POSITIVE = Range(0.0, open_low=True)  # strictly above 0
 SHARE = Range(0.0, 1.0)  # a share in [0, 1]
 PROBABILITY = Range(0.0, 1.0, open_low=True, open_high=True)  # strictly inside (0, 1)
 YEAR = Range(1900.0, 2200.0)  # a decimal year
+ABOVE_HALF = Range(0.5, 1.0, open_low=True, open_high=True)  # a probability threshold above a coin flip
 
 
 def check_ranges(settings: Any, prefix: str = "") -> None:

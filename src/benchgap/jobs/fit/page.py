@@ -98,7 +98,11 @@ def _gap_blocks(s: FitSummary) -> list[Block]:
         Paragraph(
             f"Relative score gap (as a share of {b}'s best composite score): {gap.score.relative_mean:.1%}, "
             f"{hdi} {gap.score.relative_hdi[0]:.1%} to {gap.score.relative_hdi[1]:.1%}. "
-            f"P(|score gap| < {gap.rope.half_width:g}) = {gap.rope.prob_inside:.2f} (region of practical equivalence)."
+            f"Around the region of practical equivalence (+-{gap.rope.half_width:g} in composite score): "
+            f"P({a} ahead by more than it) = {gap.rope.prob_a_beyond:.3f}, P(inside) = {gap.rope.prob_inside:.3f}, "
+            f"P({b} ahead by more than it) = {gap.rope.prob_b_beyond:.3f}. The verdict says 'ahead' at "
+            f"{s.config.gap.ahead:g} or more, 'likely ahead' at {s.config.gap.likely:g} or more, and 'practically "
+            f"equivalent' when the region holds more than {s.config.gap.equivalent:g}."
         ),
         Heading("Model estimate beside the published aggregates"),
         Table(["aggregate", f"best {a}", f"best {b}", a, b, "gap", "relative"], [*lens_rows, model_row]),

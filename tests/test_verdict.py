@@ -1,0 +1,73 @@
+"""The fit's verdict never says more than its probabilities: "ahead" only at P >= 0.99 beyond the region of
+practical equivalence, "likely ahead" from 0.9, "practically equivalent" when the region holds most of the mass,
+"not settled" otherwise; the probabilities it prints are rounded down, and it names tied leaders."""
+
+import numpy as np
+import pytest
+from scipy.stats import norm
+
+from benchgap.config import GapConfig
+from benchgap.estimands import DrawSummary, ModelEstimate, Rope, _tied_leaders, verdict
+
+GAP = GapConfig(a="US", b="China", rope=0.01)
+
+
+def posterior_at(prob_beyond: float, *, sd: float = 0.01, draws: int = 400_000) -> np.ndarray:
+    """Normal gap draws placed so that P(gap >= rope) is ``prob_beyond``."""
+    mean = GAP.rope + sd * norm.ppf(prob_beyond)
+    return np.random.default_rng(0).normal(mean, sd, draws)
+
+
+def verdict_of(draws: np.ndarray, tied: tuple[str, str] | None = None) -> str:
+    return verdict(DrawSummary.of(draws, 0.9), Rope.of(draws, GAP.rope), gap=GAP, tied=tied)
+
+
+@pytest.mark.parametrize(
+    ("prob_beyond", "words", "shown"),
+    [
+        (0.995, "US is ahead of China", "0.99"),
+        (0.965, "US is likely ahead of China", "0.96"),  # P = 0.96 must not read as settled
+        (0.905, "US is likely ahead of China", "0.90"),
+        (0.755, "the gap between US and China is not settled", "0.75"),
+    ],
+)
+def test_words_follow_the_three_way_split(prob_beyond, words, shown):
+    text = verdict_of(posterior_at(prob_beyond))
+    assert text.startswith(words[0].upper() + words[1:] + ":"), text
+    assert f"P(US ahead by more than 0.01) = {shown}," in text, text
+    assert "settled" not in text or "not settled" in text
+
+
+def test_a_table_sitting_at_96_percent_is_not_called_ahead():
+    text = verdict_of(posterior_at(0.96))
+    assert text.startswith("US is likely ahead of China:") and " is ahead " not in text
+
+
+def test_probabilities_are_rounded_down_so_words_never_outrun_them():
+    draws = posterior_at(0.8995)
+    assert (draws >= GAP.rope).mean() < 0.9
+    text = verdict_of(draws)
+    assert "not settled" in text and "= 0.89" in text and "= 0.90" not in text.split(";")[0]
+
+
+def test_a_gap_inside_the_rope_is_practically_equivalent():
+    draws = np.random.default_rng(1).normal(0.0, 0.003, 100_000)
+    text = verdict_of(draws)
+    assert text.startswith("US and China are practically equivalent:"), text
+    assert "P(within +-0.01) = 0.99" in text
+
+
+def test_the_trailing_group_leads_the_sentence_when_it_is_ahead():
+    text = verdict_of(-posterior_at(0.995))
+    assert text.startswith("China is ahead of US:") and "US minus China: -0." in text
+
+
+def test_leaders_in_one_tie_group_are_named():
+    def model(name: str, group: str, best: float) -> ModelEstimate:
+        return ModelEstimate(name, group, 0.0, 1.0, (0, 1), 1.0, (1, 2), 0.5, (0, 1), best, 0.5, 0.5, 3)
+
+    models = [model("A1", "US", 0.7), model("A2", "US", 0.3), model("B1", "China", 1.0)]
+    assert _tied_leaders(models, [["A1", "B1"], ["A2"]], GAP) == ("A1", "B1")
+    assert _tied_leaders(models, [["A1"], ["B1", "A2"]], GAP) is None
+    text = verdict_of(posterior_at(0.96), tied=("A1", "B1"))
+    assert text.endswith("Their likeliest best models, A1 and B1, are in one tie group: not separated.")
