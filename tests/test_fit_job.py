@@ -84,6 +84,10 @@ def test_demo_summary_has_the_promised_keys_and_sane_numbers(demo_run):
     )
     # The demo's first group leads by construction (0.25 logit in group means).
     assert gap["score"]["prob_a_ahead"] > 0.9
+    # The shares headlines quote: of b's best as before; of a's best smaller; b misses more items than a.
+    relative = gap["relative"]
+    assert relative["of_b"]["mean"] == pytest.approx(gap["score"]["relative_mean"])
+    assert 0 < relative["of_a"]["mean"] < relative["of_b"]["mean"] and relative["error_ratio"]["mean"] > 1
 
 
 def test_summary_json_is_strict_and_reads_back_as_its_record(demo_run):

@@ -85,6 +85,21 @@ class Rope:
 
 
 @dataclass(frozen=True)
+class RelativeGaps:
+    """The best-vs-best composite gap as the shares headlines quote, each a posterior summary (per draw).
+
+    "x% behind" depends on its base: the same gap is a larger share of the trailer's score than of the leader's. Near
+    a benchmark's chance floor a score difference says little, and near 1 every gap shrinks (saturation) while the
+    errors still differ by a factor; so the chance-corrected share and the error ratio stand beside the plain ones.
+    """
+
+    of_b: DrawSummary  # gap / b's best composite (the "x% behind" of headlines)
+    of_a: DrawSummary  # gap / a's best composite
+    chance_corrected: DrawSummary  # the same on (p - c) / (1 - c), c the composite's chance floor: share of b's best
+    error_ratio: DrawSummary  # (1 - b's best) / (1 - a's best): how many times a's share of missed items b misses
+
+
+@dataclass(frozen=True)
 class GapEstimate:
     """Posterior gaps between groups ``a`` and ``b`` (positive: ``a`` ahead), with the lenses beside them."""
 
@@ -98,6 +113,7 @@ class GapEstimate:
     rope: Rope
     lenses: dict[str, LensGap]
     verdict: str
+    relative: RelativeGaps | None = None
 
 
 @dataclass(frozen=True)
@@ -151,6 +167,7 @@ def estimate(posterior: DataTree, table: ScoreTable, *, gap: GapConfig, weights:
         rope=rope,
         lenses={name: lens_gap(values, table, a=gap.a, b=gap.b) for name, values in lens_values.items()},
         verdict=verdict(score, rope, gap=gap, tied=_tied_leaders(models, ties, gap)),
+        relative=relative_gaps(composite[..., in_a].max(axis=-1), best_b_score, chance=table.chance @ weights, hdi=hdi),
     )
     return FitEstimates(
         gap=estimate_,
@@ -159,6 +176,20 @@ def estimate(posterior: DataTree, table: ScoreTable, *, gap: GapConfig, weights:
         weights=weights,
         draws=draws,
     )
+
+
+def relative_gaps(best_a: np.ndarray, best_b: np.ndarray, *, chance: float, hdi: float) -> RelativeGaps:
+    """The shares of :class:`RelativeGaps` from each draw's best composite of either group."""
+    gap = best_a - best_b
+    corrected_a, corrected_b = (best_a - chance) / (1 - chance), (best_b - chance) / (1 - chance)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        shares = {
+            "of_b": gap / best_b,
+            "of_a": gap / best_a,
+            "chance_corrected": (corrected_a - corrected_b) / corrected_b,
+            "error_ratio": (1 - best_b) / (1 - best_a),
+        }
+    return RelativeGaps(**{name: DrawSummary.of(values, hdi) for name, values in shares.items()})
 
 
 def verdict(score: DrawSummary, rope: Rope, *, gap: GapConfig, tied: tuple[str, str] | None = None) -> str:

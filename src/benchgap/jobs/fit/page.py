@@ -104,6 +104,7 @@ def _gap_blocks(s: FitSummary) -> list[Block]:
             f"{s.config.gap.ahead:g} or more, 'likely ahead' at {s.config.gap.likely:g} or more, and 'practically "
             f"equivalent' when the region holds more than {s.config.gap.equivalent:g}."
         ),
+        *_relative_blocks(s),
         Heading("Model estimate beside the published aggregates"),
         Table(["aggregate", f"best {a}", f"best {b}", a, b, "gap", "relative"], [*lens_rows, model_row]),
         Paragraph(
@@ -121,6 +122,36 @@ def _gap_blocks(s: FitSummary) -> list[Block]:
             )
         )
     return blocks
+
+
+def _relative_blocks(s: FitSummary) -> list[Block]:
+    """The gap as the shares a headline may quote, with their intervals: which base, and what chance and saturation
+    do to it."""
+    relative, gap = s.gap.relative, s.gap
+    if relative is None:
+        return []
+    interval = f"{gap.hdi_prob:.0%} HDI"
+    rows = [
+        [label, f"{e.mean:.1%}" if percent else f"{e.mean:.2f}", _share_interval(e.hdi, percent)]
+        for label, e, percent in (
+            (f'share of {gap.b}\'s best composite ("x% behind")', relative.of_b, True),
+            (f"share of {gap.a}'s best composite", relative.of_a, True),
+            (f"share of {gap.b}'s best, chance-corrected (p - c) / (1 - c)", relative.chance_corrected, True),
+            (f"error ratio: {gap.b}'s missed items per {gap.a}'s, (1 - b) / (1 - a)", relative.error_ratio, False),
+        )
+    ]
+    return [
+        Table(["the best-vs-best gap as", "posterior mean", interval], rows),
+        Paragraph(
+            "The same gap is a larger share of the trailer's score than of the leader's; near a chance floor a score "
+            "difference says little; near a score of 1 every gap shrinks while the error ratio shows how many more "
+            "items one group's best still misses."
+        ),
+    ]
+
+
+def _share_interval(pair: tuple[float, float], percent: bool) -> str:
+    return f"[{pair[0]:.1%}, {pair[1]:.1%}]" if percent else _interval(pair, 2)
 
 
 def _model_blocks(s: FitSummary) -> list[Block]:
