@@ -1,6 +1,6 @@
-"""The fit's verdict never says more than its probabilities: "ahead" only at P >= 0.99 beyond the region of
+"""Words never say more than the numbers behind them. The fit's verdict: "ahead" only at P >= 0.99 beyond the region of
 practical equivalence, "likely ahead" from 0.9, "practically equivalent" when the region holds most of the mass,
-"not settled" otherwise; the probabilities it prints are rounded down, and it names tied leaders."""
+"not settled" otherwise; the probabilities it prints are rounded down, and it names tied leaders. Coverage figures carry their count and exact binomial interval."""
 
 import numpy as np
 import pytest
@@ -8,6 +8,7 @@ from scipy.stats import norm
 
 from benchgap.config import GapConfig
 from benchgap.estimands import DrawSummary, ModelEstimate, Rope, _tied_leaders, verdict
+from benchgap.metrics import binomial_interval, coverage_text
 
 GAP = GapConfig(a="US", b="China", rope=0.01)
 
@@ -71,3 +72,11 @@ def test_leaders_in_one_tie_group_are_named():
     assert _tied_leaders(models, [["A1"], ["B1", "A2"]], GAP) is None
     text = verdict_of(posterior_at(0.96), tied=("A1", "B1"))
     assert text.endswith("Their likeliest best models, A1 and B1, are in one tie group: not separated.")
+
+
+def test_coverage_is_stated_with_its_count_and_binomial_interval():
+    assert coverage_text(0.9, 20) == "0.90 (18 of 20 worlds; 95% CI 0.68 to 0.99)"
+    assert coverage_text(1.0, 4) == "1.00 (4 of 4 worlds; 95% CI 0.40 to 1.00)"
+    assert coverage_text(None, 20) == "n/a"
+    low, high = binomial_interval(0.89, 100)
+    assert (round(low, 2), round(high, 2)) == (0.81, 0.94)  # Clopper-Pearson, as scipy.stats.binomtest gives it

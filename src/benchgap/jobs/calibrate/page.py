@@ -2,12 +2,12 @@
 
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 from benchgap.diagnostics import thresholds
 from benchgap.document import Block, Figure, Heading, Paragraph, Table, to_html, to_markdown
 from benchgap.estimators import LEVELS, coverage_name, level_tag
+from benchgap.metrics import coverage_text
 from benchgap.records.calibrate_summary import CalibrateSummary
 
 
@@ -89,8 +89,13 @@ def _coverage_blocks(summary: CalibrateSummary) -> list[Block]:
             ],
         ),
         Paragraph(
-            f"Central posterior intervals over {summary.simulations} simulations; the binomial standard error of "
-            f"a 90% coverage is about {np.sqrt(0.09 / summary.simulations):.3f}."
+            f"Central posterior intervals over {summary.simulations} simulations, each against the gap of its own "
+            "prior draw. The 90% coverage with its exact binomial interval: "
+            + "; ".join(
+                f"{name} {coverage_text(c[coverage_name(0.9)], summary.simulations).replace('worlds', 'tables')}"
+                for name, c in summary.gap_coverage.items()
+            )
+            + "."
         ),
     ]
 

@@ -6,6 +6,7 @@ import pandas as pd
 
 from benchgap.estimators import Estimator, coverage_name
 from benchgap.jobs.report.analysis import WEIGHT_CHANGE, WHO, SweepAnalysis, setting_text, varying
+from benchgap.metrics import coverage_text
 from benchgap.sensitivity import SURROGATE_WHERE
 
 NAIVE, BAYES = Estimator.composite.value, Estimator.bayes.value
@@ -169,12 +170,20 @@ def _calibration_sentences(results: pd.DataFrame, params: list[str], *, level: i
             continue
         tolerance = 1.96 * np.sqrt(nominal * (1 - nominal) / rows["replicates"])
         lost = rows[rows[column] < nominal - tolerance]
-        span = f"coverage {rows[column].min():.2f} to {rows[column].max():.2f} against nominal {nominal:.2f}"
+        ordered = rows.sort_values(column, kind="stable")
+        low, high = ordered.iloc[0], ordered.iloc[-1]
+        span = (
+            f"coverage of the true score gap from {coverage_text(low[column], int(low['replicates']))} to "
+            f"{coverage_text(high[column], int(high['replicates']))} against nominal {nominal:.2f}"
+        )
         if lost.empty:
             out.append(f"The {name} {level}% intervals stay calibrated in every job ({span}).")
         else:
             worst = lost.sort_values(column).head(4)
-            where = "; ".join(f"{setting_text(r, params)}: {r[column]:.2f}" for _, r in worst.iterrows())
+            where = "; ".join(
+                f"{setting_text(r, params)}: {coverage_text(r[column], int(r['replicates']))}"
+                for _, r in worst.iterrows()
+            )
             out.append(
                 f"The {name} {level}% intervals lose calibration in {len(lost)} of {len(rows)} jobs ({span}; "
                 f"coverage below {nominal:.2f} minus two binomial standard errors, about 2.5% of calibrated jobs "

@@ -2,6 +2,7 @@
 
 from benchgap.config import WeightScheme
 from benchgap.estimators import Estimator
+from benchgap.metrics import coverage_text
 from benchgap.records.simulate_result import SimulateResult
 
 
@@ -17,8 +18,8 @@ def headline_sentence(result: SimulateResult) -> str:
     bayes = est.get(Estimator.bayes.value)
     if bayes is not None and bayes.fit is not None:
         text += (
-            f"; model {bayes.mean_estimate:+.3f} (bias {bayes.bias:+.3f}, 90% interval coverage "
-            f"{bayes.coverage_at(90):.0%}, converged in {bayes.fit.converged_share:.0%})"
+            f"; model {bayes.mean_estimate:+.3f} (bias {bayes.bias:+.3f}, 90% interval coverage of the true score gap "
+            f"{coverage_text(bayes.coverage_at(90), bayes.replicates)}, converged in {bayes.fit.converged_share:.0%})"
         )
     if result.inflation is not None:
         found = result.inflation
