@@ -1,6 +1,7 @@
 """Words never say more than the numbers behind them. The fit's verdict: "ahead" only at P >= 0.99 beyond the region of
 practical equivalence, "likely ahead" from 0.9, "practically equivalent" when the region holds most of the mass,
-"not settled" otherwise; the probabilities it prints are rounded down, and it names tied leaders. Coverage figures carry their count and exact binomial interval."""
+"not settled" otherwise; the probabilities it prints are rounded down, and it names tied leaders. Coverage figures
+carry their count and exact binomial interval."""
 
 import numpy as np
 import pytest
