@@ -295,3 +295,17 @@ def test_grid_indices_use_the_complete_part_of_an_incomplete_grid(grid_sweep, tm
     analysis = analyse(read_sweep(copy), flip_share=0.5, bootstrap=0, seed=0)
     assert any("without contamination.rate=0.3" in note or "without plots=False" in note for note in analysis.notes)
     assert set(analysis.sensitivity["jobs"]) == {2}
+
+
+def test_report_opens_with_three_sentences_and_its_headline_figure(grid_report):
+    """What moved the headline and by how much, whether it flipped, whether the model stayed honest; then the figure
+    of the parameter that moved it; the qualified findings follow under their own heading."""
+    markdown = (grid_report / "report.md").read_text()
+    brief = markdown.split("## In brief", 1)[1].split("## Verdict in detail", 1)[0]
+    sentences = [line for line in brief.splitlines() if line.startswith("**")]
+    assert len(sentences) == 3, brief
+    assert "The headline (naive) gap moved most with contamination.rate" in sentences[0]
+    assert "Its sign was wrong" in sentences[1]
+    assert "not fitted in this sweep (bayes=false)" in sentences[2]
+    assert "(gap_vs_contamination_rate.png)" in brief
+    assert markdown.count("(gap_vs_contamination_rate.png)") == 1  # shown once, at the top

@@ -8,7 +8,7 @@ from benchgap.document import Block, Figure, Heading, Paragraph, Table
 from benchgap.estimators import Estimator, coverage_name
 from benchgap.jobs.report.analysis import WEIGHT_CHANGE, SweepAnalysis, value_text, varying
 from benchgap.jobs.report.sweep import Sweep, parameter_value
-from benchgap.jobs.report.verdict import DRAW_SIGNS, verdict
+from benchgap.jobs.report.verdict import DRAW_SIGNS, opening, verdict
 
 
 def report_blocks(analysis: SweepAnalysis, *, figures: list[Figure], flip_share: float, level: int) -> list[Block]:
@@ -26,15 +26,19 @@ def report_blocks(analysis: SweepAnalysis, *, figures: list[Figure], flip_share:
                 warning=True,
             )
         )
+    brief, headline = opening(analysis, flip_share=flip_share, level=level)
+    blocks += [Heading("In brief"), *(Paragraph(text, strong=True) for text in brief)]
+    shown = [f for f in figures if headline is not None and f.path.name == f"gap_vs_{headline.replace('.', '_')}.png"]
+    blocks += shown[:1]
     findings = verdict(analysis, flip_share=flip_share, level=level)
-    blocks += [Heading("Verdict"), *(Paragraph(text, strong=i == 0) for i, text in enumerate(findings))]
+    blocks += [Heading("Verdict in detail"), *(Paragraph(text) for text in findings)]
     blocks += [Heading("What was swept"), _swept_table(sweep)]
     if sweep.fixed:
         blocks.append(Paragraph("Every job also had: " + ", ".join(f"{k}={v}" for k, v in sweep.fixed.items()) + "."))
     blocks += _result_blocks(analysis, flip_share=flip_share, level=level)
     blocks += [Paragraph(note, warning=True) for note in analysis.notes]
     if figures:
-        blocks += [Heading("Figures"), *figures]
+        blocks += [Heading("Figures"), *[f for f in figures if f not in shown]]
     if problems:
         rows = [
             [j.name, j.status, " ".join(f"{k}={v}" for k, v in j.overrides.items()), j.error or ""] for j in problems

@@ -7,7 +7,7 @@ import pandas as pd
 from benchgap.estimators import Estimator, coverage_name
 from benchgap.jobs.report.analysis import WEIGHT_CHANGE, WHO, SweepAnalysis, setting_text, varying
 from benchgap.metrics import coverage_text
-from benchgap.sensitivity import SURROGATE_WHERE
+from benchgap.sensitivity import SURROGATE_WHERE, swing
 
 NAIVE, BAYES = Estimator.composite.value, Estimator.bayes.value
 DRAW_SIGNS = (
@@ -15,6 +15,59 @@ DRAW_SIGNS = (
     "scores rank the models the same way on every benchmark (one latent capability), so P(a ahead) does not "
     "depend on the weights. Only its size moves, and with it the posterior mean, whose weight change is given."
 )
+
+
+def opening(analysis: SweepAnalysis, *, flip_share: float, level: int) -> tuple[list[str], str | None]:
+    """At most three plain sentences a reader can act on: what moved the headline and by how much, whether it
+    flipped, and whether the model stayed honest; and the swept parameter whose figure goes with them."""
+    results = analysis.results
+    naive = results[results["estimator"] == NAIVE] if not results.empty else results
+    if naive.empty:
+        return ["No job finished, so there is nothing to judge yet; see the failed and missing jobs below."], None
+    params = varying(analysis.sweep, results)
+    if not params:
+        return [f"The finished jobs do not differ in a swept parameter: {len(naive)} job(s), no comparison."], None
+    moves = swing(naive, params=params, output="mean_estimate", continuous=analysis.sweep.design is not None)
+    top = moves.iloc[0]
+    sentences = [
+        f"The headline (naive) gap moved most with {top['parameter']}: from {top['low']:+.3f} at "
+        f"{top['parameter']}={_short(top['low_at'])} to {top['high']:+.3f} at {_short(top['high_at'])} "
+        f"(mean true gap {naive['mean_truth'].mean():+.3f})."
+    ]
+    flipped = naive[naive["sign_error_rate"] >= flip_share]
+    worst = naive["sign_error_rate"].max()
+    sentences.append(
+        f"Its sign was wrong in at least {flip_share:.0%} of the worlds in {len(flipped)} of {len(naive)} jobs."
+        if len(flipped)
+        else f"Its sign was wrong in at most {worst:.0%} of the worlds of any job: nothing swept here flips it."
+    )
+    sentences.append(_honesty_sentence(results, level=level))
+    return sentences, str(top["parameter"])
+
+
+def _honesty_sentence(results: pd.DataFrame, *, level: int) -> str:
+    """Whether the model's intervals held: jobs whose coverage is below nominal beyond binomial error."""
+    column, nominal = coverage_name(level), level / 100
+    model = results[results["estimator"] == BAYES].dropna(subset=[column])
+    if model.empty:
+        return "The Bayesian model was not fitted in this sweep (bayes=false): only the naive estimators were scored."
+    tolerance = 1.96 * np.sqrt(nominal * (1 - nominal) / model["replicates"])
+    lost = model[model[column] < nominal - tolerance]
+    lowest = model.sort_values(column, kind="stable").iloc[0]
+    low_text = coverage_text(lowest[column], int(lowest["replicates"]))
+    if lost.empty:
+        return (
+            f"The model's {level}% intervals stayed within binomial error of nominal in all {len(model)} jobs (lowest "
+            f"coverage {low_text})."
+        )
+    return (
+        f"The model's {level}% intervals lost calibration in {len(lost)} of {len(model)} jobs (lowest coverage "
+        f"{low_text}, nominal {nominal:.2f}): read its gaps there as over-confident."
+    )
+
+
+def _short(value: object) -> str:
+    return f"{value:.3g}" if isinstance(value, float) else str(value)
 
 
 def verdict(analysis: SweepAnalysis, *, flip_share: float, level: int) -> list[str]:
