@@ -63,7 +63,7 @@ def test_bad_settings_are_one_clear_error():
 
 
 def test_calibrate_writes_ranks_checks_figures_and_report(tmp_path):
-    limits = ConvergenceConfig(max_rhat=1.2, min_ess_bulk=50, max_divergences=3)
+    limits = ConvergenceConfig(max_rhat=1.2, min_ess_bulk=50, min_ess_tail=40, max_divergences=3)
     cfg = CalibrateConfig(
         groups={"US": 3, "China": 3}, benchmarks=5, simulations=8, draws_kept=49, sampler=TINY, convergence=limits
     )
@@ -78,9 +78,9 @@ def test_calibrate_writes_ranks_checks_figures_and_report(tmp_path):
     markdown = (tmp_path / "report.md").read_text()
     assert ("PASS." in markdown) != ("FAIL." in markdown)
     # The thresholds are the run's own (convergence.*), not fixed ones.
-    assert "(R-hat <= 1.2, bulk ESS >= 50, at most 3 divergences)" in markdown
+    assert "(R-hat <= 1.2, bulk ESS >= 50, tail ESS >= 40, at most 3 divergences)" in markdown
     assert "R-hat above 1.2 in" in markdown and "bulk ESS below 50 in" in markdown and "above 1.01" not in markdown
-    assert summary["convergence"] == {"max_rhat": 1.2, "min_ess_bulk": 50, "max_divergences": 3}
+    assert summary["convergence"] == {"max_rhat": 1.2, "min_ess_bulk": 50, "min_ess_tail": 40, "max_divergences": 3}
     assert (tmp_path / "ecdf_pit_gap.png").exists() and (tmp_path / "rank_histograms.png").exists()
     assert (tmp_path / "report.html").read_text().count("data:image/png;base64,") == 6
 

@@ -105,11 +105,11 @@ def test_summary_json_is_strict_and_reads_back_as_its_record(demo_run):
 def test_the_page_states_the_configured_thresholds(demo_run, tmp_path):
     _, run_dir = demo_run
     summary = FitSummary.from_json(json.loads((run_dir / "summary.json").read_text()))
-    limits = ConvergenceConfig(max_rhat=1.05, min_ess_bulk=100, max_divergences=2)
+    limits = ConvergenceConfig(max_rhat=1.05, min_ess_bulk=100, min_ess_tail=80, max_divergences=2)
     changed = dataclasses.replace(summary, config=dataclasses.replace(summary.config, convergence=limits))
     write_fit_report(changed, {}, out_dir=tmp_path)
     markdown = (tmp_path / "report.md").read_text()
-    assert "Thresholds: R-hat <= 1.05, bulk ESS >= 100, at most 2 divergences." in markdown
+    assert "Thresholds: R-hat <= 1.05, bulk ESS >= 100, tail ESS >= 80, at most 2 divergences." in markdown
     assert "R-hat <= 1.01" not in markdown
 
 

@@ -226,6 +226,7 @@ class GapConfig:
 class ConvergenceConfig:
     max_rhat: float = ranged(1.01, 1.0)  # flag the fit when any R-hat exceeds this
     min_ess_bulk: float = ranged(400.0, 0.0)  # flag the fit when any bulk ESS falls below this
+    min_ess_tail: float = ranged(400.0, 0.0)  # flag it when any tail ESS (5% and 95% quantiles) falls below this
     max_divergences: int = ranged(0, 0)  # flag the fit when divergent transitions exceed this
 
 
