@@ -21,7 +21,7 @@ def test_the_readme_example_runs_as_written(monkeypatch, capsys):
     assert "P(US ahead by more than 0.01) = " in printed and "converged:" in printed
     result, table, world = namespace["result"], namespace["table"], namespace["world"]
     gap = result.estimates.gap
-    assert 0 < gap.score.prob_a_ahead <= 1 and gap.score.hdi[0] < gap.score.mean < gap.score.hdi[1]
+    assert 0 < gap.score.prob_a_ahead <= 1 and gap.score.interval[0] < gap.score.mean < gap.score.interval[1]
     assert (table.n_models, table.n_benchmarks) == (14, 12) and table.source.startswith("simulated world")
     assert np.allclose(world.truth.theta.mean(), 0) and np.isclose(world.truth.theta.std(), 1)
 

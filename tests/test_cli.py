@@ -64,7 +64,7 @@ SINGLE_BENCHMARK = "model,group,MMLU\nA,US,0.5\nB,China,0.6\nC,US,0.7\n"
         ),
         (None, ["+data.typo=1"], ["unknown config key 'data.typo'"]),
         (None, ["sampler.draws=-5"], ["sampler.draws must be a whole number >= 1, got -5"]),
-        (None, ["gap.hdi_prob=1.5"], ["gap.hdi_prob must be a number in (0, 1), got 1.5"]),
+        (None, ["gap.interval_prob=1.5"], ["gap.interval_prob must be a number in (0, 1), got 1.5"]),
         (None, ["gap.weighting=dirichlet"], ["gap.weighting=dirichlet is a scheme of `benchgap simulate`"]),
         (None, ["data.demo.groups.US.models=0"], ["data.demo.groups.US.models must be a whole number >= 1, got 0"]),
         (

@@ -191,7 +191,10 @@ def test_fit_flags_the_inflated_cell_and_reports_both_gaps(tmp_path):
     assert models["model"].iloc[0] == "China-7"
     for name in ("score", "latent", "group_mean"):  # both gaps, and the shift between them, for every estimand
         deflated, plain = contamination["deflated_gap"][name], contamination["plain_gap"][name]
-        assert deflated["hdi"][0] < deflated["mean"] < deflated["hdi"][1] and plain["hdi"][0] < plain["mean"]
+        assert (
+            deflated["interval"][0] < deflated["mean"] < deflated["interval"][1]
+            and plain["interval"][0] < plain["mean"]
+        )
         assert contamination["shift"][name] == pytest.approx(deflated["mean"] - plain["mean"])
     assert json.loads((out / "summary.json").read_text())["contamination"]["cells"] == 40
     report = (out / "report.md").read_text()

@@ -52,6 +52,6 @@ def test_epoch_capabilities_track_the_published_eci(epoch):
 def test_epoch_us_china_gap_is_reported_with_its_uncertainty(epoch):
     summary, _ = epoch
     gap = summary["gap"]
-    lo, hi = gap["score"]["hdi"]
+    lo, hi = gap["score"]["interval"]
     assert lo < gap["score"]["mean"] < hi and np.isfinite(gap["score"]["sd"])
     assert gap["lenses"]["mean_score"]["b_model"] and gap["lenses"]["mean_win_rate"]["a_model"]

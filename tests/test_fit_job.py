@@ -59,7 +59,7 @@ def test_demo_summary_has_the_promised_keys_and_sane_numbers(demo_run):
     assert data["n_cells"] + data["n_missing"] == 240 and 0 < data["n_missing"] < 48
     gap = s["gap"]
     for key in ("latent", "score", "group_mean"):
-        lo, hi = gap[key]["hdi"]
+        lo, hi = gap[key]["interval"]
         assert lo < gap[key]["mean"] < hi and gap[key]["sd"] > 0 and 0 <= gap[key]["prob_a_ahead"] <= 1
     assert gap["score"]["relative_mean"] == pytest.approx(gap["score"]["mean"] / 0.8, rel=0.5)
     assert set(gap["lenses"]) == {"mean_score", "mean_win_rate"}
@@ -69,9 +69,9 @@ def test_demo_summary_has_the_promised_keys_and_sane_numbers(demo_run):
         "group",
         "theta_mean",
         "theta_sd",
-        "theta_hdi",
+        "theta_interval",
         "rank_mean",
-        "rank_hdi",
+        "rank_interval",
         "mean_score",
         "mean_win_rate",
     }
@@ -99,7 +99,7 @@ def test_summary_json_is_strict_and_reads_back_as_its_record(demo_run):
     stored = json.loads((run_dir / "summary.json").read_text(), parse_constant=reject)
     summary = FitSummary.from_json(stored)
     assert finite_or_none(summary.to_json()) == stored  # NaN is null in the file, NaN again in the record
-    assert summary.gap.score.hdi[0] < summary.gap.score.mean and summary.config.sampler.chains == 4
+    assert summary.gap.score.interval[0] < summary.gap.score.mean and summary.config.sampler.chains == 4
 
 
 def test_the_page_states_the_configured_thresholds(demo_run, tmp_path):

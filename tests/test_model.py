@@ -68,7 +68,9 @@ def test_capability_ranking_is_recovered(recovery):
 def test_capability_intervals_cover_the_truth(recovery):
     _, truth, result = recovery
     inside = [
-        lo <= t <= hi for m, t in zip(result.estimates.models, truth.theta, strict=True) for lo, hi in [m.theta_hdi]
+        lo <= t <= hi
+        for m, t in zip(result.estimates.models, truth.theta, strict=True)
+        for lo, hi in [m.theta_interval]
     ]
     assert 0.75 <= np.mean(inside) <= 1.0, np.mean(inside)
 
@@ -84,7 +86,7 @@ def test_discrimination_and_intercepts_are_recovered(recovery):
 
 def test_score_gap_interval_holds_the_truth(recovery):
     table, truth, result = recovery
-    lo, hi = result.estimates.gap.score.hdi
+    lo, hi = result.estimates.gap.score.interval
     assert lo <= true_score_gap(truth, table) <= hi
 
 
@@ -101,11 +103,11 @@ def test_score_gap_coverage_over_seeded_replicates():
         table, drawn = draw_world(world, seed=int(seed.generate_state(1)[0]))
         truth = drawn.truth
         result = fit_table(cache, table, sampler)
-        lo, hi = result.estimates.gap.score.hdi
+        lo, hi = result.estimates.gap.score.interval
         covered.append(lo <= true_score_gap(truth, table) <= hi)
         groups = np.asarray(table.groups)
         true_latent = truth.theta[groups == "US"].max() - truth.theta[groups == "China"].max()
-        lo, hi = result.estimates.gap.latent.hdi
+        lo, hi = result.estimates.gap.latent.interval
         latent_covered.append(lo <= true_latent <= hi)
     rate, latent_rate = np.mean(covered), np.mean(latent_covered)
     print(f"score-gap 90% HDI coverage: {rate:.2f}; latent-gap coverage: {latent_rate:.2f} ({replicates} replicates)")

@@ -7,8 +7,8 @@ import numpy as np
 import pytest
 from scipy.stats import norm
 
-from benchgap.config import GapConfig
-from benchgap.estimands import DrawSummary, ModelEstimate, Rope, _tied_leaders, verdict
+from benchgap.config import GapConfig, IntervalKind
+from benchgap.estimands import DrawSummary, ModelEstimate, Rope, _tied_leaders, credible_interval, verdict
 from benchgap.metrics import binomial_interval, coverage_text
 
 GAP = GapConfig(a="US", b="China", rope=0.01)
@@ -81,3 +81,17 @@ def test_coverage_is_stated_with_its_count_and_binomial_interval():
     assert coverage_text(None, 20) == "n/a"
     low, high = binomial_interval(0.89, 100)
     assert (round(low, 2), round(high, 2)) == (0.81, 0.94)  # Clopper-Pearson, as scipy.stats.binomtest gives it
+
+
+def test_equal_tailed_intervals_agree_with_the_probability_of_a_lead():
+    """A 90% equal-tailed interval excludes 0 exactly when P(a ahead) is beyond 0.95 (or below 0.05); a skewed
+    posterior's highest-density interval need not (why it is only an option, ``gap.interval=hdi``)."""
+    rng = np.random.default_rng(2)
+    skewed = rng.lognormal(-3.0, 1.0, 200_000) - 0.01  # most mass just above 0, a long right tail
+    summary = DrawSummary.of(skewed, 0.9)
+    assert summary.interval == pytest.approx(tuple(np.quantile(skewed, [0.05, 0.95])))
+    assert (summary.interval[0] > 0) == (summary.prob_a_ahead > 0.95)
+    hdi = credible_interval(skewed, 0.9, IntervalKind.hdi)
+    assert hdi[1] - hdi[0] < summary.interval[1] - summary.interval[0]  # narrower, shifted toward the mode
+    per_model = credible_interval(np.column_stack([skewed, -skewed]), 0.9, IntervalKind.eti, axis=0)
+    assert per_model.shape == (2, 2) and per_model[1, 0] == pytest.approx(-summary.interval[1])

@@ -50,6 +50,13 @@ class Backend(Enum):
     pymc = "pymc"  # PyMC's own NUTS; recompiles on every fit
 
 
+class IntervalKind(Enum):
+    """Which posterior interval the reports give."""
+
+    eti = "eti"  # equal-tailed: as much mass below as above; agrees with P(a ahead) and is what calibration checks
+    hdi = "hdi"  # highest-density: the narrowest interval of that mass (skewed posteriors)
+
+
 class WeightScheme(Enum):
     """How benchmarks are weighted in a composite score (the scale headlines use); see ``benchgap.weighting``.
 
@@ -212,7 +219,8 @@ class SamplerConfig:
 class GapConfig:
     a: str = "US"  # first group of the comparison (a value of the group column)
     b: str = "China"  # second group
-    hdi_prob: float = ranged(0.9, within=PROBABILITY)  # probability mass of the reported highest-density intervals
+    interval: IntervalKind = IntervalKind.eti  # reported intervals: eti (equal-tailed) | hdi (highest-density)
+    interval_prob: float = ranged(0.9, within=PROBABILITY)  # probability mass of the reported intervals
     rope: float = ranged(0.01, 0.0)  # region of practical equivalence on the composite-score scale (+- this)
     top_k: int = ranged(3, 1)  # top-k gap: mean of each group's k best models
     weighting: WeightScheme = WeightScheme.uniform  # composite weights: uniform | category | custom

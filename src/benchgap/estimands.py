@@ -10,25 +10,34 @@ import numpy as np
 from arviz_stats.base import array_stats
 from xarray import DataTree
 
-from benchgap.config import GapConfig
+from benchgap.config import GapConfig, IntervalKind
 from benchgap.lenses import LensGap, lens_gap, mean_score, mean_win_rate
 from benchgap.posterior import composite_draws, posterior_array
 from benchgap.table import ScoreTable
 
 
+def credible_interval(draws: np.ndarray, prob: float, kind: IntervalKind, *, axis: int | None = None) -> np.ndarray:
+    """The posterior interval of mass ``prob``: equal-tailed (the ``(1 - prob) / 2`` and ``(1 + prob) / 2``
+    quantiles) or highest-density (ArviZ). Shape ``(2,)``, or ``(n, 2)`` along ``axis=0`` of a 2-d array."""
+    if kind is IntervalKind.hdi:
+        return np.asarray(array_stats.hdi(draws, prob) if axis is None else array_stats.hdi(draws, prob, axis=axis))
+    bounds = np.quantile(draws, [(1 - prob) / 2, (1 + prob) / 2], axis=axis)
+    return bounds if axis is None else np.moveaxis(bounds, 0, -1)
+
+
 @dataclass(frozen=True)
 class DrawSummary:
-    """Posterior mean, sd, highest-density interval and P(> 0) of one scalar estimand."""
+    """Posterior mean, sd, interval (equal-tailed by default, ``gap.interval``) and P(> 0) of one scalar estimand."""
 
     mean: float
     sd: float
-    hdi: tuple[float, float]
+    interval: tuple[float, float]
     prob_a_ahead: float  # P(estimand > 0): group a ahead
 
     @classmethod
-    def of(cls, draws: np.ndarray, hdi_prob: float) -> "DrawSummary":
+    def of(cls, draws: np.ndarray, prob: float, kind: IntervalKind = IntervalKind.eti) -> "DrawSummary":
         flat = np.asarray(draws).ravel()
-        lo, hi = array_stats.hdi(flat, hdi_prob)
+        lo, hi = credible_interval(flat, prob, kind)
         return cls(float(flat.mean()), float(flat.std(ddof=1)), (float(lo), float(hi)), float((flat > 0).mean()))
 
 
@@ -38,11 +47,11 @@ class ModelEstimate:
     group: str
     theta_mean: float  # latent capability (mean 0, sd 1 over the table's models)
     theta_sd: float
-    theta_hdi: tuple[float, float]
+    theta_interval: tuple[float, float]
     rank_mean: float  # 1 = best of all models in the table
-    rank_hdi: tuple[float, float]
+    rank_interval: tuple[float, float]
     composite_mean: float  # expected weighted composite score over the whole suite
-    composite_hdi: tuple[float, float]
+    composite_interval: tuple[float, float]
     prob_best_in_group: float
     mean_score: float  # lens: plain mean of observed scores
     mean_win_rate: float  # lens: HELM's mean win rate
@@ -54,7 +63,7 @@ class ScoreGapSummary(DrawSummary):
     """The best-vs-best composite-score gap, and relative to group b's best composite (the "x% behind")."""
 
     relative_mean: float
-    relative_hdi: tuple[float, float]
+    relative_interval: tuple[float, float]
 
 
 @dataclass(frozen=True)
@@ -105,7 +114,8 @@ class GapEstimate:
 
     a: str
     b: str
-    hdi_prob: float
+    interval_prob: float
+    interval_kind: str  # eti (equal-tailed) | hdi (highest-density)
     latent: DrawSummary  # best vs best by latent capability
     score: ScoreGapSummary  # best vs best by expected composite score
     group_mean: DrawSummary  # mean capability of a's models minus b's (the listed models)
@@ -148,18 +158,21 @@ def estimate(posterior: DataTree, table: ScoreTable, *, gap: GapConfig, weights:
         "gap_group_mean": theta[..., in_a].mean(axis=-1) - theta[..., in_b].mean(axis=-1),
         "gap_top_k": top_mean(theta, in_a) - top_mean(theta, in_b),
     }
-    hdi = gap.hdi_prob
-    summaries = {name: DrawSummary.of(values, hdi) for name, values in draws.items()}
+    prob, kind = gap.interval_prob, gap.interval
+    summaries = {name: DrawSummary.of(values, prob, kind) for name, values in draws.items()}
     relative = summaries["gap_relative"]
-    score = ScoreGapSummary(**vars(summaries["gap_score"]), relative_mean=relative.mean, relative_hdi=relative.hdi)
+    score = ScoreGapSummary(
+        **vars(summaries["gap_score"]), relative_mean=relative.mean, relative_interval=relative.interval
+    )
     lens_values = {"mean_score": mean_score(table), "mean_win_rate": mean_win_rate(table)}
     rope = Rope.of(score_gap, gap.rope)
-    models = _model_estimates(theta, composite, table, lens_values, hdi)
+    models = _model_estimates(theta, composite, table, lens_values, prob, kind)
     ties = tie_groups(theta, table, decisive=gap.decisive)
     estimate_ = GapEstimate(
         a=gap.a,
         b=gap.b,
-        hdi_prob=hdi,
+        interval_prob=prob,
+        interval_kind=kind.value,
         latent=summaries["gap_latent"],
         score=score,
         group_mean=summaries["gap_group_mean"],
@@ -167,7 +180,7 @@ def estimate(posterior: DataTree, table: ScoreTable, *, gap: GapConfig, weights:
         rope=rope,
         lenses={name: lens_gap(values, table, a=gap.a, b=gap.b) for name, values in lens_values.items()},
         verdict=verdict(score, rope, gap=gap, tied=_tied_leaders(models, ties, gap)),
-        relative=relative_gaps(composite[..., in_a].max(axis=-1), best_b_score, chance=table.chance @ weights, hdi=hdi),
+        relative=relative_gaps(composite[..., in_a].max(axis=-1), best_b_score, chance=table.chance @ weights, gap=gap),
     )
     return FitEstimates(
         gap=estimate_,
@@ -178,18 +191,20 @@ def estimate(posterior: DataTree, table: ScoreTable, *, gap: GapConfig, weights:
     )
 
 
-def relative_gaps(best_a: np.ndarray, best_b: np.ndarray, *, chance: float, hdi: float) -> RelativeGaps:
+def relative_gaps(best_a: np.ndarray, best_b: np.ndarray, *, chance: float, gap: GapConfig) -> RelativeGaps:
     """The shares of :class:`RelativeGaps` from each draw's best composite of either group."""
-    gap = best_a - best_b
+    difference = best_a - best_b
     corrected_a, corrected_b = (best_a - chance) / (1 - chance), (best_b - chance) / (1 - chance)
     with np.errstate(divide="ignore", invalid="ignore"):
         shares = {
-            "of_b": gap / best_b,
-            "of_a": gap / best_a,
+            "of_b": difference / best_b,
+            "of_a": difference / best_a,
             "chance_corrected": (corrected_a - corrected_b) / corrected_b,
             "error_ratio": (1 - best_b) / (1 - best_a),
         }
-    return RelativeGaps(**{name: DrawSummary.of(values, hdi) for name, values in shares.items()})
+    return RelativeGaps(
+        **{name: DrawSummary.of(values, gap.interval_prob, gap.interval) for name, values in shares.items()}
+    )
 
 
 def verdict(score: DrawSummary, rope: Rope, *, gap: GapConfig, tied: tuple[str, str] | None = None) -> str:
@@ -213,12 +228,12 @@ def verdict(score: DrawSummary, rope: Rope, *, gap: GapConfig, tied: tuple[str, 
         words = f"{gap.a} and {gap.b} are practically equivalent"
     else:
         words = f"the gap between {gap.a} and {gap.b} is not settled"
-    width, (lo, hi) = f"{rope.half_width:g}", score.hdi
+    width, (lo, hi) = f"{rope.half_width:g}", score.interval
     text = (
         f"{words[0].upper()}{words[1:]}: P({lead} ahead by more than {width}) = {_down(p_lead)}, "
         f"P(within +-{width}) = {_down(rope.prob_inside)}, P({trail} ahead by more than {width}) = {_down(p_trail)} "
         f"(P({lead} ahead at all) = {_down(_ahead(score, lead, gap))}); "
-        f"best vs best, {gap.a} minus {gap.b}: {score.mean:+.3f} in composite score, {gap.hdi_prob:.0%} interval "
+        f"best vs best, {gap.a} minus {gap.b}: {score.mean:+.3f} in composite score, {gap.interval_prob:.0%} interval "
         f"{lo:+.3f} to {hi:+.3f}."
     )
     if tied is not None:
@@ -256,7 +271,8 @@ def _model_estimates(
     composite: np.ndarray,
     table: ScoreTable,
     lens_values: dict[str, np.ndarray],
-    hdi: float,
+    prob: float,
+    kind: IntervalKind,
 ) -> list[ModelEstimate]:
     flat_theta = theta.reshape(-1, theta.shape[-1])
     flat_comp = composite.reshape(-1, composite.shape[-1])
@@ -267,9 +283,9 @@ def _model_estimates(
         members = np.flatnonzero(groups == g)
         winners = members[np.argmax(flat_theta[:, members], axis=1)]
         best_in_group[members] = np.bincount(winners, minlength=table.n_models)[members] / flat_theta.shape[0]
-    theta_hdi = array_stats.hdi(flat_theta, hdi, axis=0)
-    rank_hdi = array_stats.hdi(ranks.astype(float), hdi, axis=0)
-    comp_hdi = array_stats.hdi(flat_comp, hdi, axis=0)
+    theta_interval = credible_interval(flat_theta, prob, kind, axis=0)
+    rank_interval = credible_interval(ranks.astype(float), prob, kind, axis=0)
+    comp_interval = credible_interval(flat_comp, prob, kind, axis=0)
     n_scores = np.bincount(table.model_idx, minlength=table.n_models)
     return [
         ModelEstimate(
@@ -277,11 +293,11 @@ def _model_estimates(
             group=table.groups[i],
             theta_mean=float(flat_theta[:, i].mean()),
             theta_sd=float(flat_theta[:, i].std(ddof=1)),
-            theta_hdi=(float(theta_hdi[i, 0]), float(theta_hdi[i, 1])),
+            theta_interval=(float(theta_interval[i, 0]), float(theta_interval[i, 1])),
             rank_mean=float(ranks[:, i].mean()),
-            rank_hdi=(float(rank_hdi[i, 0]), float(rank_hdi[i, 1])),
+            rank_interval=(float(rank_interval[i, 0]), float(rank_interval[i, 1])),
             composite_mean=float(flat_comp[:, i].mean()),
-            composite_hdi=(float(comp_hdi[i, 0]), float(comp_hdi[i, 1])),
+            composite_interval=(float(comp_interval[i, 0]), float(comp_interval[i, 1])),
             prob_best_in_group=float(best_in_group[i]),
             mean_score=float(lens_values["mean_score"][i]),
             mean_win_rate=float(lens_values["mean_win_rate"][i]),

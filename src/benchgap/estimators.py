@@ -44,8 +44,8 @@ class Estimator(Enum):
 _LABELS = {
     Estimator.composite: "naive weighted composite (binomial interval)",
     Estimator.mean_win_rate: "HELM mean win rate",
-    Estimator.bayes: "Bayesian model (HDI)",
-    Estimator.bayes_latent: "Bayesian model, latent scale (HDI)",
+    Estimator.bayes: "Bayesian model (equal-tailed interval)",
+    Estimator.bayes_latent: "Bayesian model, latent scale (equal-tailed interval)",
 }
 
 

@@ -10,10 +10,10 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from arviz_stats.base import array_stats
 from scipy.stats import norm
 
-from benchgap.config import GapConfig, ModelKind, OverfittingConfig, SimulateConfig, WeightScheme
+from benchgap.config import GapConfig, IntervalKind, ModelKind, OverfittingConfig, SimulateConfig, WeightScheme
+from benchgap.estimands import credible_interval
 from benchgap.estimators import LEVELS, Estimator
 from benchgap.fitting import FitResult, fit
 from benchgap.inflation import cell_draws, detection
@@ -148,7 +148,7 @@ def _bayes_rows(
         (Estimator.bayes_latent, "gap_latent", np.array([m.theta_mean for m in est.models])),
     ):
         draws = est.draws[name].ravel()
-        intervals = {level: _pair(array_stats.hdi(draws, level)) for level in LEVELS}
+        intervals = {level: _pair(credible_interval(draws, level, IntervalKind.eti)) for level in LEVELS}
         scale = estimator.scale.value
         rows.append(
             shared

@@ -55,7 +55,7 @@ class PublishedCheck:
 @dataclass(frozen=True)
 class GapBrief:
     mean: float
-    hdi: tuple[float, float]
+    interval: tuple[float, float]
     prob_a_ahead: float
 
 

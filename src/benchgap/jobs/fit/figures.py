@@ -14,7 +14,7 @@ MAX_FOREST_ROWS = 45
 
 
 def forest(estimates: FitEstimates, path: Path) -> None:
-    """Latent capability of each model with its HDI, best first, coloured by group."""
+    """Latent capability of each model with its interval, best first, coloured by group."""
     gap = estimates.gap
     rows = sorted(estimates.models, key=lambda m: -m.theta_mean)
     shown = rows[:MAX_FOREST_ROWS]
@@ -28,10 +28,10 @@ def forest(estimates: FitEstimates, path: Path) -> None:
     y = np.arange(len(shown))[::-1]
     for yi, m in zip(y, shown, strict=True):
         c = colors.get(m.group, OTHER_COLOR)
-        ax.plot(m.theta_hdi, [yi, yi], color=c, lw=2)
+        ax.plot(m.theta_interval, [yi, yi], color=c, lw=2)
         ax.plot(m.theta_mean, yi, "o", color=c, ms=4)
     ax.set_yticks(y, [f"{m.model} ({m.group})" for m in shown], fontsize=7)
-    ax.set_xlabel(f"latent capability (logit scale; {gap.hdi_prob:.0%} HDI)")
+    ax.set_xlabel(f"latent capability (logit scale; {gap.interval_prob:.0%} {_kind(gap.interval_kind)})")
     title = "Capability by model"
     if len(shown) < len(rows):
         title += f" (top {len(shown)} of {len(rows)})"
@@ -54,8 +54,14 @@ def gap_posterior(estimates: FitEstimates, path: Path) -> None:
     for ax, (name, summary, label, lens) in zip(axes, panels, strict=True):
         draws = estimates.draws[name].ravel()
         ax.hist(draws, bins=60, color="#7a9cc6", alpha=0.8, density=True)
-        lo, hi = summary.hdi
-        ax.axvspan(lo, hi, color="#1f5fa8", alpha=0.12, label=f"{gap.hdi_prob:.0%} HDI [{lo:.3f}, {hi:.3f}]")
+        lo, hi = summary.interval
+        ax.axvspan(
+            lo,
+            hi,
+            color="#1f5fa8",
+            alpha=0.12,
+            label=f"{gap.interval_prob:.0%} {_kind(gap.interval_kind)} [{lo:.3f}, {hi:.3f}]",
+        )
         ax.axvline(0, color="black", lw=1)
         ax.axvline(summary.mean, color="#1f5fa8", lw=1.5, label=f"posterior mean {summary.mean:.3f}")
         if lens is not None:
@@ -120,3 +126,7 @@ def draw_figures(result: FitResult, replicates: np.ndarray, folder: Path) -> dic
     convergence({k: estimates.draws[k] for k in ("gap_latent", "gap_score", "gap_group_mean")}, figures["convergence"])
     predictive_check(result.table, replicates, figures["ppc"], prob=0.9)
     return figures
+
+
+def _kind(kind: str) -> str:
+    return "HDI" if kind == "hdi" else "interval"

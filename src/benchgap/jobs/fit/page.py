@@ -4,7 +4,7 @@ from pathlib import Path
 
 from benchgap.diagnostics import thresholds
 from benchgap.document import Block, Figure, Heading, Paragraph, Table, to_html, to_markdown
-from benchgap.estimands import DrawSummary, ModelEstimate
+from benchgap.estimands import DrawSummary, GapEstimate, ModelEstimate
 from benchgap.records.fit_summary import ContaminationSummary, FitSummary, GapBrief
 
 TOP_MODELS = 15
@@ -19,6 +19,11 @@ ESTIMAND_ROWS = (
     ("latent", "best vs best, latent"),
     ("group_mean", "group mean, latent"),
 )
+
+
+def interval_label(gap: GapEstimate) -> str:
+    """``90% interval`` (equal-tailed) or ``90% HDI``."""
+    return f"{gap.interval_prob:.0%} {'HDI' if gap.interval_kind == 'hdi' else 'interval'}"
 
 
 def _f(x: float | None, digits: int = 3) -> str:
@@ -43,7 +48,7 @@ def fit_report_blocks(s: FitSummary, figures: dict[str, Path]) -> list[Block]:
         )
     blocks += [Paragraph("Verdict: " + gap.verdict, strong=True), *_data_blocks(s), *_gap_blocks(s)]
     if s.contamination is not None:
-        blocks += _contamination_blocks(s.contamination, gap.a, gap.b, f"{gap.hdi_prob:.0%} HDI")
+        blocks += _contamination_blocks(s.contamination, gap.a, gap.b, interval_label(gap))
     blocks += [*_model_blocks(s), *_tie_blocks(s), *_diagnostic_blocks(s)]
     if figures:
         blocks.append(Heading("Figures"))
@@ -68,7 +73,7 @@ def _data_blocks(s: FitSummary) -> list[Block]:
 
 def _gap_blocks(s: FitSummary) -> list[Block]:
     gap = s.gap
-    a, b, hdi = gap.a, gap.b, f"{gap.hdi_prob:.0%} HDI"
+    a, b, interval_text = gap.a, gap.b, interval_label(gap)
     estimands: tuple[tuple[str, DrawSummary], ...] = (
         ("best vs best, composite score", gap.score),
         ("best vs best, latent capability", gap.latent),
@@ -92,12 +97,12 @@ def _gap_blocks(s: FitSummary) -> list[Block]:
     blocks: list[Block] = [
         Heading("The gap"),
         Table(
-            ["estimand", "mean", "sd", hdi, f"P({a} ahead)"],
-            [[name, _f(e.mean), _f(e.sd), _interval(e.hdi), _f(e.prob_a_ahead, 2)] for name, e in estimands],
+            ["estimand", "mean", "sd", interval_text, f"P({a} ahead)"],
+            [[name, _f(e.mean), _f(e.sd), _interval(e.interval), _f(e.prob_a_ahead, 2)] for name, e in estimands],
         ),
         Paragraph(
             f"Relative score gap (as a share of {b}'s best composite score): {gap.score.relative_mean:.1%}, "
-            f"{hdi} {gap.score.relative_hdi[0]:.1%} to {gap.score.relative_hdi[1]:.1%}. "
+            f"{interval_text} {gap.score.relative_interval[0]:.1%} to {gap.score.relative_interval[1]:.1%}. "
             f"Around the region of practical equivalence (+-{gap.rope.half_width:g} in composite score): "
             f"P({a} ahead by more than it) = {gap.rope.prob_a_beyond:.3f}, P(inside) = {gap.rope.prob_inside:.3f}, "
             f"P({b} ahead by more than it) = {gap.rope.prob_b_beyond:.3f}. The verdict says 'ahead' at "
@@ -130,9 +135,9 @@ def _relative_blocks(s: FitSummary) -> list[Block]:
     relative, gap = s.gap.relative, s.gap
     if relative is None:
         return []
-    interval = f"{gap.hdi_prob:.0%} HDI"
+    interval = interval_label(gap)
     rows = [
-        [label, f"{e.mean:.1%}" if percent else f"{e.mean:.2f}", _share_interval(e.hdi, percent)]
+        [label, f"{e.mean:.1%}" if percent else f"{e.mean:.2f}", _share_interval(e.interval, percent)]
         for label, e, percent in (
             (f'share of {gap.b}\'s best composite ("x% behind")', relative.of_b, True),
             (f"share of {gap.a}'s best composite", relative.of_a, True),
@@ -155,15 +160,24 @@ def _share_interval(pair: tuple[float, float], percent: bool) -> str:
 
 
 def _model_blocks(s: FitSummary) -> list[Block]:
-    gap, hdi = s.gap, f"{s.gap.hdi_prob:.0%} HDI"
+    gap, interval_text = s.gap, interval_label(s.gap)
     ranked = sorted(s.models, key=lambda m: -m.theta_mean)
     top = ranked[:TOP_MODELS]
     shown = top + [next(m for m in ranked if m.group == g) for g in (gap.a, gap.b) if all(m.group != g for m in top)]
-    header = ["model", "group", "capability", hdi, "rank", f"rank {hdi}", "composite", "P(best in group)"]
+    header = [
+        "model",
+        "group",
+        "capability",
+        interval_text,
+        "rank",
+        f"rank {interval_text}",
+        "composite",
+        "P(best in group)",
+    ]
     rows = [
         [
-            *(m.model, m.group, _f(m.theta_mean, 2), _interval(m.theta_hdi, 2), _f(m.rank_mean, 1)),
-            *(_interval(m.rank_hdi, 0), _f(m.composite_mean), _f(m.prob_best_in_group, 2), _f(m.mean_score)),
+            *(m.model, m.group, _f(m.theta_mean, 2), _interval(m.theta_interval, 2), _f(m.rank_mean, 1)),
+            *(_interval(m.rank_interval, 0), _f(m.composite_mean), _f(m.prob_best_in_group, 2), _f(m.mean_score)),
             *(_f(m.mean_win_rate), str(m.n_scores)),
         ]
         for m in shown
@@ -202,14 +216,21 @@ def _diagnostic_blocks(s: FitSummary) -> list[Block]:
     ]
 
 
-def _contamination_blocks(c: ContaminationSummary, a: str, b: str, hdi: str) -> list[Block]:
+def _contamination_blocks(c: ContaminationSummary, a: str, b: str, interval_text: str) -> list[Block]:
     """``model=contamination_aware``: the gap with inflation removed beside the plain model's; what is flagged."""
     rows = []
     for name, label in ESTIMAND_ROWS:
         plain, deflated = getattr(c.plain_gap, name), getattr(c.deflated_gap, name)
         assert isinstance(plain, GapBrief) and isinstance(deflated, GapBrief)
         rows.append(
-            [label, _f(plain.mean), _interval(plain.hdi), _f(deflated.mean), _interval(deflated.hdi), _f(c.shift[name])]
+            [
+                label,
+                _f(plain.mean),
+                _interval(plain.interval),
+                _f(deflated.mean),
+                _interval(deflated.interval),
+                _f(c.shift[name]),
+            ]
         )
     blocks: list[Block] = [
         Heading("Contamination"),
@@ -219,7 +240,17 @@ def _contamination_blocks(c: ContaminationSummary, a: str, b: str, hdi: str) -> 
             f"{c.expected_inflated_cells:.1f} expected inflated scores. The gap with inflation removed, beside "
             f"the plain model's on the same table ({a} minus {b}):"
         ),
-        Table(["estimand", "plain model", f"plain {hdi}", "inflation removed", f"removed {hdi}", "shift"], rows),
+        Table(
+            [
+                "estimand",
+                "plain model",
+                f"plain {interval_text}",
+                "inflation removed",
+                f"removed {interval_text}",
+                "shift",
+            ],
+            rows,
+        ),
     ]
     fits = (("plain", c.plain_gap), ("contamination-aware", c.deflated_gap))
     unconverged = [name for name, gaps in fits if not gaps.converged]

@@ -134,7 +134,7 @@ def _write_files(cfg: FitConfig, result: FitResult, plain_result: FitResult | No
     summary = summarise(result, cfg, ppc_coverage=coverage, contamination=contamination)
     write_json_atomic(scratch / "summary.json", summary.to_json())
     per_model_rows = pd.DataFrame([dataclasses.asdict(m) for m in summary.models])
-    for column in ("theta_hdi", "rank_hdi", "composite_hdi"):
+    for column in ("theta_interval", "rank_interval", "composite_interval"):
         per_model_rows[[f"{column}_lo", f"{column}_hi"]] = per_model_rows.pop(column).tolist()
     per_model_rows.to_csv(scratch / "summary.csv", index=False)
     _save_posterior(result.posterior, scratch / "posterior.nc")
@@ -221,7 +221,7 @@ def _model_gaps(result: FitResult) -> ModelGaps:
     gap = result.estimates.gap
 
     def brief(s: object) -> GapBrief:
-        return GapBrief(mean=s.mean, hdi=s.hdi, prob_a_ahead=s.prob_a_ahead)  # type: ignore[attr-defined]
+        return GapBrief(mean=s.mean, interval=s.interval, prob_a_ahead=s.prob_a_ahead)  # type: ignore[attr-defined]
 
     return ModelGaps(brief(gap.score), brief(gap.latent), brief(gap.group_mean), result.diagnostics.converged)
 

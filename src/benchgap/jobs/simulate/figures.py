@@ -46,7 +46,7 @@ def _points(ax: plt.Axes, part: pd.DataFrame, estimator: Estimator) -> None:
     color, marker = STYLE[estimator]
     has_interval = part["lo_90"].notna().all()
     yerr = np.vstack([part["estimate"] - part["lo_90"], part["hi_90"] - part["estimate"]]) if has_interval else None
-    label = estimator.label.replace("interval", "90% interval").replace("HDI", "90% HDI")
+    label = estimator.label.replace("interval", "90% interval")
     ax.errorbar(
         part["truth"],
         part["estimate"],
