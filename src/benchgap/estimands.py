@@ -160,9 +160,9 @@ def estimate(posterior: DataTree, table: ScoreTable, *, gap: GapConfig, weights:
     }
     prob, kind = gap.interval_prob, gap.interval
     summaries = {name: DrawSummary.of(values, prob, kind) for name, values in draws.items()}
-    relative = summaries["gap_relative"]
+    relative = relative_gaps(composite[..., in_a].max(axis=-1), best_b_score, chance=table.chance @ weights, gap=gap)
     score = ScoreGapSummary(
-        **vars(summaries["gap_score"]), relative_mean=relative.mean, relative_interval=relative.interval
+        **vars(summaries["gap_score"]), relative_mean=relative.of_b.mean, relative_interval=relative.of_b.interval
     )
     lens_values = {"mean_score": mean_score(table), "mean_win_rate": mean_win_rate(table)}
     rope = Rope.of(score_gap, gap.rope)
@@ -180,7 +180,7 @@ def estimate(posterior: DataTree, table: ScoreTable, *, gap: GapConfig, weights:
         rope=rope,
         lenses={name: lens_gap(values, table, a=gap.a, b=gap.b) for name, values in lens_values.items()},
         verdict=verdict(score, rope, gap=gap, tied=_tied_leaders(models, ties, gap)),
-        relative=relative_gaps(composite[..., in_a].max(axis=-1), best_b_score, chance=table.chance @ weights, gap=gap),
+        relative=relative,
     )
     return FitEstimates(
         gap=estimate_,
