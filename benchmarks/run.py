@@ -37,22 +37,12 @@ MEANS = {"US": 0.5, "China": 0.2, "Other": -0.3}
 
 def synthetic(models: int, benchmarks: int, seed: int = 0, missing: float = 0.1):
     """A simulated table of ``models`` x ``benchmarks`` (three groups, item counts known)."""
-    import dataclasses
-
-    from benchgap.presets import world_preset
+    from benchgap.presets import demo_world_with
     from benchgap.world import draw_world
 
     sizes = {"US": models * 2 // 5, "China": models * 2 // 5}
     sizes["Other"] = models - sum(sizes.values())
-    demo = world_preset("demo")  # the demo table's world, with these groups and sizes
-    groups = {g: dataclasses.replace(demo.groups["Other"], models=n, mean=MEANS[g]) for g, n in sizes.items()}
-    world = dataclasses.replace(
-        demo,
-        groups=groups,
-        true_gap=None,
-        suite=dataclasses.replace(demo.suite, benchmarks_per_category=-(-benchmarks // 4)),
-        noise=dataclasses.replace(demo.noise, missing_rate=missing),
-    )
+    world = demo_world_with(sizes, MEANS, benchmarks_per_category=-(-benchmarks // 4), missing_rate=missing)
     table, _ = draw_world(world, seed=seed)
     return table.select(np.arange(models), np.arange(benchmarks))
 

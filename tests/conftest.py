@@ -1,7 +1,6 @@
 """Helpers every test module shares: the CLI in a subprocess, composed configs as the jobs receive them, tiny
 sampler settings, and small files written for a test. Test modules import these from here, never from each other."""
 
-import dataclasses
 import os
 import subprocess
 import sys
@@ -13,7 +12,7 @@ from hydra.core.config_store import ConfigStore
 from omegaconf import OmegaConf
 
 from benchgap.cli import SCHEMAS, config_dir
-from benchgap.config import SamplerConfig, WorldConfig
+from benchgap.config import SamplerConfig
 
 ROOT = Path(__file__).parents[1]  # the repository: the CLI runs from here, as the README's commands do
 DATA = ROOT.parent / "shared" / "data"  # the shared public leaderboards
@@ -59,20 +58,3 @@ def write(folder: Path, name: str, text: str) -> Path:
     path = folder / name
     path.write_text(text)
     return path
-
-
-def world_like_demo(
-    sizes: dict[str, int], means: dict[str, float], *, benchmarks_per_category: int = 3, missing_rate: float = 0.0
-) -> WorldConfig:
-    """The demo world preset (``conf/world/demo.yaml``: four categories, item counts, run noise) with other groups:
-    ``sizes[g]`` models of mean capability ``means[g]`` (sd 1) per group."""
-    base = composed("fit").data.demo
-    groups = {g: dataclasses.replace(base.groups["Other"], models=n, mean=means[g]) for g, n in sizes.items()}
-    return dataclasses.replace(
-        base,
-        name="test",
-        groups=groups,
-        true_gap=None,
-        suite=dataclasses.replace(base.suite, benchmarks_per_category=benchmarks_per_category),
-        noise=dataclasses.replace(base.noise, missing_rate=missing_rate),
-    )

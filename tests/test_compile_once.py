@@ -13,10 +13,10 @@ from scipy.special import expit
 from benchgap.config import Adaptation, Backend, ModelConfig, PlainLikelihood, SamplerConfig
 from benchgap.errors import InputError
 from benchgap.model import build_model, shape_key
+from benchgap.presets import demo_world_with
 from benchgap.sampling import LOW_RANK_MAX_PARAMETERS, ModelCache, _adaptation, compile_model
 from benchgap.table import ScoreTable
 from benchgap.world import draw_world
-from tests.conftest import world_like_demo
 
 SIZES = {"US": 5, "China": 4}
 MEANS = {"US": 0.3, "China": -0.3}
@@ -24,7 +24,7 @@ MEANS = {"US": 0.3, "China": -0.3}
 
 def mixed_table(seed: int) -> ScoreTable:
     """A world whose cells use all three measurement models: item counts, standard errors and plain scores."""
-    table, _ = draw_world(world_like_demo(SIZES, MEANS, missing_rate=0.1), seed=seed)
+    table, _ = draw_world(demo_world_with(SIZES, MEANS, missing_rate=0.1), seed=seed)
     kind = np.arange(table.n_cells) % 3
     n_items = np.where(kind == 0, table.n_items, np.nan)
     stderr = np.where(kind == 1, 0.02, np.nan)

@@ -10,11 +10,11 @@ from scipy.stats import spearmanr
 
 from benchgap.config import ConvergenceConfig, GapConfig, ModelConfig, SamplerConfig
 from benchgap.fitting import FitResult, finish_fit
+from benchgap.presets import demo_world_with
 from benchgap.sampling import ModelCache
 from benchgap.table import ScoreTable
 from benchgap.weighting import table_weights
 from benchgap.world import Truth, draw_world
-from tests.conftest import world_like_demo
 
 GAP = GapConfig(a="US", b="China")
 MEANS = {"US": 0.6, "China": 0.4, "Other": -0.2}
@@ -34,7 +34,7 @@ def fit_table(cache: ModelCache, table: ScoreTable, sampler: SamplerConfig) -> F
 
 @pytest.fixture(scope="module")
 def recovery() -> tuple[ScoreTable, Truth, FitResult]:
-    world = world_like_demo({"US": 16, "China": 14, "Other": 10}, MEANS, missing_rate=0.15)
+    world = demo_world_with({"US": 16, "China": 14, "Other": 10}, MEANS, missing_rate=0.15)
     table, drawn = draw_world(world, seed=7)
     truth = drawn.truth
     result = fit_table(ModelCache(ModelConfig()), table, SamplerConfig(progress=False, seed=1))
@@ -94,7 +94,7 @@ def test_score_gap_interval_holds_the_truth(recovery):
 def test_score_gap_coverage_over_seeded_replicates():
     """90% intervals of the best-vs-best score gap cover the truth in about 90% of 100 replicate worlds."""
     replicates = 100
-    world = world_like_demo({"US": 8, "China": 8, "Other": 6}, MEANS, benchmarks_per_category=2)
+    world = demo_world_with({"US": 8, "China": 8, "Other": 6}, MEANS, benchmarks_per_category=2)
     sampler = SamplerConfig(chains=2, draws=500, tune=500, cores=2, progress=False)
     seeds = np.random.SeedSequence(2026).spawn(replicates)
     cache = ModelCache(ModelConfig())
@@ -116,7 +116,7 @@ def test_score_gap_coverage_over_seeded_replicates():
 
 
 def test_same_seed_same_numbers():
-    table, _ = draw_world(world_like_demo({"US": 4, "China": 4}, MEANS), seed=3)
+    table, _ = draw_world(demo_world_with({"US": 4, "China": 4}, MEANS), seed=3)
     cache = ModelCache(ModelConfig())
     sampler = SamplerConfig(chains=2, draws=50, tune=50, seed=11, progress=False)
     first, second = (cache.sample(table, sampler=sampler)["posterior"]["theta"].to_numpy() for _ in range(2))

@@ -3,6 +3,7 @@
 The jobs compose presets with Hydra (``benchgap.cli``); notebook users get the same worlds here.
 """
 
+import dataclasses
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +24,23 @@ def world_preset(name: str) -> WorldConfig:
     """The world preset ``conf/world/NAME.yaml`` (e.g. ``ai_index_2026``, ``demo``, ``sparse``) as a
     :class:`~benchgap.config.WorldConfig`, with the presets it inherits (its ``defaults`` list) merged in."""
     return from_plain(WorldConfig, _preset_values("world", name))
+
+
+def demo_world_with(
+    sizes: dict[str, int], means: dict[str, float], *, benchmarks_per_category: int = 3, missing_rate: float = 0.0
+) -> WorldConfig:
+    """The demo world (``conf/world/demo.yaml``: four categories, item counts, run noise) with other groups:
+    ``sizes[g]`` models of mean capability ``means[g]`` (sd 1) per group, for recovery tests and speed benchmarks."""
+    base = world_preset("demo")
+    groups = {g: dataclasses.replace(base.groups["Other"], models=n, mean=means[g]) for g, n in sizes.items()}
+    return dataclasses.replace(
+        base,
+        name="demo with other groups",
+        groups=groups,
+        true_gap=None,
+        suite=dataclasses.replace(base.suite, benchmarks_per_category=benchmarks_per_category),
+        noise=dataclasses.replace(base.noise, missing_rate=missing_rate),
+    )
 
 
 def _preset_values(group: str, name: str) -> dict[str, Any]:

@@ -22,17 +22,6 @@ RESULT = "result.json"  # a finished simulate job's result (written last: its pr
 FAILED = "failed.json"  # a sweep job's failure marker: the error and the job's overrides
 
 
-def plain(value: Any) -> Any:
-    """Enums as their values, tuples as lists, recursively (for ``dataclasses.asdict`` output)."""
-    if isinstance(value, Enum):
-        return value.value
-    if isinstance(value, dict):
-        return {k: plain(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [plain(v) for v in value]
-    return value
-
-
 def json_default(value: Any) -> Any:
     """numpy scalars as Python numbers (``json.dumps(..., default=json_default)``)."""
     if isinstance(value, np.generic):
@@ -75,7 +64,7 @@ def to_plain(value: Any) -> Any:
         return [to_plain(v) for v in value]
     if isinstance(value, np.generic):
         return value.item()
-    return plain(value)
+    return value.value if isinstance(value, Enum) else value
 
 
 def fields_to_plain(record: Any) -> dict[str, Any]:

@@ -34,7 +34,7 @@ from benchgap.jobs.calibrate.page import write_report
 from benchgap.model import build_model
 from benchgap.posterior import expected_scores, posterior_array
 from benchgap.records.calibrate_summary import CalibrateSummary, FamilyCheck
-from benchgap.records.files import plain, write_json_atomic
+from benchgap.records.files import to_plain, write_json_atomic
 from benchgap.sampling import ModelCache
 from benchgap.table import ScoreTable
 from benchgap.weighting import best_vs_best
@@ -217,7 +217,7 @@ def summarise(
         divergent_share=float((per_sim["divergences"] > limits.max_divergences).mean()),
         convergence=limits,
         table={"groups": dict(cfg.groups), "benchmarks": cfg.benchmarks, "items": list(cfg.items)},
-        parameters=plain(dataclasses.asdict(cfg)),
+        parameters=to_plain(cfg),
         inference=(
             f"NUTS ({cfg.sampler.backend.value}), {cfg.sampler.chains} chains x ({cfg.sampler.tune} warm-up + "
             f"{cfg.sampler.draws} draws) per table; ranks among {cfg.draws_kept} draws thinned evenly"

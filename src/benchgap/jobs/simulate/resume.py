@@ -1,7 +1,6 @@
 """Resuming a simulate job: which settings a stored result or a partial file belongs to, and the rows of the
 replicates a stopped run finished."""
 
-import dataclasses
 import hashlib
 import io
 import json
@@ -14,7 +13,7 @@ import pandas as pd
 from benchgap import __version__
 from benchgap.config import ContaminationKind, ModelKind, SimulateConfig
 from benchgap.estimators import estimators
-from benchgap.records.files import RESULT, plain, read_json
+from benchgap.records.files import RESULT, read_json, to_plain
 from benchgap.records.simulate_result import SimulateResult
 
 PARTIAL = ".replicates.partial.csv"  # rows of finished replicates while the job runs (resume point)
@@ -28,7 +27,7 @@ def settings_key(cfg: SimulateConfig, *, rows_only: bool = False) -> str:
     one launcher can be resumed with another (joblib runs chains on one core). ``rows_only``: the key of the
     per-replicate rows, which do not depend on which replicates run (``only``) or on ``plots``.
     """
-    settings = plain(dataclasses.asdict(cfg)) | {"benchgap_version": __version__}
+    settings = to_plain(cfg) | {"benchgap_version": __version__}
     for name in RUN_ONLY_SAMPLER_KEYS:
         settings["sampler"].pop(name)
     _drop_unused(settings)

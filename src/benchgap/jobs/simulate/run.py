@@ -5,7 +5,6 @@ Usable without Hydra: ``run_simulate(SimulateConfig(...), out_dir=Path(...))``. 
 (``only=[r]``) and a resumed job gives the same numbers.
 """
 
-import dataclasses
 import logging
 import shutil
 import tempfile
@@ -25,7 +24,7 @@ from benchgap.jobs.simulate.checks import check_simulate
 from benchgap.jobs.simulate.page import headline_sentence
 from benchgap.jobs.simulate.resume import PARTIAL, completed_result, finished_rows, rows_per_replicate, settings_key
 from benchgap.metrics import aggregate
-from benchgap.records.files import RESULT, plain, write_json_atomic
+from benchgap.records.files import RESULT, to_plain, write_json_atomic
 from benchgap.records.simulate_result import (
     DirichletSpread,
     FlipDistances,
@@ -154,7 +153,7 @@ def summarise(
         status="complete",
         settings_key=key,
         overrides=tuple(overrides),
-        parameters=plain(dataclasses.asdict(cfg)),
+        parameters=to_plain(cfg),
         replicates=int(per_replicate.shape[0]),
         truth=TruthMeans(
             latent_gap_mean=float(per_replicate["true_latent_gap"].mean()),
