@@ -8,8 +8,9 @@ import pytest
 from scipy.stats import norm
 
 from benchgap.config import GapConfig, IntervalKind
-from benchgap.estimands import DrawSummary, ModelEstimate, Rope, _tied_leaders, credible_interval, verdict
+from benchgap.estimands import ModelEstimate, _tied_leaders
 from benchgap.metrics import binomial_interval, coverage_text
+from benchgap.summaries import DrawSummary, Rope, credible_interval, verdict
 
 GAP = GapConfig(a="US", b="China", rope=0.01)
 
@@ -66,7 +67,7 @@ def test_the_trailing_group_leads_the_sentence_when_it_is_ahead():
 
 def test_leaders_in_one_tie_group_are_named():
     def model(name: str, group: str, best: float) -> ModelEstimate:
-        return ModelEstimate(name, group, 0.0, 1.0, (0, 1), 1.0, (1, 2), 0.5, (0, 1), best, 0.5, 0.5, 3)
+        return ModelEstimate(name, group, 0.0, 1.0, (0, 1), 1.0, (1, 2), 0.5, (0, 1), 0.5, (0, 1), best, 0.5, 0.5, 3)
 
     models = [model("A1", "US", 0.7), model("A2", "US", 0.3), model("B1", "China", 1.0)]
     assert _tied_leaders(models, [["A1", "B1"], ["A2"]], GAP) == ("A1", "B1")

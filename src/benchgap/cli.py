@@ -170,6 +170,8 @@ def _fit_task(cfg: Any) -> None:
         settings = _settings(cfg, FitConfig)
         summary = run_fit(settings, out_dir=run_dir)
         print(summary.gap.verdict)
+        if summary.gap.suite is not None:
+            print("On these benchmarks: " + summary.gap.suite.verdict)
         if not summary.diagnostics.converged:
             print("warning: the fit did not converge: " + "; ".join(summary.diagnostics.problems))
         print(f"results: {run_dir}/report.html")

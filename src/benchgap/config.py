@@ -104,9 +104,12 @@ class SuiteConfig:
 
 @dataclass
 class NoiseConfig:
-    """Measurement noise of a simulated world: binomial item sampling plus run-to-run variation."""
+    """Per-cell variation of a simulated world beyond its capability curve: a persistent model x benchmark strength
+    (part of what the model is, so part of its suite score), then at every measurement run-to-run noise and item
+    sampling (part of no truth)."""
 
-    run_sd: float = ranged(0.03, 0.0, 0.5, open_high=True)  # per-cell sd at a score of 0.5 beyond item sampling
+    interaction_sd: float = ranged(0.0, 0.0, 0.5, open_high=True)  # persistent cell deviation: sd at a score of 0.5
+    run_sd: float = ranged(0.03, 0.0, 0.5, open_high=True)  # transient run and prompt noise: sd at a score of 0.5
     missing_rate: float = ranged(0.0, 0.0, 1.0, open_high=True)  # share of (model, benchmark) cells left unreported
 
 
@@ -228,6 +231,10 @@ class GapConfig:
     likely: float = ranged(0.9, within=ABOVE_HALF)  # verdict "X is likely ahead": at least this, below `ahead`
     equivalent: float = ranged(0.5, 0.5, 1.0, open_high=True)  # "practically equivalent": P(inside rope) above this
     decisive: float = ranged(0.95, within=ABOVE_HALF)  # tie groups: a model is separated when beaten this surely
+    # Suite gap: the share of each cell's departure from the curve (its residual variance) that is run-to-run noise
+    # rather than a persistent strength, uniform in [low, high] per draw. One run per cell cannot tell them apart;
+    # [0, 0] counts all of it as persistent, [1, 1] none (the suite gap is then the capability gap).
+    run_share: list[float] = ranged([0.0, 0.5], within=SHARE)
 
 
 @dataclass
@@ -315,6 +322,7 @@ class SimulateConfig:
     replicates: int = ranged(20, 1)  # worlds drawn and fitted
     seed: int = ranged(0, 0)  # job seed: replicate r uses SeedSequence(seed).spawn(replicates)[r]
     only: list[int] = ranged([], 0)  # re-run just these replicate indices (empty: all)
+    run_share: list[float] = ranged([0.0, 0.5], within=SHARE)  # the fits' gap.run_share (suite gap; `benchgap fit`)
     bayes: bool = True  # fit the Bayesian model to every replicate (false: naive estimators only, seconds)
     plots: bool = True  # write the apparent-vs-true gap figure
 

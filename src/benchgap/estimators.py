@@ -24,7 +24,8 @@ class Estimator(Enum):
 
     composite = "composite"  # the naive weighted composite of observed scores, with its binomial interval
     mean_win_rate = "mean_win_rate"  # HELM's mean win rate; HELM publishes no interval
-    bayes = "bayes"  # the Bayesian model of `benchgap fit`, on the composite-score scale
+    bayes = "bayes"  # the Bayesian model of `benchgap fit`, on the composite-score scale (its capability gap)
+    bayes_suite = "bayes_suite"  # the same fit's suite gap: these benchmarks' persistent scores given the data
     bayes_latent = "bayes_latent"  # the same fit, on the latent scale
 
     @property
@@ -38,13 +39,14 @@ class Estimator(Enum):
     @property
     def fitted(self) -> bool:
         """Whether the estimator needs the Bayesian fit (``bayes=true``)."""
-        return self in (Estimator.bayes, Estimator.bayes_latent)
+        return self in (Estimator.bayes, Estimator.bayes_suite, Estimator.bayes_latent)
 
 
 _LABELS = {
     Estimator.composite: "naive weighted composite (binomial interval)",
     Estimator.mean_win_rate: "HELM mean win rate",
-    Estimator.bayes: "Bayesian model (equal-tailed interval)",
+    Estimator.bayes: "Bayesian model, capability gap (equal-tailed interval)",
+    Estimator.bayes_suite: "Bayesian model, suite gap (equal-tailed interval)",
     Estimator.bayes_latent: "Bayesian model, latent scale (equal-tailed interval)",
 }
 

@@ -9,11 +9,11 @@ from dataclasses import dataclass
 import numpy as np
 from xarray import DataTree
 
-from benchgap.config import ConvergenceConfig, GapConfig, ModelConfig, SamplerConfig
+from benchgap.config import ConvergenceConfig, GapConfig, ModelConfig, PlainLikelihood, SamplerConfig
 from benchgap.diagnostics import Diagnostics, diagnose
 from benchgap.errors import InputError
 from benchgap.estimands import FitEstimates, estimate
-from benchgap.ranges import check_ranges
+from benchgap.ranges import check_pair, check_ranges
 from benchgap.sampling import ModelCache
 from benchgap.table import ScoreTable
 from benchgap.weighting import table_weights
@@ -26,6 +26,16 @@ class FitResult:
     estimates: FitEstimates
     diagnostics: Diagnostics
     seconds: float  # wall time of build + compile + sampling
+
+
+def check_gap(gap: GapConfig) -> None:
+    """What the gap settings' ranges cannot check: verdict thresholds in order, and ``run_share`` a ``[low, high]``."""
+    if gap.likely > gap.ahead:
+        raise InputError(
+            f"gap.likely={gap.likely:g} is above gap.ahead={gap.ahead:g}; 'likely ahead' needs the lower "
+            "probability: set gap.likely <= gap.ahead"
+        )
+    check_pair("gap.run_share", gap.run_share)
 
 
 def check_table(table: ScoreTable, gap: GapConfig) -> None:
@@ -70,13 +80,24 @@ def fit(
     convergence = convergence or ConvergenceConfig()
     for settings, key in ((model, "model."), (sampler, "sampler."), (gap, "gap."), (convergence, "convergence.")):
         check_ranges(settings, prefix=key)
+    check_gap(gap)
     check_table(table, gap)
     if cache is not None and (cache.spec != model or cache.backend is not sampler.backend):
         raise ValueError("fit: the cache was made for another model spec or sampler backend")
     start = time.perf_counter()
     posterior = (cache or ModelCache(model, sampler.backend)).sample(table, sampler=sampler)
     seconds = time.perf_counter() - start
-    return finish_fit(table, posterior, gap=gap, convergence=convergence, seconds=seconds, weights=weights)
+    floor = model.score_floor if model.plain_likelihood is PlainLikelihood.normal else None
+    return finish_fit(
+        table,
+        posterior,
+        gap=gap,
+        convergence=convergence,
+        seconds=seconds,
+        weights=weights,
+        seed=sampler.seed,
+        plain_normal_floor=floor,
+    )
 
 
 def finish_fit(
@@ -87,11 +108,16 @@ def finish_fit(
     convergence: ConvergenceConfig,
     seconds: float,
     weights: np.ndarray | None = None,
+    seed: int = 0,
+    plain_normal_floor: float | None = None,
 ) -> FitResult:
-    """Estimands and diagnostics of a sampled posterior; the gap draws are added to its posterior group."""
+    """Estimands and diagnostics of a sampled posterior; the gap draws are added to its posterior group.
+
+    ``seed`` and ``plain_normal_floor`` are those of :func:`benchgap.estimands.estimate`.
+    """
     if weights is None:
         weights = table_weights(table, gap.weighting)
-    estimates = estimate(posterior, table, gap=gap, weights=weights)
+    estimates = estimate(posterior, table, gap=gap, weights=weights, seed=seed, plain_normal_floor=plain_normal_floor)
     diagnostics = diagnose(posterior, estimates.draws, limits=convergence)
     posterior["posterior"] = (
         posterior["posterior"]

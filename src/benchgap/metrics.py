@@ -70,6 +70,31 @@ class FitConvergence:
 
 
 @dataclass(frozen=True)
+class SuiteScoring:
+    """An estimator against the suite truth (the world's persistent cell scores), over its replicates."""
+
+    mean_truth: float
+    bias: float
+    rmse: float
+    sign_error_rate: float
+    coverage: dict[str, float | None]  # by level tag ("90")
+
+    def coverage_at(self, level: int) -> float | None:
+        return self.coverage[str(level)]
+
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {k: getattr(self, k) for k in ("mean_truth", "bias", "rmse", "sign_error_rate")}
+        return out | {coverage_name(int(tag)): value for tag, value in self.coverage.items()}
+
+    @classmethod
+    def from_json(cls, values: dict[str, Any]) -> "SuiteScoring":
+        return cls(
+            **{k: values[k] for k in ("mean_truth", "bias", "rmse", "sign_error_rate")},
+            coverage={level_tag(level): values[coverage_name(level)] for level in LEVELS},
+        )
+
+
+@dataclass(frozen=True)
 class EstimatorSummary:
     """One estimator over a job's replicate worlds (an entry of ``result.json``'s ``estimators``)."""
 
@@ -84,6 +109,7 @@ class EstimatorSummary:
     coverage: dict[str, float | None]  # by level tag ("90"): share of replicates whose interval holds the truth
     mean_width_90: float | None
     fit: FitConvergence | None = None  # estimators with a Bayesian fit
+    suite: SuiteScoring | None = None  # the same estimator against the suite truth (not on the latent scale)
 
     def coverage_at(self, level: int) -> float | None:
         """Coverage of the ``level``% intervals (None: the estimator has no intervals)."""
@@ -96,6 +122,7 @@ class EstimatorSummary:
         out["mean_width_90"] = self.mean_width_90
         if self.fit is not None:
             out |= vars(self.fit)
+        out["suite"] = None if self.suite is None else self.suite.to_json()
         return out
 
     @classmethod
@@ -108,6 +135,7 @@ class EstimatorSummary:
             coverage={level_tag(level): values[coverage_name(level)] for level in LEVELS},
             mean_width_90=values["mean_width_90"],
             fit=fit,
+            suite=SuiteScoring.from_json(values["suite"]) if values.get("suite") else None,
         )
 
 
@@ -133,10 +161,7 @@ def aggregate(rows: pd.DataFrame) -> dict[str, EstimatorSummary]:
     """
     out: dict[str, EstimatorSummary] = {}
     for name, group in rows.groupby("estimator", sort=False):
-        coverage = {}
-        for level in LEVELS:
-            covered = group[f"covered_{level_tag(level)}"].dropna()
-            coverage[level_tag(level)] = float(covered.mean()) if len(covered) else None
+        coverage = _coverage(group, "")
         width = (group["hi_90"] - group["lo_90"]).dropna()
         out[str(name)] = EstimatorSummary(
             replicates=len(group),
@@ -150,8 +175,30 @@ def aggregate(rows: pd.DataFrame) -> dict[str, EstimatorSummary]:
             coverage=coverage,
             mean_width_90=float(width.mean()) if len(width) else None,
             fit=_fit_convergence(group),
+            suite=_suite_scoring(group),
         )
     return out
+
+
+def _coverage(group: pd.DataFrame, prefix: str) -> dict[str, float | None]:
+    """Per level tag: the share of replicates whose interval holds the truth (``prefix`` ``suite_``: the suite's)."""
+    coverage = {}
+    for level in LEVELS:
+        covered = group[f"{prefix}covered_{level_tag(level)}"].dropna()
+        coverage[level_tag(level)] = float(covered.mean()) if len(covered) else None
+    return coverage
+
+
+def _suite_scoring(group: pd.DataFrame) -> SuiteScoring | None:
+    if "suite_truth" not in group or not group["suite_truth"].notna().any():
+        return None
+    return SuiteScoring(
+        mean_truth=float(group["suite_truth"].mean()),
+        bias=float(group["suite_error"].mean()),
+        rmse=float(np.sqrt((group["suite_error"] ** 2).mean())),
+        sign_error_rate=float(group["suite_sign_error"].mean()),
+        coverage=_coverage(group, "suite_"),
+    )
 
 
 def _fit_convergence(group: pd.DataFrame) -> FitConvergence | None:

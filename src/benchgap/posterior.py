@@ -3,12 +3,14 @@
 Kept apart from ``benchgap.model`` so that nothing downstream of the fit needs PyMC.
 """
 
+from dataclasses import dataclass
+
 import numpy as np
 from scipy.special import expit
 from xarray import DataTree
 
 from benchgap.inflation import cell_draws
-from benchgap.table import ScoreTable
+from benchgap.table import CellSplit, ScoreTable
 
 
 def posterior_array(posterior: DataTree, name: str) -> np.ndarray:
@@ -34,6 +36,83 @@ def composite_draws(posterior: DataTree, table: ScoreTable, weights: np.ndarray)
     return np.stack(
         [expected_scores(theta[c], intercept[c], log_a[c], table.chance) @ weights for c in range(theta.shape[0])]
     )
+
+
+def suite_scores(
+    posterior: DataTree,
+    table: ScoreTable,
+    *,
+    chain: int,
+    seed: int,
+    run_share: tuple[float, float] = (0.0, 0.0),
+    plain_normal_floor: float | None = None,
+) -> np.ndarray:
+    """Per draw of one chain, each cell's persistent score given its data: shape (draw, model, benchmark).
+
+    The suite estimand is what a model would score on these benchmarks with infinite items and re-runs. A cell
+    departs from the curve ``p`` with residual variance ``tau^2 = p (1 - p) / (kappa_b + 1)``; a share ``r`` of it
+    is run-to-run noise and the rest a persistent strength. One run per cell cannot tell the two apart, so ``r`` is
+    drawn per draw, uniform in ``run_share``. The persistent score then has prior ``Beta(kappa' p, kappa' (1 - p))``
+    with ``kappa' + 1 = (kappa + 1) / (1 - r)``, and each draw updates it with the cell's own data:
+
+    - item counts: as ``n'`` items with the observed share correct, ``1 / n' = 1 / n + r / (kappa + 1)`` (run noise
+      costs items), ``q ~ Beta(kappa' p + y n', kappa' (1 - p) + (1 - y) n')``; with ``r = 0`` exactly
+      ``q | k ~ Beta(kappa p + k, kappa (1 - p) + n - k)``;
+    - a standard error ``s``, or a plain proportion (``s`` = 0; with ``model.plain_likelihood=normal`` the score
+      floor): the normal update of prior variance ``(1 - r) tau^2`` by a score of variance ``s^2 + r tau^2``, clipped
+      to [0, 1] (with ``r = 0`` and ``s = 0`` the score itself);
+    - missing cells, and cells a contamination-aware draw finds inflated: ``q`` drawn from its prior.
+
+    ``r = 1`` leaves nothing persistent: ``q = p``. Draws are seeded per chain: the same seed, the same draws.
+    """
+    rng = np.random.default_rng([seed, chain])
+    theta, intercept, log_a, kappa = (
+        posterior_array(posterior, name)[chain] for name in ("theta", "intercept", "log_discrimination", "kappa")
+    )
+    p = np.clip(expected_scores(theta, intercept, log_a, table.chance), 1e-9, 1 - 1e-9)  # (draw, model, benchmark)
+    share = np.minimum(rng.uniform(run_share[0], run_share[1], size=theta.shape[0]), 1 - 1e-9)[:, None]
+    persistent = (kappa + 1) / (1 - share) - 1  # kappa' per draw and benchmark
+    q = rng.beta(persistent[:, None, :] * p, persistent[:, None, :] * (1 - p))  # every cell from its prior
+    model, bench = table.model_idx, table.bench_idx
+    cell = _CellPrior(p[:, model, bench], kappa[:, bench], persistent[:, bench], share)
+    updated = q[:, model, bench]
+    split = CellSplit.of(table)
+    if split.counts.size:
+        updated[:, split.counts] = cell.given_counts(split.counts, table, rng)
+    floor = 0.0 if plain_normal_floor is None else plain_normal_floor
+    for cells, se in ((split.stderr, table.stderr[split.stderr]), (split.plain, np.full(split.plain.size, floor))):
+        if cells.size:
+            updated[:, cells] = cell.given_score(cells, table.score[cells], se, rng)
+    if "inflation_probability" in posterior["posterior"]:
+        inflated = rng.random(updated.shape) < posterior_array(posterior, "inflation_probability")[chain]
+        updated = np.where(inflated, q[:, model, bench], updated)  # an inflated score says nothing of the clean one
+    q[:, model, bench] = updated
+    return q
+
+
+@dataclass(frozen=True)
+class _CellPrior:
+    """Per draw and observed cell: the curve ``p``, the fitted ``kappa``, the persistent ``kappa'`` and the run share
+    (one per draw, shape (draw, 1))."""
+
+    p: np.ndarray
+    kappa: np.ndarray
+    persistent: np.ndarray
+    share: np.ndarray
+
+    def given_counts(self, cells: np.ndarray, table: ScoreTable, rng: np.random.Generator) -> np.ndarray:
+        n, y = table.n_items[cells], table.score[cells]
+        items = 1.0 / (1.0 / n + self.share / (self.kappa[:, cells] + 1))
+        p, persistent = self.p[:, cells], self.persistent[:, cells]
+        return rng.beta(persistent * p + y * items, persistent * (1 - p) + (1 - y) * items)
+
+    def given_score(self, cells: np.ndarray, y: np.ndarray, se: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+        p = self.p[:, cells]
+        residual = p * (1 - p) / (self.kappa[:, cells] + 1)
+        prior, noise = (1 - self.share) * residual, se**2 + self.share * residual
+        weight = prior / (prior + noise)
+        sd = np.sqrt(prior * noise / (prior + noise))
+        return np.clip(p + weight * (y - p) + sd * rng.standard_normal(p.shape), 0.0, 1.0)
 
 
 def leader_score_differences(

@@ -85,3 +85,9 @@ def _whole(kind: Any) -> bool:
     """Whether a field of type ``kind`` holds whole numbers (``int``, ``list[int]``, ``dict[str, int]``)."""
     args = typing.get_args(kind)
     return (args[-1] if args else kind) is int
+
+
+def check_pair(key: str, pair: list) -> None:
+    """A ``[low, high]`` setting: two values, the first not above the second."""
+    if len(pair) != 2 or pair[0] > pair[1]:
+        raise InputError(f"{key} must be [low, high] with low <= high, got {list(pair)}")

@@ -13,16 +13,22 @@ import numpy as np
 from scipy.stats import norm
 
 from benchgap.config import GapConfig, IntervalKind, ModelKind, OverfittingConfig, SimulateConfig, WeightScheme
-from benchgap.estimands import credible_interval
-from benchgap.estimators import LEVELS, Estimator
+from benchgap.estimators import LEVELS, Estimator, Scale
 from benchgap.fitting import FitResult, fit
 from benchgap.inflation import cell_draws, detection
 from benchgap.lenses import lens_gap, mean_win_rate, weighted_composite
 from benchgap.metrics import interval_columns, point_columns, ranking_columns
 from benchgap.posterior import leader_score_differences
 from benchgap.sampling import ModelCache
+from benchgap.summaries import credible_interval
 from benchgap.table import ScoreTable
-from benchgap.weighting import best_vs_best, dirichlet_weights, flip_distance, scheme_weights
+from benchgap.weighting import (
+    best_vs_best,
+    dirichlet_weights,
+    flip_distance,
+    scheme_weights,
+    suite_gap_over_weightings,
+)
 from benchgap.world import World, distorted_scores, inflated_cells, noise_free_table, observe, sample_world
 
 NO_OVERFITTING = OverfittingConfig()  # contamination alone: the inflation the contamination-aware model is scored on
@@ -58,37 +64,83 @@ def draw_replicate(cfg: SimulateConfig, index: int) -> Replicate:
         draws = dirichlet_weights(rng, len(world.benchmarks), cfg.weighting)
         weights = draws[0]
     sampler_seed = int(seed.spawn(1)[0].generate_state(1)[0])  # a child stream: independent of the world's draws
-    inflation = contaminated - world.truth.expected_score
+    inflation = contaminated - world.truth.suite_score
     return Replicate(index, world, table, weights, draws, sampler_seed, inflation)
 
 
-def score_replicate(rep: Replicate, cfg: SimulateConfig, cache: ModelCache | None) -> list[dict[str, Any]]:
-    """One row per estimator: its gap, the truth on its scale, intervals, sign, ranking and diagnostics.
+@dataclass(frozen=True)
+class Truths:
+    """The truths of one replicate, from its undistorted world without measurement noise: the latent gap (best vs
+    best capability, on the model's standardised scale), and on the capability and the suite scores (the curve;
+    the persistent cell scores) each the composite-score gap under this replicate's weights, its two best
+    composites, and HELM's mean win rate gap."""
 
-    Truths come from the undistorted, noise-free world: the latent gap (best vs best capability, on the model's
-    standardised scale), the composite-score gap under this replicate's weights, and HELM's mean win rate
-    computed on the expected scores.
+    latent: float
+    score: float
+    win_rate: float
+    best_a_score: float
+    best_b_score: float
+    suite_score: float
+    suite_win_rate: float
+    suite_best_a_score: float
+    suite_best_b_score: float
+
+    @classmethod
+    def of(cls, rep: Replicate, a: str, b: str) -> "Truths":
+        world = rep.world
+        groups = np.asarray(world.groups)
+        in_a, in_b = groups == a, groups == b
+        values: dict[str, float] = {"latent": float(best_vs_best(world.truth.theta, in_a, in_b))}
+        for prefix, scores in (("", world.truth.expected_score), ("suite_", world.truth.suite_score)):
+            composite = scores @ rep.weights
+            perfect = noise_free_table(world, scores)
+            values |= {
+                f"{prefix}score": float(best_vs_best(composite, in_a, in_b)),
+                f"{prefix}win_rate": lens_gap(mean_win_rate(perfect), perfect, a=a, b=b).gap,
+                f"{prefix}best_a_score": float(composite[in_a].max()),
+                f"{prefix}best_b_score": float(composite[in_b].max()),
+            }
+        return cls(**values)
+
+    def of_scale(self, scale: Scale) -> tuple[float, float | None]:
+        """The capability and the suite truth of a gap on ``scale`` (the latent scale has no suite truth)."""
+        if scale is Scale.latent:
+            return self.latent, None
+        if scale is Scale.win_rate:
+            return self.win_rate, self.suite_win_rate
+        return self.score, self.suite_score
+
+
+def score_replicate(rep: Replicate, cfg: SimulateConfig, cache: ModelCache | None) -> list[dict[str, Any]]:
+    """One row per estimator: its gap, both truths on its scale, intervals, sign, ranking and diagnostics.
+
+    Every estimator is scored against the capability truth (``truth``, ``error``, ``covered_90`` ...) and, on the
+    score and win-rate scales, against the suite truth (``suite_truth``, ``suite_error``, ``suite_covered_90`` ...).
     """
-    world = rep.world
-    groups = np.asarray(world.groups)
+    groups = np.asarray(rep.world.groups)
     in_a, in_b = groups == cfg.world.a, groups == cfg.world.b
-    true_composite = world.truth.expected_score @ rep.weights
-    perfect = noise_free_table(world)
-    truths = {
-        "best_a_score": float(true_composite[in_a].max()),
-        "best_b_score": float(true_composite[in_b].max()),
-        "latent": float(best_vs_best(world.truth.theta, in_a, in_b)),
-        "score": float(best_vs_best(true_composite, in_a, in_b)),
-        "win_rate": lens_gap(mean_win_rate(perfect), perfect, a=cfg.world.a, b=cfg.world.b).gap,
-    }
+    truths = Truths.of(rep, cfg.world.a, cfg.world.b)
     shared = _replicate_columns(rep, in_a, in_b, truths)
-    rows = [_composite_row(rep, cfg, shared, truths["score"]), _win_rate_row(rep, cfg, shared, truths["win_rate"])]
+    rows = [_composite_row(rep, cfg, shared, truths), _win_rate_row(rep, cfg, shared, truths)]
     if cache is not None:
         rows += _bayes_rows(rep, cfg, cache, shared, truths)
     return rows
 
 
-def _composite_row(rep: Replicate, cfg: SimulateConfig, shared: dict[str, Any], truth: float) -> dict[str, Any]:
+def truth_columns(
+    estimate: float, intervals: dict[float, tuple[float, float]], truth: float, suite_truth: float | None
+) -> dict[str, Any]:
+    """Error and interval coverage against the capability truth, then the same against the suite truth (``suite_``
+    columns; NaN where there is none)."""
+    out = point_columns(estimate, truth) | interval_columns(intervals, truth)
+    scored = point_columns(estimate, suite_truth or 0.0) | interval_columns(intervals, suite_truth or 0.0)
+    for name, value in scored.items():
+        if name != "estimate":
+            out[f"suite_{name}"] = value if suite_truth is not None else np.nan
+    return out
+
+
+def _composite_row(rep: Replicate, cfg: SimulateConfig, shared: dict[str, Any], truths: Truths) -> dict[str, Any]:
     """The headline number: best vs best weighted composite, with the binomial interval of the two best."""
     table = rep.table
     composite, se = weighted_composite(table, rep.weights)
@@ -100,13 +152,12 @@ def _composite_row(rep: Replicate, cfg: SimulateConfig, shared: dict[str, Any], 
         shared
         | _estimator_columns(Estimator.composite)
         | {"se": gap_se, "best_a": naive.a_model, "best_b": naive.b_model}
-        | point_columns(naive.gap, truth)
-        | interval_columns(intervals, truth)
+        | truth_columns(naive.gap, intervals, *truths.of_scale(Scale.score))
         | ranking_columns(composite, rep.world.truth.theta)
     )
 
 
-def _win_rate_row(rep: Replicate, cfg: SimulateConfig, shared: dict[str, Any], truth: float) -> dict[str, Any]:
+def _win_rate_row(rep: Replicate, cfg: SimulateConfig, shared: dict[str, Any], truths: Truths) -> dict[str, Any]:
     """HELM's mean win rate, best vs best; HELM publishes no interval."""
     win_rates = mean_win_rate(rep.table)
     helm = lens_gap(win_rates, rep.table, a=cfg.world.a, b=cfg.world.b)
@@ -115,17 +166,16 @@ def _win_rate_row(rep: Replicate, cfg: SimulateConfig, shared: dict[str, Any], t
         | _estimator_columns(Estimator.mean_win_rate)
         | {"se": np.nan}
         | {"best_a": helm.a_model, "best_b": helm.b_model}
-        | point_columns(helm.gap, truth)
-        | interval_columns({}, truth)
+        | truth_columns(helm.gap, {}, *truths.of_scale(Scale.win_rate))
         | ranking_columns(win_rates, rep.world.truth.theta)
     )
 
 
 def _bayes_rows(
-    rep: Replicate, cfg: SimulateConfig, cache: ModelCache, shared: dict[str, Any], truths: dict[str, float]
+    rep: Replicate, cfg: SimulateConfig, cache: ModelCache, shared: dict[str, Any], truths: Truths
 ) -> list[dict[str, Any]]:
-    """The model of ``benchgap fit``, fitted with the job's compiled model: its score and latent gaps."""
-    gap = GapConfig(a=cfg.world.a, b=cfg.world.b)
+    """The model of ``benchgap fit``, fitted with the job's compiled model: its capability, suite and latent gaps."""
+    gap = GapConfig(a=cfg.world.a, b=cfg.world.b, run_share=list(cfg.run_share))
     sampler = dataclasses.replace(cfg.sampler, seed=rep.sampler_seed)
     result = fit(
         rep.table,
@@ -145,19 +195,18 @@ def _bayes_rows(
     rows = []
     for estimator, name, ranking in (
         (Estimator.bayes, "gap_score", np.array([m.composite_mean for m in est.models])),
+        (Estimator.bayes_suite, "gap_suite", np.array([m.suite_mean for m in est.models])),
         (Estimator.bayes_latent, "gap_latent", np.array([m.theta_mean for m in est.models])),
     ):
         draws = est.draws[name].ravel()
         intervals = {level: _pair(credible_interval(draws, level, IntervalKind.eti)) for level in LEVELS}
-        scale = estimator.scale.value
         rows.append(
             shared
             | _estimator_columns(estimator)
             | {"se": float(draws.std(ddof=1))}
             | {"best_a": likeliest_best[cfg.world.a], "best_b": likeliest_best[cfg.world.b]}
             | {"prob_a_ahead": float((draws > 0).mean())}
-            | point_columns(float(draws.mean()), truths[scale])
-            | interval_columns(intervals, truths[scale])
+            | truth_columns(float(draws.mean()), intervals, *truths.of_scale(estimator.scale))
             | ranking_columns(ranking, rep.world.truth.theta)
             | fit_columns
         )
@@ -171,9 +220,8 @@ def _fit_columns(rep: Replicate, cfg: SimulateConfig, result: FitResult) -> dict
     # The reweighting that reverses the sign of the model's posterior-mean gap, which is linear in the weights.
     # (No reweighting can reverse any single draw's sign: see posterior.leader_score_differences.)
     groups = np.asarray(rep.table.groups)
-    differences = leader_score_differences(
-        result.posterior, rep.table, in_a=groups == cfg.world.a, in_b=groups == cfg.world.b
-    )
+    in_a, in_b = groups == cfg.world.a, groups == cfg.world.b
+    differences = leader_score_differences(result.posterior, rep.table, in_a=in_a, in_b=in_b)
     model_flip = flip_distance(
         np.vstack([differences, np.zeros_like(differences)]),
         rep.weights,
@@ -182,6 +230,9 @@ def _fit_columns(rep: Replicate, cfg: SimulateConfig, result: FitResult) -> dict
     )
     columns = {
         "model_flip_distance": model_flip,
+        # The suite gap's best models change with the weights, so its reweighting can flip: the flip distance of
+        # the posterior-mean persistent scores.
+        "suite_flip_distance": flip_distance(result.estimates.suite_scores_mean, rep.weights, in_a=in_a, in_b=in_b),
         "converged": float(diag.converged),
         "max_rhat": diag.max_rhat,
         "worst": diag.worst,
@@ -189,6 +240,8 @@ def _fit_columns(rep: Replicate, cfg: SimulateConfig, result: FitResult) -> dict
         "divergences": diag.divergences,
         "fit_seconds": result.seconds,
     }
+    if rep.weight_draws is not None:
+        columns |= _suite_spread(rep, result, in_a, in_b, run_share=tuple(cfg.run_share))
     if cfg.model.kind is ModelKind.contamination_aware:
         probability = cell_draws(result.posterior)[0].mean(axis=0)
         true_points = rep.inflation[rep.table.model_idx, rep.table.bench_idx]
@@ -196,7 +249,25 @@ def _fit_columns(rep: Replicate, cfg: SimulateConfig, result: FitResult) -> dict
     return columns
 
 
-def _replicate_columns(rep: Replicate, in_a: np.ndarray, in_b: np.ndarray, truths: dict[str, float]) -> dict[str, Any]:
+def _suite_spread(
+    rep: Replicate, result: FitResult, in_a: np.ndarray, in_b: np.ndarray, *, run_share: tuple[float, float]
+) -> dict[str, float]:
+    """``weighting=dirichlet``: the model's posterior-mean suite gap under each random weighting, its quantiles
+    over weightings, and the share of weightings under which its sign differs from the true suite gap's."""
+    assert rep.weight_draws is not None
+    mean_gap, _ = suite_gap_over_weightings(
+        result.posterior, rep.table, rep.weight_draws, in_a=in_a, in_b=in_b, seed=rep.sampler_seed, run_share=run_share
+    )
+    true_suite = best_vs_best(rep.weight_draws @ rep.world.truth.suite_score.T, in_a, in_b)
+    return {
+        "model_suite_q05": float(np.quantile(mean_gap, 0.05)),
+        "model_suite_q50": float(np.quantile(mean_gap, 0.5)),
+        "model_suite_q95": float(np.quantile(mean_gap, 0.95)),
+        "model_suite_sign_flip_share": sign_flip_share(mean_gap, true_suite),
+    }
+
+
+def _replicate_columns(rep: Replicate, in_a: np.ndarray, in_b: np.ndarray, truths: Truths) -> dict[str, Any]:
     """Per-replicate values repeated on each estimator's row: truths, the weighting's spread and flip distance.
 
     For the flip distance and the random weightings, a missing cell is filled with its model's weighted composite,
@@ -207,22 +278,32 @@ def _replicate_columns(rep: Replicate, in_a: np.ndarray, in_b: np.ndarray, truth
     filled = np.where(np.isfinite(scores), scores, composite[:, None])
     out: dict[str, Any] = {
         "replicate": rep.index,
-        "true_latent_gap": truths["latent"],
-        "true_score_gap": truths["score"],
-        "true_best_a_score": truths["best_a_score"],
-        "true_best_b_score": truths["best_b_score"],
+        "true_latent_gap": truths.latent,
+        "true_score_gap": truths.score,
+        "true_best_a_score": truths.best_a_score,
+        "true_best_b_score": truths.best_b_score,
+        "true_suite_gap": truths.suite_score,
+        "true_suite_best_a_score": truths.suite_best_a_score,
+        "true_suite_best_b_score": truths.suite_best_b_score,
         "flip_distance": flip_distance(filled, rep.weights, in_a=in_a, in_b=in_b),
     }
     if rep.weight_draws is not None:
         apparent = best_vs_best(rep.weight_draws @ filled.T, in_a, in_b)  # per random weighting
         true = best_vs_best(rep.weight_draws @ rep.world.truth.expected_score.T, in_a, in_b)  # same weighting
+        true_suite = best_vs_best(rep.weight_draws @ rep.world.truth.suite_score.T, in_a, in_b)
         out |= {
             "apparent_q05": float(np.quantile(apparent, 0.05)),
             "apparent_q50": float(np.quantile(apparent, 0.5)),
             "apparent_q95": float(np.quantile(apparent, 0.95)),
-            "apparent_sign_flip_share": float(np.mean((np.sign(apparent) != np.sign(true)) & (true != 0))),
+            "apparent_sign_flip_share": sign_flip_share(apparent, true),
+            "apparent_suite_sign_flip_share": sign_flip_share(apparent, true_suite),
         }
     return out
+
+
+def sign_flip_share(estimated: np.ndarray, true: np.ndarray) -> float:
+    """Share of weightings under which the estimated gap's sign differs from the true gap's (a true 0 never counts)."""
+    return float(np.mean((np.sign(estimated) != np.sign(true)) & (true != 0)))
 
 
 def _pair(bounds: np.ndarray) -> tuple[float, float]:

@@ -10,9 +10,11 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 from scipy.optimize import linprog
+from xarray import DataTree
 
 from benchgap.config import WeightingConfig, WeightScheme
 from benchgap.errors import InputError
+from benchgap.posterior import suite_scores
 from benchgap.table import ScoreTable
 
 
@@ -117,3 +119,31 @@ def flip_distance(scores: np.ndarray, weights: np.ndarray, *, in_a: np.ndarray, 
         if result.status == 0:
             best = min(best, float(result.fun))
     return best if np.isfinite(best) else float("nan")
+
+
+SPREAD_DRAWS = 250  # posterior draws per chain behind the suite gap under random weightings
+
+
+def suite_gap_over_weightings(
+    posterior: DataTree,
+    table: ScoreTable,
+    weightings: np.ndarray,
+    *,
+    in_a: np.ndarray,
+    in_b: np.ndarray,
+    seed: int,
+    run_share: tuple[float, float],
+) -> tuple[np.ndarray, np.ndarray]:
+    """Per weighting (rows of ``weightings``): the posterior mean of the best-vs-best suite gap and P(a ahead).
+
+    Unlike the capability gap, whose best models are best on every benchmark in every draw, the suite gap's best
+    models change with the weights, so reweighting can move its posterior and reverse its sign. Uses the first
+    ``SPREAD_DRAWS`` draws per chain of the persistent scores (the fit's own draws: same ``seed``).
+    """
+    chains = posterior["posterior"].sizes["chain"]
+    scores = [
+        suite_scores(posterior, table, chain=c, seed=seed, run_share=run_share)[:SPREAD_DRAWS] for c in range(chains)
+    ]
+    composites = np.moveaxis(np.concatenate(scores) @ weightings.T, 1, -1)  # (draw, weighting, model)
+    gaps = best_vs_best(composites, in_a, in_b)  # (draw, weighting)
+    return gaps.mean(axis=0), (gaps > 0).mean(axis=0)

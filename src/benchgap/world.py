@@ -1,9 +1,13 @@
 """Simulated worlds: tables drawn from the item-response model with known truth, then distorted.
 
-A world is groups of models with true capabilities and a benchmark suite; scores are drawn with finite test
-items (binomial) and run-to-run variation (a beta draw around the model's true expected score). Distortions act
-on the expected scores before they are measured: overfitting (gains on targeted benchmarks that do not
-transfer) and contamination (leaked test items answered from memory). The fit never knows a table was simulated.
+A world is groups of models with true capabilities and a benchmark suite. Each cell's persistent score departs
+from the capability curve by a model x benchmark strength (``noise.interaction_sd``), drawn once per world; each
+measurement then adds run-to-run variation (``noise.run_sd``, redrawn at every run) and finite test items
+(binomial). Two truths follow: the **capability** scores (the curve: what a model would score on a fresh suite
+like this one) and the **suite** scores (the persistent cell scores: what it would score on these benchmarks with
+infinite items and re-runs). Distortions act on the persistent scores before they are measured: overfitting
+(gains on targeted benchmarks that do not transfer) and contamination (leaked test items answered from memory).
+The fit never knows a table was simulated.
 """
 
 import dataclasses
@@ -20,7 +24,7 @@ from benchgap.config import (
     WorldConfig,
 )
 from benchgap.errors import InputError
-from benchgap.ranges import check_ranges
+from benchgap.ranges import check_pair, check_ranges
 from benchgap.table import Covariates, ScoreTable
 
 SCORE_CAP = 0.999  # overfitting cannot push an expected score past this
@@ -33,7 +37,8 @@ class Truth:
     theta: np.ndarray  # per model
     difficulty: np.ndarray  # per benchmark
     discrimination: np.ndarray  # per benchmark
-    expected_score: np.ndarray  # models x benchmarks, noise-free
+    expected_score: np.ndarray  # models x benchmarks: the capability curve (the capability truth)
+    suite_score: np.ndarray  # models x benchmarks: the persistent cell scores, curve plus strengths (the suite truth)
 
 
 @dataclass(frozen=True)
@@ -73,12 +78,6 @@ def check_world(cfg: WorldConfig, *, key: str = "world") -> None:
             raise InputError(f"{key}.suite.chance.{category}: no such category; categories: {suite.categories}")
 
 
-def check_pair(key: str, pair: list) -> None:
-    """A ``[low, high]`` setting: two values, the first not above the second."""
-    if len(pair) != 2 or pair[0] > pair[1]:
-        raise InputError(f"{key} must be [low, high] with low <= high, got {list(pair)}")
-
-
 def draw_world(cfg: WorldConfig, *, seed: int, key: str = "world") -> tuple[ScoreTable, World]:
     """One world drawn from ``cfg`` and measured once, without distortions: its score table and its truth.
 
@@ -90,7 +89,7 @@ def draw_world(cfg: WorldConfig, *, seed: int, key: str = "world") -> tuple[Scor
     check_world(cfg, key=key)
     rng = np.random.default_rng(seed)
     world = sample_world(cfg, rng)
-    table = observe(world, world.truth.expected_score, noise=cfg.noise, rng=rng)
+    table = observe(world, world.truth.suite_score, noise=cfg.noise, rng=rng)
     return dataclasses.replace(table, source=f"simulated world '{cfg.name}' (seed {seed})"), world
 
 
@@ -109,7 +108,9 @@ def sample_world(cfg: WorldConfig, rng: np.random.Generator) -> World:
     ``theta_m ~ Normal(mean_g, sd_g)`` (group b's mean is a's minus ``true_gap`` when that is set), benchmark
     difficulty ``d_b ~ Normal(difficulty_mean, difficulty_sd)``, ``log a_b ~ Normal(mu, sd)``; the expected score
     is ``c_b + (1 - c_b) logistic(a_b (theta_m - d_b))``. The truth is then expressed on the model's scale
-    (capabilities standardised over the world's models), which leaves every expected score unchanged.
+    (capabilities standardised over the world's models), which leaves every expected score unchanged. A cell's
+    persistent (suite) score is ``Beta(kappa p, kappa (1 - p))`` around its expected score ``p``, with
+    ``kappa = 1 / (4 interaction_sd^2) - 1``; it is ``p`` when ``interaction_sd`` is 0.
     """
     means = {g: spec.mean for g, spec in cfg.groups.items()}
     if cfg.true_gap is not None:
@@ -127,6 +128,10 @@ def sample_world(cfg: WorldConfig, rng: np.random.Generator) -> World:
     benchmark_release = rng.uniform(suite.release[0], suite.release[1], size=n_bench)
     chance = np.array([suite.chance.get(c, 0.0) for c in categories])
     truth = _standardised_truth(theta, -discrimination * difficulty, discrimination, chance)
+    if cfg.noise.interaction_sd > 0:  # drawn last, so a world without strengths draws what it always drew
+        truth = dataclasses.replace(
+            truth, suite_score=_beta_around(truth.expected_score, cfg.noise.interaction_sd, rng)
+        )
     return World(
         models=model_names(cfg),
         groups=groups,
@@ -150,8 +155,19 @@ def _standardised_truth(
     theta = (theta - centre) / spread
     expected = chance + (1 - chance) * expit(discrimination * theta[:, None] + intercept)
     return Truth(
-        theta=theta, difficulty=-intercept / discrimination, discrimination=discrimination, expected_score=expected
+        theta=theta,
+        difficulty=-intercept / discrimination,
+        discrimination=discrimination,
+        expected_score=expected,
+        suite_score=expected,
     )
+
+
+def _beta_around(p: np.ndarray, sd: float, rng: np.random.Generator) -> np.ndarray:
+    """``Beta(kappa p, kappa (1 - p))`` draws with ``kappa = 1 / (4 sd^2) - 1``: mean ``p``, sd ``sd`` at p = 0.5."""
+    kappa = 1.0 / (4.0 * sd**2) - 1.0
+    p = np.clip(p, 1e-9, 1 - 1e-9)
+    return rng.beta(kappa * p, kappa * (1 - p))
 
 
 def overfitting_gain(world: World, cfg: OverfittingConfig) -> np.ndarray:
@@ -215,13 +231,13 @@ def distorted_scores(
     contamination: ContaminationConfig,
     inflated: np.ndarray | None = None,
 ) -> np.ndarray:
-    """Expected scores (models x benchmarks) after overfitting and contamination.
+    """Persistent scores (models x benchmarks) after overfitting and contamination.
 
     Contamination: a leaked item is answered from memory with probability ``recall`` and otherwise as the model
     would, so ``p' = p + share * recall * (1 - p)``; ``inflated`` cells gain ``points``. Overfitting then adds its
     gain; both are capped at ``SCORE_CAP``.
     """
-    p = world.truth.expected_score
+    p = world.truth.suite_score
     p = p + leaked_share(world, contamination) * contamination.recall * (1.0 - p)
     gain = overfitting_gain(world, overfitting)
     if inflated is not None:
@@ -229,17 +245,16 @@ def distorted_scores(
     return np.minimum(p + gain, np.maximum(p, SCORE_CAP))
 
 
-def observe(world: World, expected: np.ndarray, *, noise: NoiseConfig, rng: np.random.Generator) -> ScoreTable:
-    """Measure ``expected`` scores: one evaluation run per cell with ``n_items`` items.
+def observe(world: World, persistent: np.ndarray, *, noise: NoiseConfig, rng: np.random.Generator) -> ScoreTable:
+    """Measure ``persistent`` scores: one evaluation run per cell with ``n_items`` items.
 
     A run's true score is ``q ~ Beta(kappa p, kappa (1 - p))`` with ``kappa = 1 / (4 run_sd^2) - 1`` (sd
     ``run_sd`` at p = 0.5; ``q = p`` when ``run_sd`` is 0); the reported score is ``Binomial(n, q) / n``.
     ``noise.missing_rate`` of the cells go unreported, but every model keeps at least one score.
     """
-    p = np.clip(expected, 1e-9, 1 - 1e-9)
+    p = np.clip(persistent, 1e-9, 1 - 1e-9)
     if noise.run_sd > 0:
-        kappa = 1.0 / (4.0 * noise.run_sd**2) - 1.0
-        p = rng.beta(kappa * p, kappa * (1 - p))
+        p = _beta_around(p, noise.run_sd, rng)
     correct = rng.binomial(world.n_items, p)
     observed = rng.random(p.shape) >= noise.missing_rate
     n_models, n_bench = p.shape
@@ -249,12 +264,12 @@ def observe(world: World, expected: np.ndarray, *, noise: NoiseConfig, rng: np.r
     return _world_table(world, model_idx, bench_idx, score, world.n_items[bench_idx].astype(float), "simulated")
 
 
-def noise_free_table(world: World) -> ScoreTable:
-    """The undistorted world's expected scores as a complete table: what a perfect leaderboard would show."""
-    n_models, n_bench = world.truth.expected_score.shape
+def noise_free_table(world: World, scores: np.ndarray) -> ScoreTable:
+    """Undistorted true ``scores`` (the world's capability or suite scores) as a complete table with infinite items."""
+    n_models, n_bench = scores.shape
     model_idx, bench_idx = np.divmod(np.arange(n_models * n_bench), n_bench)
     infinite = np.full(model_idx.size, np.inf)
-    return _world_table(world, model_idx, bench_idx, world.truth.expected_score.ravel(), infinite, "noise-free truth")
+    return _world_table(world, model_idx, bench_idx, scores.ravel(), infinite, "noise-free truth")
 
 
 def _world_table(

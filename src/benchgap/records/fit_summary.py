@@ -87,6 +87,20 @@ class ContaminationSummary:
 
 
 @dataclass(frozen=True)
+class SuiteWeighting:
+    """How the suite gap moves with the composite's weights (the capability gap's P(a ahead) cannot: in every draw
+    a group's best model is best on every benchmark)."""
+
+    note: str
+    flip_distance: float | None  # total-variation weight change reversing the plug-in suite gap; None: none can
+    weightings: int  # random weightings drawn, Dirichlet(concentration)
+    concentration: float
+    gap_quantiles: tuple[float, float, float]  # 5%, 50%, 95% over weightings of the posterior-mean suite gap
+    prob_a_ahead_quantiles: tuple[float, float, float]  # the same of P(a ahead)
+    sign_flip_share: float  # share of weightings whose posterior-mean suite gap has the other sign than the headline's
+
+
+@dataclass(frozen=True)
 class FitSummary:
     """Everything a fit reports (``summary.json``)."""
 
@@ -103,6 +117,7 @@ class FitSummary:
     config: FitConfig
     published_aggregate: PublishedCheck | None = optional_section()
     contamination: ContaminationSummary | None = optional_section()
+    suite_weighting: SuiteWeighting | None = optional_section()
 
     def to_json(self) -> dict[str, Any]:
         return fields_to_plain(self)

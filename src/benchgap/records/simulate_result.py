@@ -10,12 +10,16 @@ from benchgap.records.files import fields_from_plain, fields_to_plain, optional_
 
 @dataclass(frozen=True)
 class TruthMeans:
-    """The truth of the undistorted, noise-free worlds, averaged over the job's replicates."""
+    """The truth of the undistorted, noise-free worlds, averaged over the job's replicates: the capability truth
+    (the curve), and the suite truth (the persistent cell scores)."""
 
     latent_gap_mean: float
     score_gap_mean: float
     best_a_score_mean: float
     best_b_score_mean: float
+    suite_gap_mean: float | None = optional_section()
+    suite_best_a_score_mean: float | None = optional_section()
+    suite_best_b_score_mean: float | None = optional_section()
 
 
 @dataclass(frozen=True)
@@ -59,6 +63,7 @@ class DirichletSpread:
     q50: float
     q95: float
     sign_flip_share: float
+    suite_sign_flip_share: float | None = optional_section()  # the same against the suite truth
 
 
 @dataclass(frozen=True)
@@ -67,6 +72,8 @@ class WeightingSummary:
     flip_distance: FlipDistances
     model_flip_distance: ModelFlipDistances | None = optional_section()  # the Bayesian model's posterior-mean gap
     dirichlet: DirichletSpread | None = optional_section()  # weighting=dirichlet
+    suite_flip_distance: ModelFlipDistances | None = optional_section()  # the model's suite gap
+    model_suite_dirichlet: DirichletSpread | None = optional_section()  # weighting=dirichlet: the model's suite gap
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,7 @@
 
 from benchgap.config import FIT_SCHEMES, FitConfig
 from benchgap.errors import InputError
-from benchgap.fitting import check_table
+from benchgap.fitting import check_gap, check_table
 from benchgap.ranges import check_ranges
 from benchgap.table import ScoreTable
 from benchgap.weighting import table_weights
@@ -18,10 +18,6 @@ def check_fit(cfg: FitConfig, table: ScoreTable) -> None:
             f"gap.weighting={cfg.gap.weighting.value} is a scheme of `benchgap simulate`; a fit weighs benchmarks "
             f"by {choices}"
         )
-    if cfg.gap.likely > cfg.gap.ahead:
-        raise InputError(
-            f"gap.likely={cfg.gap.likely:g} is above gap.ahead={cfg.gap.ahead:g}; 'likely ahead' needs the lower "
-            "probability: set gap.likely <= gap.ahead"
-        )
+    check_gap(cfg.gap)
     check_table(table, cfg.gap)
     table_weights(table, cfg.gap.weighting)  # custom: every benchmark needs a listed weight

@@ -4,8 +4,9 @@ from pathlib import Path
 
 from benchgap.diagnostics import thresholds
 from benchgap.document import Block, Figure, Heading, Paragraph, Table, to_html, to_markdown
-from benchgap.estimands import DrawSummary, GapEstimate, ModelEstimate
+from benchgap.estimands import GapEstimate, ModelEstimate
 from benchgap.records.fit_summary import ContaminationSummary, FitSummary, GapBrief
+from benchgap.summaries import DrawSummary, Rope
 
 TOP_MODELS = 15
 FIGURE_CAPTIONS = {
@@ -14,6 +15,8 @@ FIGURE_CAPTIONS = {
     "convergence": "Rank plots of the gap estimands (flat = chains agree).",
     "ppc": "Posterior predictive check: observed scores against predictive intervals.",
 }
+CAPABILITY = "capability: what the models would score on a fresh suite like this one"
+SUITE = "suite score: on these benchmarks, with infinite items and re-runs"
 ESTIMAND_ROWS = (
     ("score", "best vs best, composite score"),
     ("latent", "best vs best, latent"),
@@ -46,7 +49,10 @@ def fit_report_blocks(s: FitSummary, figures: dict[str, Path]) -> list[Block]:
                 warning=True,
             )
         )
-    blocks += [Paragraph("Verdict: " + gap.verdict, strong=True), *_data_blocks(s), *_gap_blocks(s)]
+    blocks.append(Paragraph(f"Verdict ({CAPABILITY}): " + gap.verdict, strong=True))
+    if gap.suite is not None:
+        blocks.append(Paragraph(f"On these benchmarks ({SUITE}): " + gap.suite.verdict))
+    blocks += [*_data_blocks(s), *_gap_blocks(s)]
     if s.contamination is not None:
         blocks += _contamination_blocks(s.contamination, gap.a, gap.b, interval_label(gap))
     blocks += [*_model_blocks(s), *_tie_blocks(s), *_diagnostic_blocks(s)]
@@ -74,12 +80,61 @@ def _data_blocks(s: FitSummary) -> list[Block]:
 def _gap_blocks(s: FitSummary) -> list[Block]:
     gap = s.gap
     a, b, interval_text = gap.a, gap.b, interval_label(gap)
-    estimands: tuple[tuple[str, DrawSummary], ...] = (
-        ("best vs best, composite score", gap.score),
-        ("best vs best, latent capability", gap.latent),
-        (f"top-{gap.top_k.k} mean, latent", gap.top_k),
-        ("group mean, latent", gap.group_mean),
+    estimands = _estimands(gap)
+    blocks: list[Block] = [
+        Heading("The gap"),
+        Table(
+            ["estimand", "mean", "sd", interval_text, f"P({a} ahead)"],
+            [[name, _f(e.mean), _f(e.sd), _interval(e.interval), _f(e.prob_a_ahead, 2)] for name, e in estimands],
+        ),
+        Paragraph(
+            "Two estimands on the composite-score scale. The capability gap is the model's curve: what the models "
+            "would score on a fresh suite like this one; the verdict is about it. The suite gap is what they would "
+            "score on these benchmarks with infinite items and re-runs: each cell's persistent score given its data. "
+            "With one run per cell the model cannot tell a model's persistent strength on a benchmark from "
+            "run-to-run noise, so the suite gap counts all of a cell's departure from the curve as persistent; its "
+            "interval is narrower, and too narrow when runs vary (README, 'Two truths')."
+        ),
+        Paragraph(
+            f"Relative score gap (as a share of {b}'s best composite score): {gap.score.relative_mean:.1%}, "
+            f"{interval_text} {gap.score.relative_interval[0]:.1%} to {gap.score.relative_interval[1]:.1%}. "
+            + _rope_text(gap.rope, a, b, "capability")
+            + (_rope_text(gap.suite.rope, a, b, "suite score") if gap.suite is not None else "")
+            + f"The verdict says 'ahead' at {s.config.gap.ahead:g} or more, 'likely ahead' at {s.config.gap.likely:g} "
+            f"or more, and 'practically equivalent' when the region holds more than {s.config.gap.equivalent:g}."
+        ),
+        *_relative_blocks(s),
+        *_weighting_blocks(s),
+    ]
+    return blocks + _aggregate_blocks(s)
+
+
+def _weighting_blocks(s: FitSummary) -> list[Block]:
+    """How far the suite gap moves when the benchmarks are weighted otherwise."""
+    w, a = s.suite_weighting, s.gap.a
+    if w is None:
+        return []
+    flip = (
+        "no reweighting reverses its sign"
+        if w.flip_distance is None
+        else f"moving {w.flip_distance:.0%} of the weight (total variation) reverses its sign"
     )
+    (g05, g50, g95), (p05, p50, p95) = w.gap_quantiles, w.prob_a_ahead_quantiles
+    return [
+        Paragraph(
+            f"Weights. The suite gap's best models change with the weights: {flip} (of the posterior-mean persistent "
+            f"scores). Over {w.weightings} random weightings (Dirichlet({w.concentration:g})), its posterior mean "
+            f"runs from {g05:+.3f} to {g95:+.3f} (5% to 95%; median {g50:+.3f}) and P({a} ahead) from {p05:.2f} to "
+            f"{p95:.2f} (median {p50:.2f}); {w.sign_flip_share:.0%} of them reverse its sign. The capability gap's "
+            f"P({a} ahead) does not depend on the weights: in every draw a group's best model is best on every "
+            "benchmark."
+        )
+    ]
+
+
+def _aggregate_blocks(s: FitSummary) -> list[Block]:
+    """The model's best-vs-best composites beside the aggregates leaderboards publish."""
+    gap, a, b = s.gap, s.gap.a, s.gap.b
     lens_rows = [
         [
             name.replace("_", " "),
@@ -94,24 +149,18 @@ def _gap_blocks(s: FitSummary) -> list[Block]:
     ]
     model_row = ["benchgap model: expected composite score (posterior mean)", _best(s.models, a), _best(s.models, b)]
     model_row += ["", "", _f(gap.score.mean), f"{gap.score.relative_mean:.1%}"]
+    model_rows = [*lens_rows, model_row]
+    if gap.suite is not None:
+        suite = gap.suite.score
+        model_rows.append(
+            [
+                *("benchgap model: suite composite score (posterior mean)", _best(s.models, a, "suite_mean")),
+                *(_best(s.models, b, "suite_mean"), "", "", _f(suite.mean), f"{suite.relative_mean:.1%}"),
+            ]
+        )
     blocks: list[Block] = [
-        Heading("The gap"),
-        Table(
-            ["estimand", "mean", "sd", interval_text, f"P({a} ahead)"],
-            [[name, _f(e.mean), _f(e.sd), _interval(e.interval), _f(e.prob_a_ahead, 2)] for name, e in estimands],
-        ),
-        Paragraph(
-            f"Relative score gap (as a share of {b}'s best composite score): {gap.score.relative_mean:.1%}, "
-            f"{interval_text} {gap.score.relative_interval[0]:.1%} to {gap.score.relative_interval[1]:.1%}. "
-            f"Around the region of practical equivalence (+-{gap.rope.half_width:g} in composite score): "
-            f"P({a} ahead by more than it) = {gap.rope.prob_a_beyond:.3f}, P(inside) = {gap.rope.prob_inside:.3f}, "
-            f"P({b} ahead by more than it) = {gap.rope.prob_b_beyond:.3f}. The verdict says 'ahead' at "
-            f"{s.config.gap.ahead:g} or more, 'likely ahead' at {s.config.gap.likely:g} or more, and 'practically "
-            f"equivalent' when the region holds more than {s.config.gap.equivalent:g}."
-        ),
-        *_relative_blocks(s),
         Heading("Model estimate beside the published aggregates"),
-        Table(["aggregate", f"best {a}", f"best {b}", a, b, "gap", "relative"], [*lens_rows, model_row]),
+        Table(["aggregate", f"best {a}", f"best {b}", a, b, "gap", "relative"], model_rows),
         Paragraph(
             "Mean score and mean win rate use observed cells only, as leaderboards publish them; the model's "
             "composite is the expected weighted score over the whole suite, missing cells predicted, with "
@@ -129,6 +178,36 @@ def _gap_blocks(s: FitSummary) -> list[Block]:
     return blocks
 
 
+def _estimands(gap: GapEstimate) -> list[tuple[str, DrawSummary]]:
+    """Every gap the table shows: on the composite-score scale (capability, then suite), then latent."""
+    k = gap.top_k.k
+    estimands: list[tuple[str, DrawSummary | None]] = [
+        ("best vs best, composite score (capability)", gap.score),
+        (f"top-{k} mean, composite score (capability)", gap.score_top_k),
+        ("group mean, composite score (capability)", gap.score_group_mean),
+    ]
+    if gap.suite is not None:
+        estimands += [
+            ("best vs best, suite score", gap.suite.score),
+            (f"top-{k} mean, suite score", gap.suite.top_k),
+            ("group mean, suite score", gap.suite.group_mean),
+        ]
+    estimands += [
+        ("best vs best, latent capability", gap.latent),
+        (f"top-{k} mean, latent", gap.top_k),
+        ("group mean, latent", gap.group_mean),
+    ]
+    return [(name, e) for name, e in estimands if e is not None]
+
+
+def _rope_text(rope: Rope, a: str, b: str, estimand: str) -> str:
+    return (
+        f"Around the region of practical equivalence (+-{rope.half_width:g}, {estimand}): "
+        f"P({a} ahead by more than it) = {rope.prob_a_beyond:.3f}, P(inside) = {rope.prob_inside:.3f}, "
+        f"P({b} ahead by more than it) = {rope.prob_b_beyond:.3f}. "
+    )
+
+
 def _relative_blocks(s: FitSummary) -> list[Block]:
     """The gap as the shares a headline may quote, with their intervals: which base, and what chance and saturation
     do to it."""
@@ -136,17 +215,23 @@ def _relative_blocks(s: FitSummary) -> list[Block]:
     if relative is None:
         return []
     interval = interval_label(gap)
-    rows = [
-        [label, f"{e.mean:.1%}" if percent else f"{e.mean:.2f}", _share_interval(e.interval, percent)]
-        for label, e, percent in (
-            (f'share of {gap.b}\'s best composite ("x% behind")', relative.of_b, True),
-            (f"share of {gap.a}'s best composite", relative.of_a, True),
-            (f"share of {gap.b}'s best, chance-corrected (p - c) / (1 - c)", relative.chance_corrected, True),
-            (f"error ratio: {gap.b}'s missed items per {gap.a}'s, (1 - b) / (1 - a)", relative.error_ratio, False),
-        )
-    ]
+    suite = gap.suite.relative if gap.suite is not None else None
+    rows = []
+    for label, name, percent in (
+        (f'share of {gap.b}\'s best composite ("x% behind")', "of_b", True),
+        (f"share of {gap.a}'s best composite", "of_a", True),
+        (f"share of {gap.b}'s best, chance-corrected (p - c) / (1 - c)", "chance_corrected", True),
+        (f"error ratio: {gap.b}'s missed items per {gap.a}'s, (1 - b) / (1 - a)", "error_ratio", False),
+    ):
+        row = [label]
+        for shares in (relative, suite):
+            if shares is not None:
+                e = getattr(shares, name)
+                row += [f"{e.mean:.1%}" if percent else f"{e.mean:.2f}", _share_interval(e.interval, percent)]
+        rows.append(row)
+    header = ["the best-vs-best gap as", "capability", interval]
     return [
-        Table(["the best-vs-best gap as", "posterior mean", interval], rows),
+        Table(header + (["suite score", interval] if suite is not None else []), rows),
         Paragraph(
             "The same gap is a larger share of the trailer's score than of the leader's; near a chance floor a score "
             "difference says little; near a score of 1 every gap shrinks while the error ratio shows how many more "
@@ -172,12 +257,14 @@ def _model_blocks(s: FitSummary) -> list[Block]:
         "rank",
         f"rank {interval_text}",
         "composite",
+        "suite",
         "P(best in group)",
     ]
     rows = [
         [
             *(m.model, m.group, _f(m.theta_mean, 2), _interval(m.theta_interval, 2), _f(m.rank_mean, 1)),
-            *(_interval(m.rank_interval, 0), _f(m.composite_mean), _f(m.prob_best_in_group, 2), _f(m.mean_score)),
+            *(_interval(m.rank_interval, 0), _f(m.composite_mean), _f(m.suite_mean)),
+            *(_f(m.prob_best_in_group, 2), _f(m.mean_score)),
             *(_f(m.mean_win_rate), str(m.n_scores)),
         ]
         for m in shown
@@ -296,10 +383,10 @@ def _flagged_blocks(c: ContaminationSummary) -> list[Block]:
     ]
 
 
-def _best(models: tuple[ModelEstimate, ...], group: str) -> str:
-    """The group's most probable best model."""
-    member = max((m for m in models if m.group == group), key=lambda m: m.prob_best_in_group)
-    return f"{member.model} (P = {member.prob_best_in_group:.2f})"
+def _best(models: tuple[ModelEstimate, ...], group: str, by: str = "prob_best_in_group") -> str:
+    """The group's most probable best model (by capability), or its model with the highest ``by``."""
+    member = max((m for m in models if m.group == group), key=lambda m: getattr(m, by))
+    return f"{member.model} (P = {member.prob_best_in_group:.2f})" if by == "prob_best_in_group" else member.model
 
 
 def write_fit_report(s: FitSummary, figures: dict[str, Path], *, out_dir: Path) -> None:

@@ -15,7 +15,7 @@ import pandas as pd
 from xarray import DataTree
 
 from benchgap import __version__
-from benchgap.config import DataConfig, FitConfig, ModelKind, PlainLikelihood
+from benchgap.config import DataConfig, FitConfig, ModelKind, PlainLikelihood, WeightingConfig, WeightScheme
 from benchgap.fitting import FitResult, fit
 from benchgap.inflation import PER_CELL_DRAWS, cell_inflation, model_inflation
 from benchgap.jobs.fit.checks import check_fit
@@ -31,10 +31,11 @@ from benchgap.records.fit_summary import (
     PredictiveCheck,
     PublishedCheck,
     Seconds,
+    SuiteWeighting,
     TableCounts,
 )
 from benchgap.table import CellSplit, ScoreTable, read_table
-from benchgap.weighting import table_weights
+from benchgap.weighting import dirichlet_weights, flip_distance, suite_gap_over_weightings, table_weights
 from benchgap.world import draw_world
 
 log = logging.getLogger("benchgap")
@@ -134,7 +135,7 @@ def _write_files(cfg: FitConfig, result: FitResult, plain_result: FitResult | No
     summary = summarise(result, cfg, ppc_coverage=coverage, contamination=contamination)
     write_json_atomic(scratch / "summary.json", summary.to_json())
     per_model_rows = pd.DataFrame([dataclasses.asdict(m) for m in summary.models])
-    for column in ("theta_interval", "rank_interval", "composite_interval"):
+    for column in ("theta_interval", "rank_interval", "composite_interval", "suite_interval"):
         per_model_rows[[f"{column}_lo", f"{column}_hi"]] = per_model_rows.pop(column).tolist()
     per_model_rows.to_csv(scratch / "summary.csv", index=False)
     _save_posterior(result.posterior, scratch / "posterior.nc")
@@ -181,6 +182,42 @@ def summarise(
         config=cfg,
         published_aggregate=published,
         contamination=contamination,
+        suite_weighting=suite_weighting(result, cfg),
+    )
+
+
+RANDOM_WEIGHTINGS = WeightingConfig(kind=WeightScheme.dirichlet, concentration=1.0, draws=200)
+
+
+def suite_weighting(result: FitResult, cfg: FitConfig) -> SuiteWeighting:
+    """The suite gap under other weights: the smallest reversing change, and its spread over random weightings."""
+    table, est = result.table, result.estimates
+    assert est.gap.suite is not None and est.suite_scores_mean is not None
+    groups = np.asarray(table.groups)
+    in_a, in_b = groups == cfg.gap.a, groups == cfg.gap.b
+    weightings = dirichlet_weights(np.random.default_rng([cfg.sampler.seed, 2]), table.n_benchmarks, RANDOM_WEIGHTINGS)
+    mean_gap, ahead = suite_gap_over_weightings(
+        result.posterior,
+        table,
+        weightings,
+        in_a=in_a,
+        in_b=in_b,
+        seed=cfg.sampler.seed,
+        run_share=tuple(cfg.gap.run_share),
+    )
+    flip = flip_distance(est.suite_scores_mean, est.weights, in_a=in_a, in_b=in_b)
+    quantiles = (0.05, 0.5, 0.95)
+    return SuiteWeighting(
+        note=(
+            "flip distance: of the posterior-mean persistent scores (plug-in); spread: the posterior-mean suite gap "
+            f"and P(a ahead) under {RANDOM_WEIGHTINGS.draws} Dirichlet({RANDOM_WEIGHTINGS.concentration:g}) weightings"
+        ),
+        flip_distance=float(flip) if np.isfinite(flip) else None,
+        weightings=RANDOM_WEIGHTINGS.draws,
+        concentration=RANDOM_WEIGHTINGS.concentration,
+        gap_quantiles=tuple(float(q) for q in np.quantile(mean_gap, quantiles)),
+        prob_a_ahead_quantiles=tuple(float(q) for q in np.quantile(ahead, quantiles)),
+        sign_flip_share=float(np.mean(np.sign(mean_gap) != np.sign(est.gap.suite.score.mean))),
     )
 
 

@@ -117,28 +117,45 @@ def _order(text: str) -> tuple[bool, float, str]:
 
 
 def _results_table(results: pd.DataFrame, params: list[str], *, level: int) -> Table:
-    naive = results[results["estimator"] == Estimator.composite.value].set_index("job")
-    model = results[results["estimator"] == Estimator.bayes.value].set_index("job")
+    """One row per job: the true gap, the naive and the model's estimates with their coverage of the capability
+    truth, and where the sweep has it, the model's suite gap with its coverage of the suite truth."""
+    by = {e: results[results["estimator"] == e.value].set_index("job") for e in Estimator}
+    model, suite = by[Estimator.bayes], by[Estimator.bayes_suite]
+    has_suite = not suite.empty and f"suite_{coverage_name(level)}" in suite
     a = results["a"].iloc[0]
     header = ["job", *params, "true gap", f"{a} ahead", "naive", "naive wrong sign", f"naive {level}% cov."]
     if not model.empty:
         header += ["model", "model wrong sign", f"model {level}% cov.", "converged"]
+    if has_suite:
+        header += ["true suite gap", "model suite gap", f"suite {level}% cov."]
     rows = []
-    for job, row in naive.iterrows():
+    for job, row in by[Estimator.composite].iterrows():
         cells = [str(job), *[value_text(row[p]) for p in params]]
         cells += [f"{row['mean_truth']:+.3f}", f"{row['truth_a_ahead_share']:.0%}"]
         cells += [f"{row['mean_estimate']:+.3f}", f"{row['sign_error_rate']:.0%}", _number(row[coverage_name(level)])]
         if not model.empty:
-            if job in model.index:
-                m = model.loc[str(job)]
-                cells += [
+            m = model.loc[str(job)] if job in model.index else None
+            cells += (
+                ["n/a"] * 4
+                if m is None
+                else [
                     f"{m['mean_estimate']:+.3f}",
                     f"{m['sign_error_rate']:.0%}",
                     _number(m[coverage_name(level)]),
                     f"{m['converged_share']:.0%}",
                 ]
-            else:
-                cells += ["n/a"] * 4
+            )
+        if has_suite:
+            q = suite.loc[str(job)] if job in suite.index else None
+            cells += (
+                ["n/a"] * 3
+                if q is None
+                else [
+                    f"{q['suite_mean_truth']:+.3f}",
+                    f"{q['mean_estimate']:+.3f}",
+                    _number(q[f"suite_{coverage_name(level)}"]),
+                ]
+            )
         rows.append(cells)
     return Table(header, rows)
 

@@ -175,7 +175,11 @@ def results_table(sweep: Sweep) -> pd.DataFrame:
     the estimate's sign (naive: the apparent gap; model: its posterior mean; a world that no reweighting flips
     counts as infinite, so the median is infinite when half the worlds cannot flip)."""
     rows = []
-    flip_columns = {Estimator.composite.value: "flip_distance", Estimator.bayes.value: "model_flip_distance"}
+    flip_columns = {
+        Estimator.composite.value: "flip_distance",
+        Estimator.bayes.value: "model_flip_distance",
+        Estimator.bayes_suite.value: "suite_flip_distance",
+    }
     for job in sweep.finished():
         assert job.result is not None and job.replicates is not None
         params = {p: parameter_value(job.overrides.get(p)) for p in sweep.swept}
@@ -189,7 +193,7 @@ def results_table(sweep: Sweep) -> pd.DataFrame:
                 {"job": job.name}
                 | params
                 | {"estimator": estimator}
-                | summary.to_json()
+                | flat_summary(summary.to_json())
                 | {
                     "estimate_q05": float(mine["estimate"].quantile(0.05)),
                     "estimate_q95": float(mine["estimate"].quantile(0.95)),
@@ -201,6 +205,12 @@ def results_table(sweep: Sweep) -> pd.DataFrame:
                 | (detected if Estimator(estimator).fitted else {})
             )
     return pd.DataFrame(rows, columns=None if rows else RESULT_COLUMNS)
+
+
+def flat_summary(values: dict) -> dict:
+    """An estimator's ``result.json`` entry as flat columns: its scoring against the suite truth as ``suite_*``."""
+    suite = values.pop("suite", None) or {}
+    return values | {f"suite_{name}": value for name, value in suite.items()}
 
 
 def replicate_values(sweep: Sweep, *, estimator: str, column: str) -> dict[str, np.ndarray]:

@@ -2,7 +2,7 @@
 
 from benchgap.config import ContaminationKind, SimulateConfig
 from benchgap.errors import InputError
-from benchgap.ranges import check_ranges
+from benchgap.ranges import check_pair, check_ranges
 from benchgap.world import benchmark_names, check_world, model_names
 
 
@@ -12,6 +12,7 @@ def check_simulate(cfg: SimulateConfig) -> None:
     check_ranges(cfg)
     world = cfg.world
     check_world(world)
+    check_pair("run_share", cfg.run_share)
     for key, group in (("overfitting", cfg.overfitting.group), ("contamination", cfg.contamination.group)):
         if group is not None and group not in world.groups:
             raise InputError(

@@ -1,4 +1,7 @@
-"""Figures of a simulate job: the apparent against the true gap, one point per replicate world, per scale."""
+"""Figures of a simulate job: the apparent against the true gap, one point per replicate world, per scale.
+
+Each estimator is drawn against its own truth: the suite gap against the suite truth, the others against the
+capability truth."""
 
 from pathlib import Path
 
@@ -11,6 +14,7 @@ from benchgap.plotting import A_COLOR, B_COLOR, plt, save_figure
 STYLE = {  # colour and marker per estimator
     Estimator.composite: (B_COLOR, "o"),
     Estimator.bayes: (A_COLOR, "s"),
+    Estimator.bayes_suite: ("#2a9d8f", "D"),
     Estimator.mean_win_rate: ("#7a4fa0", "^"),
     Estimator.bayes_latent: (A_COLOR, "s"),
 }
@@ -23,8 +27,11 @@ def simulated_gaps(rows: pd.DataFrame, path: Path) -> None:
     fig, axes = plt.subplots(1, len(scales), figsize=(4.2 * len(scales), 4.0), squeeze=False)
     for ax, scale in zip(axes[0], scales, strict=True):
         mine = [e for e in present if e.scale is scale]
-        shown = rows[rows["estimator"].isin([e.value for e in mine])]
-        values = shown[["truth", "estimate"]].to_numpy()
+        shown = rows[rows["estimator"].isin([e.value for e in mine])].copy()
+        shown["own_truth"] = np.where(
+            shown["estimator"] == Estimator.bayes_suite.value, shown["suite_truth"], shown["truth"]
+        )
+        values = shown[["own_truth", "estimate"]].to_numpy()
         low, high = np.nanmin(values), np.nanmax(values)
         pad = 0.05 * (high - low or 1.0)
         ax.plot(
@@ -48,7 +55,7 @@ def _points(ax: plt.Axes, part: pd.DataFrame, estimator: Estimator) -> None:
     yerr = np.vstack([part["estimate"] - part["lo_90"], part["hi_90"] - part["estimate"]]) if has_interval else None
     label = estimator.label.replace("interval", "90% interval")
     ax.errorbar(
-        part["truth"],
+        part["own_truth"],
         part["estimate"],
         yerr=yerr,
         fmt=marker,

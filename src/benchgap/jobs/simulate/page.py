@@ -7,19 +7,32 @@ from benchgap.records.simulate_result import SimulateResult
 
 
 def headline_sentence(result: SimulateResult) -> str:
-    """One plain line on what the job found."""
+    """One plain line on what the job found: the true gaps (capability and suite), the naive composite's and the
+    model's estimates, and each 90% interval's coverage of its truth with its count and binomial interval."""
     est = result.estimators
     composite = est[Estimator.composite.value]
-    text = (
-        f"{result.replicates} replicates: true score gap {composite.mean_truth:+.3f}, naive composite "
-        f"{composite.mean_estimate:+.3f} (bias {composite.bias:+.3f}, wrong sign in "
-        f"{composite.sign_error_rate:.0%})"
+    n = composite.replicates
+    text = f"{result.replicates} replicates: true score gap {composite.mean_truth:+.3f} (capability)"
+    if composite.suite is not None:
+        text += f", {composite.suite.mean_truth:+.3f} (suite)"
+    text += (
+        f"; naive composite {composite.mean_estimate:+.3f} (bias {composite.bias:+.3f}, wrong sign in "
+        f"{composite.sign_error_rate:.0%}; 90% interval coverage of the capability gap "
+        f"{coverage_text(composite.coverage_at(90), n)}"
     )
-    bayes = est.get(Estimator.bayes.value)
+    if composite.suite is not None:
+        text += f", of the suite gap {coverage_text(composite.suite.coverage_at(90), n)}"
+    text += ")"
+    bayes, suite = est.get(Estimator.bayes.value), est.get(Estimator.bayes_suite.value)
     if bayes is not None and bayes.fit is not None:
         text += (
-            f"; model {bayes.mean_estimate:+.3f} (bias {bayes.bias:+.3f}, 90% interval coverage of the true score gap "
+            f"; model capability gap {bayes.mean_estimate:+.3f} (bias {bayes.bias:+.3f}, 90% coverage "
             f"{coverage_text(bayes.coverage_at(90), bayes.replicates)}, converged in {bayes.fit.converged_share:.0%})"
+        )
+    if suite is not None and suite.suite is not None:
+        text += (
+            f"; model suite gap {suite.mean_estimate:+.3f} (bias {suite.suite.bias:+.3f}, 90% coverage of the suite "
+            f"gap {coverage_text(suite.suite.coverage_at(90), suite.replicates)})"
         )
     if result.inflation is not None:
         found = result.inflation
@@ -42,6 +55,12 @@ def _weighting_words(result: SimulateResult) -> str:
         text += (
             f"; over random weightings the apparent gap spans {spread.q05:+.3f} to {spread.q95:+.3f} "
             f"(wrong sign in {spread.sign_flip_share:.0%})"
+        )
+    if weighting.model_suite_dirichlet is not None:
+        spread = weighting.model_suite_dirichlet
+        text += (
+            f", the model's suite gap {spread.q05:+.3f} to {spread.q95:+.3f} (wrong sign in "
+            f"{spread.sign_flip_share:.0%})"
         )
     if weighting.kind == WeightScheme.adversarial.value and weighting.flip_distance.median is not None:
         text += (

@@ -160,6 +160,9 @@ def summarise(
             score_gap_mean=float(per_replicate["true_score_gap"].mean()),
             best_a_score_mean=float(per_replicate["true_best_a_score"].mean()),
             best_b_score_mean=float(per_replicate["true_best_b_score"].mean()),
+            suite_gap_mean=float(per_replicate["true_suite_gap"].mean()),
+            suite_best_a_score_mean=float(per_replicate["true_suite_best_a_score"].mean()),
+            suite_best_b_score_mean=float(per_replicate["true_suite_best_b_score"].mean()),
         ),
         headline=headline,
         estimators=estimators,
@@ -174,20 +177,30 @@ def _weighting_summary(frame: pd.DataFrame, per_replicate: pd.DataFrame, cfg: Si
     """How far the composite weights must move to flip the apparent gap (and the model's), and for ``dirichlet``
     the apparent gap's spread over random weightings."""
     flips = per_replicate["flip_distance"].fillna(np.inf)  # NaN: no reweighting flips that world
-    model_flips = None
-    if "model_flip_distance" in frame:
-        fitted = frame.loc[frame["estimator"] == Estimator.bayes.value, "model_flip_distance"]
-        model_flips = ModelFlipDistances(
-            note="the same for the Bayesian model's posterior-mean gap (each draw's sign never flips)",
-            median=_finite(fitted.fillna(np.inf).median()),
-            no_flip_possible_share=float(fitted.isna().mean()),
-        )
-    dirichlet = None
+    fits = frame[frame["estimator"] == Estimator.bayes.value]
+    model_flips = _model_flips(
+        fits,
+        "model_flip_distance",
+        "the same for the Bayesian model's posterior-mean gap (each draw's sign never flips)",
+    )
+    suite_flips = _model_flips(
+        fits,
+        "suite_flip_distance",
+        "the same for the model's suite gap (plug-in: the posterior-mean persistent scores)",
+    )
+    dirichlet = model_suite = None
     if "apparent_q50" in per_replicate:
         dirichlet = DirichletSpread(
             note="apparent composite gap over random weightings, per replicate, averaged over replicates",
             **{q: float(per_replicate[f"apparent_{q}"].mean()) for q in ("q05", "q50", "q95")},
             sign_flip_share=float(per_replicate["apparent_sign_flip_share"].mean()),
+            suite_sign_flip_share=float(per_replicate["apparent_suite_sign_flip_share"].mean()),
+        )
+    if "model_suite_q50" in fits:
+        model_suite = DirichletSpread(
+            note="the model's posterior-mean suite gap over the same weightings; wrong sign against the suite truth",
+            **{q: float(fits[f"model_suite_{q}"].mean()) for q in ("q05", "q50", "q95")},
+            sign_flip_share=float(fits["model_suite_sign_flip_share"].mean()),
         )
     return WeightingSummary(
         kind=cfg.weighting.kind.value,
@@ -200,6 +213,19 @@ def _weighting_summary(frame: pd.DataFrame, per_replicate: pd.DataFrame, cfg: Si
         ),
         model_flip_distance=model_flips,
         dirichlet=dirichlet,
+        suite_flip_distance=suite_flips,
+        model_suite_dirichlet=model_suite,
+    )
+
+
+def _model_flips(fits: pd.DataFrame, column: str, note: str) -> ModelFlipDistances | None:
+    """Over fitted replicates: the median flip distance of ``column`` (NaN: no reweighting flips that world)."""
+    if column not in fits:
+        return None
+    return ModelFlipDistances(
+        note=note,
+        median=_finite(fits[column].fillna(np.inf).median()),
+        no_flip_possible_share=float(fits[column].isna().mean()),
     )
 
 
