@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from benchgap.calibration import uniformity_checks
+from benchgap.calibration import spread_checks, uniformity_checks
 from benchgap.config import CalibrateConfig, ConvergenceConfig
 from benchgap.errors import InputError
 from benchgap.jobs.calibrate.checks import check_calibrate
@@ -37,6 +37,62 @@ def test_uniformity_checks_pass_uniform_ranks_and_catch_overconfident_posteriors
     assert not checks.loc["overconfident", "passed"]
     assert checks.loc["overconfident", "ecdf_outside_band"] and checks.loc["overconfident", "histogram_outside_band"]
     assert checks.loc["overconfident", "p_value"] < 1e-6
+
+
+def conjugate_ranks(width: float, rng: np.random.Generator, *, simulations=200, variables=10, draws_kept=99):
+    """SBC ranks of a normal-normal model solved exactly: theta ~ N(0, 1), y ~ N(theta, 1), so the posterior is
+    N(y / 2, 1 / 2). Draws come from a posterior ``width`` times as wide as the true one; ``variables`` independent
+    parameters per simulation, like the capabilities of one table."""
+    theta = rng.normal(size=(simulations, variables))
+    y = theta + rng.normal(size=theta.shape)
+    draws = y[..., None] / 2 + width * np.sqrt(0.5) * rng.normal(size=(*theta.shape, draws_kept))
+    rank = (draws < theta[..., None]).sum(axis=-1)
+    return pd.DataFrame(
+        {
+            "simulation": np.repeat(np.arange(simulations), variables),
+            "family": "capability",
+            "variable": np.tile([f"theta[{i}]" for i in range(variables)], simulations),
+            "rank": rank.ravel(),
+        }
+    )
+
+
+def test_the_checks_catch_posteriors_10_and_20_percent_too_narrow():
+    """Power, on 200 simulations of 10 parameters (the calibrate job's default run size), 20 runs per width: the
+    pooled spread check fails a posterior 10% too narrow in at least 18 of 20 runs and one 20% too narrow in all
+    20, while a calibrated posterior fails at most 2 of 20 (the run-wise false-alarm rate is 0.01). The
+    per-variable uniformity checks alone pass the 10% too narrow posterior in most of 10 runs."""
+    spread_failed = {
+        width: sum(
+            not spread_checks(conjugate_ranks(width, np.random.default_rng([7, r])), draws_kept=99, alpha=0.01, seed=r)[
+                "passed"
+            ].all()
+            for r in range(20)
+        )
+        for width in (1.0, 0.9, 0.8)
+    }
+    uniform_failed = sum(
+        not uniformity_checks(conjugate_ranks(0.9, np.random.default_rng([7, r])), draws_kept=99, alpha=0.01, seed=r)[
+            "passed"
+        ].all()
+        for r in range(10)
+    )
+    print(
+        f"runs failed by the spread check of 20, by width: {spread_failed}; by the uniformity checks at 0.9: "
+        f"{uniform_failed} of 10"
+    )
+    assert spread_failed[1.0] <= 2
+    assert spread_failed[0.9] >= 18 and spread_failed[0.8] == 20
+    assert uniform_failed <= 8  # the weakness the spread check is for
+
+
+def test_the_spread_check_passes_wide_enough_posteriors_and_names_its_coverage():
+    checks = spread_checks(conjugate_ranks(1.0, np.random.default_rng(3)), draws_kept=99, alpha=0.01, seed=0)
+    row = checks.iloc[0]
+    assert row["passed"] and row["simulations"] == 200 and row["variables"] == 10
+    assert abs(row["coverage_90"] - 0.9) < 4 * row["coverage_90_se"]
+    narrow = spread_checks(conjugate_ranks(0.8, np.random.default_rng(3)), draws_kept=99, alpha=0.01, seed=0)
+    assert narrow.iloc[0]["coverage_90"] < 0.85 and not narrow.iloc[0]["passed"]
 
 
 def test_prior_draws_are_standardised_and_seeded():
@@ -82,6 +138,11 @@ def test_calibrate_writes_ranks_checks_figures_and_report(tmp_path):
     assert "R-hat above 1.2 in" in markdown and "bulk ESS below 50 in" in markdown and "above 1.01" not in markdown
     assert summary["convergence"] == {"max_rhat": 1.2, "min_ess_bulk": 50, "min_ess_tail": 40, "max_divergences": 3}
     assert (tmp_path / "ecdf_pit_gap.png").exists() and (tmp_path / "rank_histograms.png").exists()
+    spread = pd.read_csv(tmp_path / "spread_checks.csv").set_index("family")
+    assert set(spread.index) == set(ranks["family"]) and spread["simulations"].eq(8).all()
+    for family, check in summary["families"].items():
+        assert check["coverage_90"] == pytest.approx(spread.loc[family, "coverage_90"])
+        assert check["passed"] <= check["spread_passed"]  # a family whose spread check fails does not pass
     assert (tmp_path / "report.html").read_text().count("data:image/png;base64,") == 6
 
 

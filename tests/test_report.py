@@ -72,7 +72,7 @@ def test_breakdown_of_china_contamination(grid_report):
     rate = table[(table["parameter"] == "contamination.rate") & (table["estimator"] == "composite")]
     assert len(rate) == 2  # one per value of plots
     assert (rate["breakdown"] == 0.3).all()
-    assert ((rate["interpolated"] > 0) & (rate["interpolated"] < 0.3)).all()
+    assert ((rate["interpolated"] > 0) & (rate["interpolated"] <= 0.3)).all()
     expected = 0.3 * (0.5 - flips[0.0]) / (flips[0.3] - flips[0.0])  # the linear crossing of 50%
     assert rate["interpolated"].to_numpy() == pytest.approx(expected)
     weights = table[table["parameter"] == "weight change (total variation)"]

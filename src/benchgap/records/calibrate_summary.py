@@ -9,14 +9,19 @@ from benchgap.records.files import fields_from_plain, fields_to_plain
 
 @dataclass(frozen=True)
 class FamilyCheck:
-    """The uniformity checks of one family of ranked variables (capabilities, intercepts, ..., gaps)."""
+    """The checks of one family of ranked variables (capabilities, intercepts, ..., gaps): per-variable uniformity,
+    and the pooled spread check (``benchgap.calibration.spread_checks``)."""
 
     variables: int
-    passed: bool
+    passed: bool  # every check of the family passed
     failed_variables: tuple[str, ...]
     min_p_value: float
     ecdf_band_violations: int
     histogram_band_violations: int
+    spread_passed: bool = True
+    coverage_50: float | None = None  # pooled over the family's variables and simulations
+    coverage_90: float | None = None
+    spread_p_value: float | None = None  # the smaller of the two levels' z-test p-values
 
 
 @dataclass(frozen=True)

@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 
 from benchgap import __version__
-from benchgap.calibration import covered, rank_of, uniformity_checks
+from benchgap.calibration import covered, rank_of, spread_checks, uniformity_checks
 from benchgap.config import CalibrateConfig, GapConfig
 from benchgap.estimators import LEVELS, coverage_name, level_tag
 from benchgap.fitting import FitResult, fit
@@ -148,8 +148,10 @@ def run_calibrate(cfg: CalibrateConfig, *, out_dir: Path) -> CalibrateSummary:
             log.info("calibrate: %d/%d tables fitted; %.0f s, about %.0f s left", done, cfg.simulations, elapsed, left)
     ranks, coverage = pd.DataFrame(rows), pd.DataFrame(coverage_rows)
     checks = uniformity_checks(ranks, draws_kept=cfg.draws_kept, alpha=cfg.alpha, seed=cfg.seed)
-    summary = summarise(cfg, ranks, coverage, checks, seconds=time.perf_counter() - start)
+    spread = spread_checks(ranks, draws_kept=cfg.draws_kept, alpha=cfg.alpha, seed=cfg.seed)
+    summary = summarise(cfg, ranks, coverage, checks, spread, seconds=time.perf_counter() - start)
     _write(cfg, ranks, coverage, checks, summary, out_dir=out_dir)
+    spread.to_csv(out_dir / "spread_checks.csv", index=False)
     return summary
 
 
@@ -183,16 +185,27 @@ def _ranks(
 
 
 def summarise(
-    cfg: CalibrateConfig, ranks: pd.DataFrame, coverage: pd.DataFrame, checks: pd.DataFrame, *, seconds: float
+    cfg: CalibrateConfig,
+    ranks: pd.DataFrame,
+    coverage: pd.DataFrame,
+    checks: pd.DataFrame,
+    spread: pd.DataFrame,
+    *,
+    seconds: float,
 ) -> CalibrateSummary:
+    pooled = spread.set_index("family")
     families = {
         str(family): FamilyCheck(
             variables=len(part),
-            passed=bool(part["passed"].all()),
+            passed=bool(part["passed"].all() and pooled.loc[family, "passed"]),
             failed_variables=tuple(part.loc[~part["passed"], "variable"]),
             min_p_value=float(part["p_value"].min()),
             ecdf_band_violations=int(part["ecdf_outside_band"].sum()),
             histogram_band_violations=int(part["histogram_outside_band"].sum()),
+            spread_passed=bool(pooled.loc[family, "passed"]),
+            coverage_50=float(pooled.loc[family, "coverage_50"]),
+            coverage_90=float(pooled.loc[family, "coverage_90"]),
+            spread_p_value=float(np.nanmin([pooled.loc[family, "p_value_50"], pooled.loc[family, "p_value_90"]])),
         )
         for family, part in checks.groupby("family", sort=False)
     }
