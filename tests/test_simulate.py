@@ -15,7 +15,8 @@ from benchgap.errors import InputError
 from benchgap.jobs.simulate.checks import check_simulate
 from benchgap.scoring import draw_replicate, score_replicate
 from benchgap.weighting import best_vs_best, flip_distance, scheme_weights
-from benchgap.world import distorted_scores, leaked_share
+from benchgap.presets import world_preset
+from benchgap.world import distorted_scores, draw_world, leaked_share
 from tests.conftest import simulate_settings as settings
 
 REPLICATES = 60
@@ -243,3 +244,16 @@ def test_every_option_composes_with_every_other(weighting):
             rows = score_replicate(draw_replicate(cfg, 0), cfg, None)
             assert [r["estimator"] for r in rows] == ["composite", "mean_win_rate"]
             assert all(np.isfinite(r["estimate"]) and np.isfinite(r["truth"]) for r in rows)
+
+
+def test_world_groups_can_share_a_table_group():
+    """mixed_groups lists the US through a frontier cluster and a tail: one table group, models named by cluster."""
+    cfg = world_preset("mixed_groups")
+    table, world = draw_world(cfg, seed=0)
+    assert table.group_counts() == {"US": 11, "China": 6, "Other": 4}
+    assert table.models[0] == "US_frontier-1" and world.groups[0] == "US"
+    frontier = world.truth.theta[[m.startswith("US_frontier") for m in world.models]]
+    small = world.truth.theta[[m.startswith("US_small") for m in world.models]]
+    assert frontier.min() > small.mean()
+    with pytest.raises(InputError, match="true_gap needs world groups named 'US' and 'China'"):
+        draw_world(dataclasses.replace(cfg, true_gap=0.2), seed=0)

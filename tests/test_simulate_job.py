@@ -26,8 +26,8 @@ def finished(tmp_path_factory) -> tuple[SimulateConfig, dict, pd.DataFrame]:
 
 def test_job_writes_rows_result_and_figure(finished, tmp_path):
     cfg, result, rows = finished
-    assert set(rows["estimator"]) == {"composite", "mean_win_rate", "bayes", "bayes_latent"}
-    assert len(rows) == 4 * cfg.replicates
+    assert set(rows["estimator"]) == {"composite", "mean_win_rate", "bayes", "bayes_suite", "bayes_latent"}
+    assert len(rows) == 5 * cfg.replicates
     assert result["status"] == "complete" and result["overrides"] == ["contamination.rate=0.1"]
     assert result["parameters"]["contamination"]["rate"] == 0.1
     bayes = result["estimators"]["bayes"]
@@ -41,6 +41,16 @@ def test_job_writes_rows_result_and_figure(finished, tmp_path):
         (composite["estimate"] - composite["truth"]).mean()
     )
     assert result["truth"]["score_gap_mean"] == pytest.approx(composite["truth"].mean())
+    # Every estimator on the score scale is scored against the suite truth too; the latent one is not.
+    suite = rows[rows["estimator"] == "bayes_suite"]
+    assert result["truth"]["suite_gap_mean"] == pytest.approx(suite["suite_truth"].mean())
+    assert result["estimators"]["bayes_suite"]["suite"]["bias"] == pytest.approx(
+        (suite["estimate"] - suite["suite_truth"]).mean()
+    )
+    assert result["estimators"]["bayes_latent"]["suite"] is None
+    assert rows.loc[rows["estimator"] == "bayes_latent", "suite_covered_90"].isna().all()
+    suite_flips = suite["suite_flip_distance"]
+    assert suite_flips.dropna().between(0, 1).all()
     # The reweighting that reverses the model's posterior-mean gap, per replicate and its median over worlds.
     model_flips = rows.loc[rows["estimator"] == "bayes", "model_flip_distance"]
     assert model_flips.dropna().between(0, 1).all()

@@ -25,6 +25,14 @@ class ScaleIdentification(Enum):
     discrimination = "discrimination"  # sum of log-discriminations = 0: unit of the average benchmark's slope
 
 
+class GroupPrior(Enum):
+    """How the prior relates a model's capability to its group (``identify_scale=capability``)."""
+
+    normal = "normal"  # theta_raw ~ Normal(mu_group, 1): models pooled toward their group's mean
+    student_t = "student_t"  # theta_raw ~ StudentT(nu, mu_group, 1): a frontier model may sit far from its group
+    exchangeable = "exchangeable"  # theta_raw ~ Normal(0, 1): groups enter the estimands only
+
+
 class PlainLikelihood(Enum):
     """Likelihood of a score with neither item count nor standard error."""
 
@@ -82,6 +90,8 @@ class GroupWorld:
     """One group of models in a simulated world."""
 
     models: int = ranged(5, 1)  # number of models in the group
+    group: str | None = None  # the table group its models are listed under (default: this key); several world
+    # groups may share one, e.g. US_frontier and US_small both as US
     mean: float = ranged(0.0)  # mean latent capability (logit units, before standardising over the table)
     sd: float = ranged(0.5, 0.0)  # spread of latent capability within the group (logit units)
     release: list[float] = ranged([2025.0, 2026.0], within=YEAR)  # release dates: uniform in [from, to]
@@ -188,6 +198,8 @@ class ModelConfig:
     parametrization: Parametrization = Parametrization.auto  # identify_scale=discrimination: capability sampling
     centered_min_scores: int = ranged(3, 1)  # auto: models with at least this many scores are sampled centred
     group_mean_sd: float = ranged(2.0, within=POSITIVE)  # prior sd of each group's mean capability (logit units)
+    group_prior: GroupPrior = GroupPrior.normal  # normal | student_t | exchangeable (see GroupPrior)
+    group_prior_nu: float = ranged(3.0, within=POSITIVE)  # student_t: degrees of freedom (smaller: heavier tails)
     identify_scale: ScaleIdentification = ScaleIdentification.capability  # what fixes the capability unit
     group_sd_scale: float = ranged(
         1.5, within=POSITIVE
@@ -357,7 +369,7 @@ class CalibrateConfig:
     draws_kept: int = ranged(99, 9)  # posterior draws each truth is ranked among (thinned evenly): ranks 0..draws_kept
     alpha: float = ranged(
         0.01, within=PROBABILITY
-    )  # false-alarm rate of the whole run's uniformity checks (Bonferroni over all of them)
+    )  # false-alarm rate of the whole run's checks (Bonferroni; half per variable, half pooled per family)
     seed: int = ranged(0, 0)  # prior draws, tables and sampler seeds; same seed, same numbers
     plots: bool = True  # PIT-ECDF and rank-histogram figures
     model: ModelConfig = field(default_factory=ModelConfig)

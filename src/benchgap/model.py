@@ -50,21 +50,20 @@ table of a shape (``benchgap.sampling.ModelCache``); the mass-matrix adaptation 
 """
 
 from collections.abc import Callable
-from dataclasses import dataclass
 
 import numpy as np
 import pymc as pm
 import pytensor.tensor as pt
-from scipy.special import logit
 
 from benchgap.config import (
-    InflationPrior,
+    GroupPrior,
     ModelConfig,
     ModelKind,
     Parametrization,
     PlainLikelihood,
     ScaleIdentification,
 )
+from benchgap.contamination_prior import COVARIATES, Inflation, inflation_covariates, inflation_prior
 from benchgap.table import CellSplit, ScoreTable
 
 EPS = 1e-9
@@ -90,8 +89,7 @@ def build_model(table: ScoreTable, *, spec: ModelConfig) -> pm.Model:
             # the likelihood sees. The collective shift and stretch of all capabilities then meet only their
             # prior (sd ~ 1/sqrt(models)) instead of ridges against all intercepts and discriminations,
             # which mixed slowly on the sparse Epoch table (R-hat 1.04, bulk ESS 64).
-            mu_raw = pm.ZeroSumNormal("mu_group_raw", sigma=spec.group_mean_sd, dims="group")
-            theta_raw = pm.Normal("theta_raw", mu_raw[group], 1.0, dims="model")  # no funnel: sd is fixed
+            theta_raw = _raw_capabilities(group, spec)
             centre, spread = theta_raw.mean(), pt.sqrt(pt.mean(pt.square(theta_raw - theta_raw.mean())))
             theta = pm.Deterministic("theta", (theta_raw - centre) / spread, dims="model")
             # theta_raw's scale is a redundant working parameter (parameter expansion; Liu & Wu 1999): it and
@@ -122,9 +120,20 @@ def build_model(table: ScoreTable, *, spec: ModelConfig) -> pm.Model:
             intercept=intercept,
             kappa=kappa,
             spec=spec,
-            inflation=_inflation(data, spec.inflation) if aware else None,
+            inflation=inflation_prior(data, spec.inflation) if aware else None,
         )
     return model
+
+
+def _raw_capabilities(group: pt.TensorVariable, spec: ModelConfig) -> pt.TensorVariable:
+    """``theta_raw`` before standardising, by ``model.group_prior``: pooled toward free group means (normal, or
+    heavy-tailed so that a group's frontier model is not pulled toward its many small ones), or exchangeable."""
+    if spec.group_prior is GroupPrior.exchangeable:
+        return pm.Normal("theta_raw", 0.0, 1.0, dims="model")
+    mu_raw = pm.ZeroSumNormal("mu_group_raw", sigma=spec.group_mean_sd, dims="group")
+    if spec.group_prior is GroupPrior.student_t:
+        return pm.StudentT("theta_raw", nu=spec.group_prior_nu, mu=mu_raw[group], sigma=1.0, dims="model")
+    return pm.Normal("theta_raw", mu_raw[group], 1.0, dims="model")  # no funnel: sd is fixed
 
 
 KINDS = ("counts", "stderr", "plain")  # measurement models, in CellSplit's order
@@ -302,63 +311,6 @@ class _CellTerms:
         self.probability = pt.set_subtensor(self.probability[cell], pt.exp(inflated_term - mixed))
         self.points = pt.set_subtensor(self.points[cell], inflated - p)
         return pt.sum(mixed)
-
-
-@dataclass(frozen=True)
-class Inflation:
-    """Per cell of the table (in its cell order): the log prior probability of inflation and its size ``s``."""
-
-    log_share: pt.TensorVariable
-    log1m_share: pt.TensorVariable
-    size: pt.TensorVariable
-
-
-BLOCKED_LOGIT = 30.0  # a cell that cannot be inflated: its prior log-odds of inflation lowered by this (pi ~ 1e-13)
-
-
-def _inflation(data: dict[str, pt.TensorVariable], prior: InflationPrior) -> Inflation:
-    """The sparse inflation prior of ``model=contamination_aware`` (see ``InflationPrior`` for the equations)."""
-    share_logit = pm.Normal("inflation_share_logit", logit(prior.share_mean), prior.share_logit_sd)
-    slopes = pm.Normal("inflation_slopes", 0.0, prior.covariate_sd, dims="covariate")
-    covariates = pt.stack([data["cell_exposure"], data["cell_optimized"]], axis=1)
-    log_odds = share_logit + covariates @ slopes - BLOCKED_LOGIT * data["cell_blocked"]
-    size_z = pm.Normal("inflation_size_z", 0.0, 1.0, dims="cell")
-    size = pt.sigmoid(prior.size_logit_mean + prior.size_logit_sd * size_z)
-    return Inflation(log_share=-pt.softplus(-log_odds), log1m_share=-pt.softplus(log_odds), size=size)
-
-
-COVARIATES = ("exposure", "optimized_for")  # of the inflation share, in cell_data's order
-
-
-def inflation_covariates(table: ScoreTable, prior: InflationPrior) -> dict[str, np.ndarray]:
-    """Per cell: exposure ``1 - exp(-age / timescale)`` and the optimised-for flag, both centred over the cells
-    (an unknown value is the mean, so it adds nothing), and whether the cell cannot be inflated.
-
-    ``age`` is the years from the benchmark's release to the model's. A benchmark released after the model, or
-    held out, blocks the cell.
-    """
-    cov = table.known_covariates
-    m, b = table.model_idx, table.bench_idx
-    age = cov.model_release[m] - cov.benchmark_release[b]
-    blocked = (age < 0) | cov.held_out[b]
-    exposure = 1.0 - np.exp(-np.clip(age, 0.0, None) / prior.timescale)
-    optimized = cov.optimized_for[b]
-    return {
-        "cell_exposure": _centred(exposure),
-        "cell_optimized": _centred(optimized),
-        "cell_blocked": blocked.astype(float),
-    }
-
-
-def _centred(values: np.ndarray) -> np.ndarray:
-    """``values`` minus their mean over the known ones; unknown (NaN) values become 0.
-
-    Blocked cells count in the mean (their exposure is 0); their covariates do not matter, as they cannot inflate.
-    """
-    known = np.isfinite(values)
-    if not known.any():
-        return np.zeros(values.size)
-    return np.where(known, values - values[known].mean(), 0.0)
 
 
 def _normal_log_density(y: pt.TensorVariable, mu: pt.TensorVariable, sd: pt.TensorVariable) -> pt.TensorVariable:

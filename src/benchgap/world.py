@@ -58,14 +58,20 @@ class World:
 
 def check_world(cfg: WorldConfig, *, key: str = "world") -> None:
     """What a world's schema cannot check: two different compared groups that exist, and ``[low, high]`` pairs."""
-    groups = ", ".join(cfg.groups) or "none"
-    if len(cfg.groups) < 2:
+    listed = table_groups(cfg)
+    groups = ", ".join(listed) or "none"
+    if len(listed) < 2:
         raise InputError(f"{key}.groups needs at least two groups (has: {groups}); add groups in the world config")
     for side, compared in (("a", cfg.a), ("b", cfg.b)):
-        if compared not in cfg.groups:
+        if compared not in listed:
             raise InputError(f"{key}.{side}='{compared}' is not a group of world '{cfg.name}'; groups: {groups}")
     if cfg.a == cfg.b:
         raise InputError(f"{key}.a and {key}.b are both '{cfg.a}'; compare two different groups: {groups}")
+    if cfg.true_gap is not None and not {cfg.a, cfg.b} <= set(cfg.groups):
+        raise InputError(
+            f"{key}.true_gap needs world groups named '{cfg.a}' and '{cfg.b}' (it sets one's mean from the other's); "
+            f"world '{cfg.name}' lists them through several groups: set true_gap=null and the groups' means"
+        )
     for name, group in cfg.groups.items():
         check_pair(f"{key}.groups.{name}.release", group.release)
     suite = cfg.suite
@@ -93,6 +99,11 @@ def draw_world(cfg: WorldConfig, *, seed: int, key: str = "world") -> tuple[Scor
     return dataclasses.replace(table, source=f"simulated world '{cfg.name}' (seed {seed})"), world
 
 
+def table_groups(world: WorldConfig) -> tuple[str, ...]:
+    """The groups a world's table lists, in order: each world group's ``group`` (default: its key)."""
+    return tuple(dict.fromkeys(spec.group or name for name, spec in world.groups.items()))
+
+
 def model_names(world: WorldConfig) -> tuple[str, ...]:
     return tuple(f"{g}-{i + 1}" for g, spec in world.groups.items() for i in range(spec.models))
 
@@ -115,9 +126,10 @@ def sample_world(cfg: WorldConfig, rng: np.random.Generator) -> World:
     means = {g: spec.mean for g, spec in cfg.groups.items()}
     if cfg.true_gap is not None:
         means[cfg.b] = means[cfg.a] - cfg.true_gap
-    groups = tuple(g for g, spec in cfg.groups.items() for _ in range(spec.models))
-    specs = [cfg.groups[g] for g in groups]
-    theta = np.array([means[g] for g in groups]) + np.array([s.sd for s in specs]) * rng.standard_normal(len(groups))
+    keys = [g for g, spec in cfg.groups.items() for _ in range(spec.models)]
+    specs = [cfg.groups[g] for g in keys]
+    groups = tuple(spec.group or key for key, spec in zip(keys, specs, strict=True))
+    theta = np.array([means[g] for g in keys]) + np.array([s.sd for s in specs]) * rng.standard_normal(len(keys))
     model_release = rng.uniform([s.release[0] for s in specs], [s.release[1] for s in specs])
     suite = cfg.suite
     categories = tuple(c for c in suite.categories for _ in range(suite.benchmarks_per_category))

@@ -3,7 +3,7 @@
 from benchgap.config import ContaminationKind, SimulateConfig
 from benchgap.errors import InputError
 from benchgap.ranges import check_pair, check_ranges
-from benchgap.world import benchmark_names, check_world, model_names
+from benchgap.world import benchmark_names, check_world, model_names, table_groups
 
 
 def check_simulate(cfg: SimulateConfig) -> None:
@@ -13,10 +13,11 @@ def check_simulate(cfg: SimulateConfig) -> None:
     world = cfg.world
     check_world(world)
     check_pair("run_share", cfg.run_share)
+    listed = table_groups(world)
     for key, group in (("overfitting", cfg.overfitting.group), ("contamination", cfg.contamination.group)):
-        if group is not None and group not in world.groups:
+        if group is not None and group not in listed:
             raise InputError(
-                f"{key}.group='{group}' is not a group of world '{world.name}'; groups: {', '.join(world.groups)}"
+                f"{key}.group='{group}' is not a group of world '{world.name}'; groups: {', '.join(listed)}"
             )
     names, benchmarks = model_names(world), benchmark_names(world)
     for model in cfg.overfitting.models:
