@@ -11,7 +11,7 @@ from hydra import compose, initialize_config_dir
 from hydra.core.config_store import ConfigStore
 from omegaconf import OmegaConf
 
-from benchgap.cli import SCHEMAS, config_dir
+from benchgap.cli import SCHEMAS, config_dir, register_resolvers
 from benchgap.config import SamplerConfig
 
 ROOT = Path(__file__).parents[1]  # the repository: the CLI runs from here, as the README's commands do
@@ -36,6 +36,7 @@ def run_cli(*args: str, timeout: float = 600, env: dict[str, str] | None = None)
 def composed(job: str, *overrides: str) -> Any:
     """The composed config of ``job`` (``conf/JOB.yaml``) with ``overrides``, as the typed dataclass it receives."""
     ConfigStore.instance().store(name=f"{job}_schema", node=SCHEMAS[job])
+    register_resolvers()
     with initialize_config_dir(config_dir=str(config_dir()), version_base="1.3"):
         cfg = compose(job, overrides=list(overrides))
     return OmegaConf.to_object(cfg)

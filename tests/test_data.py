@@ -19,7 +19,7 @@ from benchgap.config import DataConfig
 from benchgap.errors import InputError
 from benchgap.lenses import lens_gap, mean_score, mean_win_rate
 from benchgap.table import UNKNOWN_GROUP, read_table
-from tests.conftest import DATA, write
+from tests.conftest import DATA, composed, write
 
 HELM = DataConfig(
     path=str(DATA / "helm_lite_240829.csv"),
@@ -170,6 +170,29 @@ def test_benchmarks_metadata_flips_and_counts_items(tmp_path):
     np.testing.assert_allclose(table.matrix(table.n_items), [[1000, 200, NAN], [1000, 200, NAN]])
     assert table.categories == ("knowledge", "safety", "all")
     np.testing.assert_allclose(table.chance, [0.25, 0.0, 0.0])
+
+
+def test_metrics_that_are_not_shares_are_marked_and_take_no_item_counts(tmp_path):
+    scores = write(tmp_path, "wide.csv", "model,QA,WMT\nA,0.5,0.2\nB,0.6,0.25\n")
+    meta = write(tmp_path, "benchmarks.csv", "benchmark,metric,proportion\nQA,exact match,true\nWMT,BLEU-4,false\n")
+    table = table_from(scores, benchmarks=str(meta))
+    assert table.not_shares == {"WMT": "BLEU-4"} and table.select(np.arange(2), np.array([1])).not_shares
+    counted = write(tmp_path, "counted.csv", "benchmark,proportion,n_items\nWMT,false,3000\n")
+    message = input_error(
+        DataConfig(path=str(scores), benchmarks=str(counted)), "marked proportion=false", names=scores
+    )
+    assert "remove its n_items or set proportion=true" in message
+
+
+def test_presets_carry_chance_floors_and_metrics():
+    """The HELM Lite and Epoch presets ship their benchmarks' chance floors and mark F1, BLEU and ratings."""
+    helm = read_table(composed("fit", "data=helm_lite", f"data.path={HELM.path}", f"data.models={HELM.models}").data)
+    chance = dict(zip(helm.benchmarks, helm.chance, strict=True))
+    assert chance["HELM_Lite_MMLU"] == 0.25 and chance["HELM_Lite_GSM8K"] == 0.0
+    assert helm.not_shares["HELM_Lite_WMT2014"] == "BLEU-4" and "HELM_Lite_MMLU" not in helm.not_shares
+    epoch = read_table(composed("fit", "data=epoch", f"data.path={DATA / 'epoch_long.csv'}").data)
+    chance = dict(zip(epoch.benchmarks, epoch.chance, strict=True))
+    assert chance["Winogrande"] == 0.5 and chance["GPQA diamond"] == 0.25 and chance["GSM8K"] == 0.0
 
 
 def test_groups_from_models_file(tmp_path):

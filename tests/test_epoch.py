@@ -8,8 +8,8 @@ import pandas as pd
 import pytest
 from scipy.stats import spearmanr
 
-from benchgap.config import DataConfig, FitConfig, SamplerConfig
 from benchgap.jobs.fit.run import run_fit
+from tests.conftest import composed
 
 EPOCH = Path(__file__).parents[2] / "shared" / "data" / "epoch_long.csv"
 
@@ -17,9 +17,12 @@ EPOCH = Path(__file__).parents[2] / "shared" / "data" / "epoch_long.csv"
 @pytest.fixture(scope="module")
 def epoch(tmp_path_factory) -> tuple[dict, pd.DataFrame]:
     out = tmp_path_factory.mktemp("epoch")
-    data = DataConfig(path=str(EPOCH), min_scores_per_model=2)  # as the preset conf/data/epoch.yaml
-    sampler = SamplerConfig(draws=2000, progress=False)  # as the README: diag mass matrix at 420 parameters
-    summary = run_fit(FitConfig(data=data, sampler=sampler, plots=False), out_dir=out).to_json()
+    # The shipped preset (chance floors, held-out sets, models with >= 2 scores) with the README's 2,000 draws
+    # (a diagonal mass matrix at 420 parameters).
+    cfg = composed(
+        "fit", "data=epoch", f"data.path={EPOCH}", "sampler.draws=2000", "sampler.progress=false", "plots=false"
+    )
+    summary = run_fit(cfg, out_dir=out).to_json()
     estimates = pd.read_csv(out / "summary.csv").set_index("model")
     eci = pd.read_csv(EPOCH).groupby("model")["eci"].first().dropna()
     return summary, estimates.join(eci, how="inner")
@@ -32,6 +35,7 @@ def test_epoch_fit_mixes(epoch):
     is not asserted."""
     summary, _ = epoch
     assert summary["data"]["n_models"] == 298 and summary["data"]["n_cells"] == 1651  # models with >= 2 scores
+    assert summary["data"]["chance"]["GPQA diamond"] == 0.25 and "LiveBench" in summary["data"]["not_shares"]
     diag = summary["diagnostics"]
     assert diag["max_rhat"] < 1.03 and diag["min_ess_bulk"] > 200, diag["problems"]
     assert diag["divergences"] <= 2

@@ -13,9 +13,9 @@ import pytest
 from benchgap.config import SimulateConfig, WeightScheme
 from benchgap.errors import InputError
 from benchgap.jobs.simulate.checks import check_simulate
+from benchgap.presets import world_preset
 from benchgap.scoring import draw_replicate, score_replicate
 from benchgap.weighting import best_vs_best, flip_distance, scheme_weights
-from benchgap.presets import world_preset
 from benchgap.world import distorted_scores, draw_world, leaked_share
 from tests.conftest import simulate_settings as settings
 

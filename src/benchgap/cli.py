@@ -63,8 +63,16 @@ def main(argv: list[str] | None = None) -> None:
     from hydra.core.config_store import ConfigStore
 
     ConfigStore.instance().store(name=f"{job}_schema", node=SCHEMAS[job])
+    register_resolvers()
     sys.argv = [f"benchgap-{job}", *rest]
     hydra.main(config_path=str(config_dir()), config_name=job, version_base="1.3")(_TASKS[job])()
+
+
+def register_resolvers() -> None:
+    """``${benchgap_conf:data/FILE}``: a file shipped in ``conf/`` (the presets' metadata files), by its full path."""
+    from omegaconf import OmegaConf
+
+    OmegaConf.register_new_resolver("benchgap_conf", lambda name: str(config_dir() / name), replace=True)
 
 
 def _settings(cfg: Any, schema: type) -> Any:

@@ -31,6 +31,8 @@ class TableCounts:
     benchmarks: tuple[str, ...]
     weights: dict[str, float]  # composite-score weight per benchmark
     measurement: Measurement
+    chance: dict[str, float] | None = optional_section()  # chance floor per benchmark, where one is set
+    not_shares: dict[str, str] | None = optional_section()  # benchmarks whose scores are not shares of items: metric
 
 
 @dataclass(frozen=True)

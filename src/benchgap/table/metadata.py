@@ -17,7 +17,10 @@ from benchgap.errors import InputError
 from benchgap.table.score_table import UNKNOWN_GROUP
 
 MISSING_MARKERS = frozenset({"", "-", "--", "na", "n/a", "nan", "none", "null", "?"})
-BENCHMARK_COLUMNS = ("category", "chance", "n_items", "higher_is_better", "weight", "optimized_for", "held_out")
+BENCHMARK_COLUMNS = (
+    *("category", "chance", "n_items", "higher_is_better", "weight", "optimized_for", "held_out"),
+    *("metric", "proportion"),
+)
 BENCHMARK_RELEASE_COLUMNS = ("benchmark_release_date",)
 MODEL_RELEASE_COLUMNS = ("model_release_date", "release_date")  # the first one present names a model's release
 TRUE_WORDS, FALSE_WORDS = frozenset({"true", "1", "yes"}), frozenset({"false", "0", "no"})
@@ -80,10 +83,16 @@ def benchmark_info(
         optimized = _flag(*value("optimized_for"), f"benchmark '{b}'", "optimized_for")
         info["optimized_for"].append(np.nan if optimized is None else float(optimized))
         info["held_out"].append(bool(_flag(*value("held_out"), f"benchmark '{b}'", "held_out")))
+        info["metric"].append(value("metric")[0])
+        share = _flag(*value("proportion"), f"benchmark '{b}'", "proportion")
+        info["proportion"].append(share is not False)
     return info
 
 
-BENCHMARK_INFO = ("category", "chance", "lower_is_better", "weight", "n_items", "release", "optimized_for", "held_out")
+BENCHMARK_INFO = (
+    *("category", "chance", "lower_is_better", "weight", "n_items", "release", "optimized_for", "held_out"),
+    *("metric", "proportion"),
+)
 
 
 def check_listed(key: str, file: str | None, listed: Sequence[str], present: Sequence[str], what: str) -> None:

@@ -219,6 +219,7 @@ def _assemble(
         )
     bench_info = benchmark_info(long, path, benchmarks, bench_meta, cfg)
     n_items = _cell_items(long, rows, path, where, bench_info)
+    _items_need_shares(long, n_items, benchmarks, bench_info, path)
     stderr = _stderr(long, rows, path, where, cfg)
     flip = long["benchmark"].map(dict(zip(benchmarks, bench_info["lower_is_better"], strict=True))).to_numpy(bool)
     score = np.where(flip, 1.0 - score, score)
@@ -250,6 +251,8 @@ def _assemble(
             optimized_for=np.asarray(bench_info["optimized_for"], dtype=float),
             held_out=np.asarray(bench_info["held_out"], dtype=bool) | np.isin(benchmarks, cfg.held_out),
         ),
+        metric=tuple(bench_info["metric"]),
+        proportion=np.asarray(bench_info["proportion"], dtype=bool),
     )
 
 
@@ -309,6 +312,18 @@ def _enough_scores(long: pd.DataFrame, models: tuple[str, ...], path: Path, cfg:
     if len(too_few) == len(models):
         raise InputError(f"{path}: no model has data.min_scores_per_model={cfg.min_scores_per_model} scores; lower it")
     return ~long["model"].isin(too_few).to_numpy()
+
+
+def _items_need_shares(
+    long: pd.DataFrame, n_items: np.ndarray, benchmarks: tuple[str, ...], bench_info: dict[str, list], path: Path
+) -> None:
+    """Item counts make a score a share of items: a benchmark marked ``proportion=false`` (F1, BLEU) cannot have any."""
+    for benchmark, share, metric in zip(benchmarks, bench_info["proportion"], bench_info["metric"], strict=True):
+        if not share and np.isfinite(n_items[(long["benchmark"] == benchmark).to_numpy()]).any():
+            raise InputError(
+                f"{path}: benchmark '{benchmark}' is marked proportion=false ({metric or 'not a share of items'}), "
+                "but has item counts, which apply to shares of items only; remove its n_items or set proportion=true"
+            )
 
 
 def _cell_items(long: pd.DataFrame, rows: pd.Series, path: Path, where: str, bench_info: dict[str, list]) -> np.ndarray:

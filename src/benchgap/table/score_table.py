@@ -64,6 +64,17 @@ class ScoreTable:
     source: str = "table"
     published: dict[str, float] = field(default_factory=dict)  # a published aggregate per model, if any
     covariates: Covariates | None = None  # release dates, optimised-for and held-out flags; None: none known
+    metric: tuple[str, ...] = ()  # per benchmark: what its score is (e.g. "F1", "BLEU-4"); empty: not given
+    proportion: np.ndarray | None = None  # per benchmark: whether its score is a share of items; None: all are
+
+    @property
+    def not_shares(self) -> dict[str, str]:
+        """The benchmarks whose scores are not shares of items (F1, BLEU...), with their metric."""
+        if self.proportion is None:
+            return {}
+        metrics = self.metric or ("",) * self.n_benchmarks
+        pairs = zip(self.benchmarks, metrics, self.proportion, strict=True)
+        return {b: m or "not a share of items" for b, m, share in pairs if not share}
 
     @property
     def known_covariates(self) -> Covariates:
@@ -136,6 +147,8 @@ class ScoreTable:
             source=self.source,
             published={name: value for name, value in self.published.items() if name in names},
             covariates=None if self.covariates is None else self.covariates.select(models, benchmarks),
+            metric=tuple(self.metric[j] for j in benchmarks) if self.metric else (),
+            proportion=None if self.proportion is None else self.proportion[benchmarks],
         )
 
     def group_counts(self) -> dict[str, int]:

@@ -5,7 +5,7 @@ from pathlib import Path
 from benchgap.diagnostics import thresholds
 from benchgap.document import Block, Figure, Heading, Paragraph, Table, to_html, to_markdown
 from benchgap.estimands import GapEstimate, ModelEstimate
-from benchgap.records.fit_summary import ContaminationSummary, FitSummary, GapBrief
+from benchgap.records.fit_summary import ContaminationSummary, FitSummary, GapBrief, TableCounts
 from benchgap.summaries import DrawSummary, Rope
 
 TOP_MODELS = 15
@@ -72,9 +72,27 @@ def _data_blocks(s: FitSummary) -> list[Block]:
             "Groups: " + ", ".join(f"{g} ({n})" for g, n in data.groups.items()) + ". "
             f"Measurement: {data.measurement.beta_binomial_cells} cells with item counts (beta-binomial), "
             f"{data.measurement.normal_stderr_cells} with standard errors (normal), "
-            f"{data.measurement.beta_cells} plain proportions (beta)."
+            f"{data.measurement.beta_cells} plain proportions (beta)." + _chance_text(data) + _not_shares_text(data)
         ),
     ]
+
+
+def _chance_text(data: TableCounts) -> str:
+    if not data.chance:
+        return " No chance floors: every benchmark's curve starts at 0."
+    floors = ", ".join(f"{b} {c:g}" for b, c in data.chance.items())
+    return f" Chance floors (the score of guessing; each curve starts there): {floors}; the others 0."
+
+
+def _not_shares_text(data: TableCounts) -> str:
+    if not data.not_shares:
+        return ""
+    listed = ", ".join(f"{b} ({metric})" for b, metric in data.not_shares.items())
+    return (
+        f" Scores that are not shares of items: {listed}. The model reads them as bounded scores in [0, 1] with no "
+        "item noise: each benchmark's spread about the curve is learned (its concentration), and a composite that "
+        "includes them mixes scales."
+    )
 
 
 def _gap_blocks(s: FitSummary) -> list[Block]:

@@ -167,6 +167,8 @@ def summarise(
         benchmarks=table.benchmarks,
         weights=dict(zip(table.benchmarks, map(float, est.weights), strict=True)),
         measurement=Measurement(int(split.counts.size), int(split.stderr.size), int(split.plain.size)),
+        chance={b: float(c) for b, c in zip(table.benchmarks, table.chance, strict=True) if c > 0} or None,
+        not_shares=table.not_shares or None,
     )
     return FitSummary(
         benchgap_version=__version__,
