@@ -265,6 +265,7 @@ class FitConfig:
     gap: GapConfig = field(default_factory=GapConfig)
     convergence: ConvergenceConfig = field(default_factory=ConvergenceConfig)
     plots: bool = True  # write the PNG figures (and embed them in report.html)
+    prior_sensitivity: bool = True  # power-scaling sensitivity of the gaps to the prior (a few seconds)
 
 
 # ---- benchgap simulate -----------------------------------------------------------------------------------------

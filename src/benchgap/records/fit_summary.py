@@ -7,6 +7,7 @@ from typing import Any
 from benchgap.config import FitConfig
 from benchgap.diagnostics import Diagnostics
 from benchgap.estimands import GapEstimate, ModelEstimate
+from benchgap.prior_sensitivity import Sensitivity
 from benchgap.records.files import fields_from_plain, fields_to_plain, optional_section
 
 
@@ -120,6 +121,7 @@ class FitSummary:
     published_aggregate: PublishedCheck | None = optional_section()
     contamination: ContaminationSummary | None = optional_section()
     suite_weighting: SuiteWeighting | None = optional_section()
+    prior_sensitivity: dict[str, Sensitivity] | None = optional_section()  # by gap estimand (fit.prior_sensitivity)
 
     def to_json(self) -> dict[str, Any]:
         return fields_to_plain(self)

@@ -5,7 +5,8 @@ from pathlib import Path
 from benchgap.diagnostics import thresholds
 from benchgap.document import Block, Figure, Heading, Paragraph, Table, to_html, to_markdown
 from benchgap.estimands import GapEstimate, ModelEstimate
-from benchgap.records.fit_summary import ContaminationSummary, FitSummary, GapBrief, TableCounts
+from benchgap.jobs.fit.sections import contamination_blocks, interval_label, number, pair_text, sensitivity_blocks
+from benchgap.records.fit_summary import FitSummary, TableCounts
 from benchgap.summaries import DrawSummary, Rope
 
 TOP_MODELS = 15
@@ -17,24 +18,6 @@ FIGURE_CAPTIONS = {
 }
 CAPABILITY = "capability: what the models would score on a fresh suite like this one"
 SUITE = "suite score: on these benchmarks, with infinite items and re-runs"
-ESTIMAND_ROWS = (
-    ("score", "best vs best, composite score"),
-    ("latent", "best vs best, latent"),
-    ("group_mean", "group mean, latent"),
-)
-
-
-def interval_label(gap: GapEstimate) -> str:
-    """``90% interval`` (equal-tailed) or ``90% HDI``."""
-    return f"{gap.interval_prob:.0%} {'HDI' if gap.interval_kind == 'hdi' else 'interval'}"
-
-
-def _f(x: float | None, digits: int = 3) -> str:
-    return "n/a" if x is None or x != x else f"{x:.{digits}f}"
-
-
-def _interval(pair: tuple[float, float], digits: int = 3) -> str:
-    return f"[{_f(pair[0], digits)}, {_f(pair[1], digits)}]"
 
 
 def fit_report_blocks(s: FitSummary, figures: dict[str, Path]) -> list[Block]:
@@ -54,7 +37,7 @@ def fit_report_blocks(s: FitSummary, figures: dict[str, Path]) -> list[Block]:
         blocks.append(Paragraph(f"On these benchmarks ({SUITE}): " + gap.suite.verdict))
     blocks += [*_data_blocks(s), *_gap_blocks(s)]
     if s.contamination is not None:
-        blocks += _contamination_blocks(s.contamination, gap.a, gap.b, interval_label(gap))
+        blocks += contamination_blocks(s.contamination, gap.a, gap.b, interval_label(gap))
     blocks += [*_model_blocks(s), *_tie_blocks(s), *_diagnostic_blocks(s)]
     if figures:
         blocks.append(Heading("Figures"))
@@ -103,7 +86,10 @@ def _gap_blocks(s: FitSummary) -> list[Block]:
         Heading("The gap"),
         Table(
             ["estimand", "mean", "sd", interval_text, f"P({a} ahead)"],
-            [[name, _f(e.mean), _f(e.sd), _interval(e.interval), _f(e.prob_a_ahead, 2)] for name, e in estimands],
+            [
+                [name, number(e.mean), number(e.sd), pair_text(e.interval), number(e.prob_a_ahead, 2)]
+                for name, e in estimands
+            ],
         ),
         Paragraph(
             "Two estimands on the composite-score scale. The capability gap is the model's curve: what the models "
@@ -158,22 +144,22 @@ def _aggregate_blocks(s: FitSummary) -> list[Block]:
             name.replace("_", " "),
             lens.a_model,
             lens.b_model,
-            _f(lens.a),
-            _f(lens.b),
-            _f(lens.gap),
+            number(lens.a),
+            number(lens.b),
+            number(lens.gap),
             f"{lens.relative:.1%}",
         ]
         for name, lens in gap.lenses.items()
     ]
     model_row = ["benchgap model: expected composite score (posterior mean)", _best(s.models, a), _best(s.models, b)]
-    model_row += ["", "", _f(gap.score.mean), f"{gap.score.relative_mean:.1%}"]
+    model_row += ["", "", number(gap.score.mean), f"{gap.score.relative_mean:.1%}"]
     model_rows = [*lens_rows, model_row]
     if gap.suite is not None:
         suite = gap.suite.score
         model_rows.append(
             [
                 *("benchgap model: suite composite score (posterior mean)", _best(s.models, a, "suite_mean")),
-                *(_best(s.models, b, "suite_mean"), "", "", _f(suite.mean), f"{suite.relative_mean:.1%}"),
+                *(_best(s.models, b, "suite_mean"), "", "", number(suite.mean), f"{suite.relative_mean:.1%}"),
             ]
         )
     blocks: list[Block] = [
@@ -259,7 +245,7 @@ def _relative_blocks(s: FitSummary) -> list[Block]:
 
 
 def _share_interval(pair: tuple[float, float], percent: bool) -> str:
-    return f"[{pair[0]:.1%}, {pair[1]:.1%}]" if percent else _interval(pair, 2)
+    return f"[{pair[0]:.1%}, {pair[1]:.1%}]" if percent else pair_text(pair, 2)
 
 
 def _model_blocks(s: FitSummary) -> list[Block]:
@@ -280,10 +266,10 @@ def _model_blocks(s: FitSummary) -> list[Block]:
     ]
     rows = [
         [
-            *(m.model, m.group, _f(m.theta_mean, 2), _interval(m.theta_interval, 2), _f(m.rank_mean, 1)),
-            *(_interval(m.rank_interval, 0), _f(m.composite_mean), _f(m.suite_mean)),
-            *(_f(m.prob_best_in_group, 2), _f(m.mean_score)),
-            *(_f(m.mean_win_rate), str(m.n_scores)),
+            *(m.model, m.group, number(m.theta_mean, 2), pair_text(m.theta_interval, 2), number(m.rank_mean, 1)),
+            *(pair_text(m.rank_interval, 0), number(m.composite_mean), number(m.suite_mean)),
+            *(number(m.prob_best_in_group, 2), number(m.mean_score)),
+            *(number(m.mean_win_rate), str(m.n_scores)),
         ]
         for m in shown
     ]
@@ -311,93 +297,24 @@ def _tie_blocks(s: FitSummary) -> list[Block]:
 def _diagnostic_blocks(s: FitSummary) -> list[Block]:
     diag, limits = s.diagnostics, s.config.convergence
     header = ["converged", "max R-hat", "min bulk ESS", "min tail ESS", "divergences", "mean tree depth", "step size"]
-    row = ["yes" if diag.converged else "NO", _f(diag.max_rhat), f"{diag.min_ess_bulk:.0f}", f"{diag.min_ess_tail:.0f}"]
-    row += [str(diag.divergences), _f(diag.mean_tree_depth, 1), _f(diag.step_size), f"{diag.chains} x {diag.draws}"]
-    row += [_f(s.posterior_predictive.coverage_90, 2), _f(s.seconds.sampling_and_compile, 1)]
+    row = [
+        "yes" if diag.converged else "NO",
+        number(diag.max_rhat),
+        f"{diag.min_ess_bulk:.0f}",
+        f"{diag.min_ess_tail:.0f}",
+    ]
+    row += [
+        str(diag.divergences),
+        number(diag.mean_tree_depth, 1),
+        number(diag.step_size),
+        f"{diag.chains} x {diag.draws}",
+    ]
+    row += [number(s.posterior_predictive.coverage_90, 2), number(s.seconds.sampling_and_compile, 1)]
     return [
         Heading("Diagnostics"),
         Table([*header, "chains x draws", "PPC 90% coverage", "sampling s"], [row]),
         Paragraph(f"Inference: {s.inference}. Thresholds: {thresholds(limits)}."),
-    ]
-
-
-def _contamination_blocks(c: ContaminationSummary, a: str, b: str, interval_text: str) -> list[Block]:
-    """``model=contamination_aware``: the gap with inflation removed beside the plain model's; what is flagged."""
-    rows = []
-    for name, label in ESTIMAND_ROWS:
-        plain, deflated = getattr(c.plain_gap, name), getattr(c.deflated_gap, name)
-        assert isinstance(plain, GapBrief) and isinstance(deflated, GapBrief)
-        rows.append(
-            [
-                label,
-                _f(plain.mean),
-                _interval(plain.interval),
-                _f(deflated.mean),
-                _interval(deflated.interval),
-                _f(c.shift[name]),
-            ]
-        )
-    blocks: list[Block] = [
-        Heading("Contamination"),
-        Paragraph(
-            f"The contamination-aware model flags {c.flagged_cells} of {c.cells} scores as inflated (posterior "
-            f"probability of inflation at least the flag threshold); the probabilities sum to "
-            f"{c.expected_inflated_cells:.1f} expected inflated scores. The gap with inflation removed, beside "
-            f"the plain model's on the same table ({a} minus {b}):"
-        ),
-        Table(
-            [
-                "estimand",
-                "plain model",
-                f"plain {interval_text}",
-                "inflation removed",
-                f"removed {interval_text}",
-                "shift",
-            ],
-            rows,
-        ),
-    ]
-    fits = (("plain", c.plain_gap), ("contamination-aware", c.deflated_gap))
-    unconverged = [name for name, gaps in fits if not gaps.converged]
-    if unconverged:
-        blocks.append(
-            Paragraph(
-                f"NOT CONVERGED: the {' and the '.join(unconverged)} fit; its gap above is unreliable. Sample longer "
-                "(sampler.draws, sampler.tune) or raise sampler.target_accept.",
-                warning=True,
-            )
-        )
-    return blocks + _flagged_blocks(c)
-
-
-def _flagged_blocks(c: ContaminationSummary) -> list[Block]:
-    blocks: list[Block] = []
-    if c.flagged:
-        blocks += [
-            Paragraph("Flagged scores, most probable first (all cells are in inflation_cells.csv):"),
-            Table(
-                ["model", "group", "benchmark", "score", "P(inflated)", "points if inflated"],
-                [
-                    [
-                        x["model"],
-                        x["group"],
-                        x["benchmark"],
-                        _f(x["score"]),
-                        _f(x["probability"], 2),
-                        _f(x["points_if_inflated"]),
-                    ]
-                    for x in c.flagged
-                ],
-            ),
-        ]
-    rows = [
-        [m["model"], m["group"], str(m["scores"]), str(m["flagged"]), _f(m["total_points"]), _f(m["mean_points"])]
-        for m in c.models[:10]
-    ]
-    return [
-        *blocks,
-        Paragraph("Models with the most inflation (posterior mean score points summed over their scores):"),
-        Table(["model", "group", "scores", "flagged", "total points", "mean points"], rows),
+        *sensitivity_blocks(s),
     ]
 
 

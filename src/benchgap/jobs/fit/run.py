@@ -21,6 +21,7 @@ from benchgap.inflation import PER_CELL_DRAWS, cell_inflation, model_inflation
 from benchgap.jobs.fit.checks import check_fit
 from benchgap.jobs.fit.page import write_fit_report
 from benchgap.posterior import predictive_coverage, replicate_scores
+from benchgap.prior_sensitivity import Sensitivity, sensitivity
 from benchgap.records.files import write_json_atomic
 from benchgap.records.fit_summary import (
     ContaminationSummary,
@@ -185,7 +186,18 @@ def summarise(
         published_aggregate=published,
         contamination=contamination,
         suite_weighting=suite_weighting(result, cfg),
+        prior_sensitivity=_prior_sensitivity(result, cfg),
     )
+
+
+SENSITIVITY_OF = ("gap_score", "gap_suite", "gap_latent", "gap_top_k", "gap_group_mean")  # the gaps it is checked on
+
+
+def _prior_sensitivity(result: FitResult, cfg: FitConfig) -> dict[str, Sensitivity] | None:
+    if not cfg.prior_sensitivity:
+        return None
+    log.info("prior sensitivity: power-scaling the prior and the likelihood of %s", ", ".join(SENSITIVITY_OF))
+    return sensitivity(result.posterior, result.table, spec=cfg.model, names=SENSITIVITY_OF)
 
 
 RANDOM_WEIGHTINGS = WeightingConfig(kind=WeightScheme.dirichlet, concentration=1.0, draws=200)

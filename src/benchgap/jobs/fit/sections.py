@@ -1,0 +1,148 @@
+"""Sections of the fit report about what may move the gap besides the data: contamination and the priors; and the
+number formats every section of the report uses."""
+
+from benchgap.document import Block, Heading, Paragraph, Table
+from benchgap.estimands import GapEstimate
+from benchgap.prior_sensitivity import THRESHOLD
+from benchgap.records.fit_summary import ContaminationSummary, FitSummary, GapBrief
+
+ESTIMAND_ROWS = (
+    ("score", "best vs best, composite score"),
+    ("latent", "best vs best, latent"),
+    ("group_mean", "group mean, latent"),
+)
+
+
+def interval_label(gap: GapEstimate) -> str:
+    """``90% interval`` (equal-tailed) or ``90% HDI``."""
+    return f"{gap.interval_prob:.0%} {'HDI' if gap.interval_kind == 'hdi' else 'interval'}"
+
+
+def number(x: float | None, digits: int = 3) -> str:
+    return "n/a" if x is None or x != x else f"{x:.{digits}f}"
+
+
+def pair_text(pair: tuple[float, float], digits: int = 3) -> str:
+    return f"[{number(pair[0], digits)}, {number(pair[1], digits)}]"
+
+
+SENSITIVITY_LABELS = {
+    "gap_score": "best vs best, composite score (capability)",
+    "gap_suite": "best vs best, suite score",
+    "gap_latent": "best vs best, latent",
+    "gap_top_k": "top-k mean, latent",
+    "gap_group_mean": "group mean, latent",
+}
+
+
+def sensitivity_blocks(s: FitSummary) -> list[Block]:
+    """Power-scaling sensitivity of the gaps to the prior and to the likelihood."""
+    if not s.prior_sensitivity:
+        return []
+    rows = [
+        [SENSITIVITY_LABELS.get(name, name), f"{v.prior:.3f}", f"{v.likelihood:.3f}", v.diagnosis]
+        for name, v in s.prior_sensitivity.items()
+    ]
+    flagged = [SENSITIVITY_LABELS.get(n, n) for n, v in s.prior_sensitivity.items() if v.prior >= THRESHOLD]
+    words = (
+        "No gap is prior-sensitive: the data, not the priors, set them."
+        if not flagged
+        else f"Prior-sensitive (above {THRESHOLD:g}): {', '.join(flagged)}; read them with the priors in mind "
+        "(model.* sets them)."
+    )
+    return [
+        Heading("Prior sensitivity"),
+        Table(["gap", "prior sensitivity", "likelihood sensitivity", "diagnosis"], rows),
+        Paragraph(
+            "How far each gap's posterior moves when the prior (or the likelihood) is raised to a power near 1 "
+            "(power-scaling, Kallioinen et al. 2024; cumulative Jensen-Shannon distance, importance-reweighted draws, "
+            f"no refit). Above {THRESHOLD:g} a gap is sensitive; sensitive to both, prior and data disagree. " + words
+        ),
+    ]
+
+
+def contamination_blocks(c: ContaminationSummary, a: str, b: str, interval_text: str) -> list[Block]:
+    """``model=contamination_aware``: the gap with inflation removed beside the plain model's; what is flagged."""
+    rows = []
+    for name, label in ESTIMAND_ROWS:
+        plain, deflated = getattr(c.plain_gap, name), getattr(c.deflated_gap, name)
+        assert isinstance(plain, GapBrief) and isinstance(deflated, GapBrief)
+        rows.append(
+            [
+                label,
+                number(plain.mean),
+                pair_text(plain.interval),
+                number(deflated.mean),
+                pair_text(deflated.interval),
+                number(c.shift[name]),
+            ]
+        )
+    blocks: list[Block] = [
+        Heading("Contamination"),
+        Paragraph(
+            f"The contamination-aware model flags {c.flagged_cells} of {c.cells} scores as inflated (posterior "
+            f"probability of inflation at least the flag threshold); the probabilities sum to "
+            f"{c.expected_inflated_cells:.1f} expected inflated scores. The gap with inflation removed, beside "
+            f"the plain model's on the same table ({a} minus {b}):"
+        ),
+        Table(
+            [
+                "estimand",
+                "plain model",
+                f"plain {interval_text}",
+                "inflation removed",
+                f"removed {interval_text}",
+                "shift",
+            ],
+            rows,
+        ),
+    ]
+    fits = (("plain", c.plain_gap), ("contamination-aware", c.deflated_gap))
+    unconverged = [name for name, gaps in fits if not gaps.converged]
+    if unconverged:
+        blocks.append(
+            Paragraph(
+                f"NOT CONVERGED: the {' and the '.join(unconverged)} fit; its gap above is unreliable. Sample longer "
+                "(sampler.draws, sampler.tune) or raise sampler.target_accept.",
+                warning=True,
+            )
+        )
+    return blocks + _flagged_blocks(c)
+
+
+def _flagged_blocks(c: ContaminationSummary) -> list[Block]:
+    blocks: list[Block] = []
+    if c.flagged:
+        blocks += [
+            Paragraph("Flagged scores, most probable first (all cells are in inflation_cells.csv):"),
+            Table(
+                ["model", "group", "benchmark", "score", "P(inflated)", "points if inflated"],
+                [
+                    [
+                        x["model"],
+                        x["group"],
+                        x["benchmark"],
+                        number(x["score"]),
+                        number(x["probability"], 2),
+                        number(x["points_if_inflated"]),
+                    ]
+                    for x in c.flagged
+                ],
+            ),
+        ]
+    rows = [
+        [
+            m["model"],
+            m["group"],
+            str(m["scores"]),
+            str(m["flagged"]),
+            number(m["total_points"]),
+            number(m["mean_points"]),
+        ]
+        for m in c.models[:10]
+    ]
+    return [
+        *blocks,
+        Paragraph("Models with the most inflation (posterior mean score points summed over their scores):"),
+        Table(["model", "group", "scores", "flagged", "total points", "mean points"], rows),
+    ]
