@@ -102,11 +102,31 @@ def test_prior_draws_are_standardised_and_seeded():
     for truth, same in zip(truths, again, strict=True):
         assert truth.theta.mean() == pytest.approx(0, abs=1e-9) and truth.theta.std() == pytest.approx(1, abs=1e-9)
         assert np.array_equal(truth.theta, same.theta) and truth.gaps == same.gaps
-        table = simulate_table(truth, template, cfg, np.random.default_rng(1))
+        table, persistent = simulate_table(truth, template, cfg, np.random.default_rng(1))
         assert table.n_cells == template.n_models * template.n_benchmarks
+        assert persistent.shape == (template.n_models, template.n_benchmarks)
         assert ((table.score >= 0) & (table.score <= 1)).all()
         assert table.n_items.min() >= cfg.items[0] and table.n_items.max() <= cfg.items[1]
     assert len({t.gaps["gap_latent"] for t in truths}) == 5
+
+
+def test_tables_mix_counts_standard_errors_plain_proportions_and_missing_cells():
+    cfg = CalibrateConfig(
+        benchmarks=8, stderr_share=0.25, plain_share=0.25, missing_rate=0.3, simulations=3, sampler=TINY
+    )
+    template = template_table(cfg)
+    truth = prior_draws(cfg, template)[0]
+    table, persistent = simulate_table(truth, template, cfg, np.random.default_rng(2))
+    per_benchmark = (
+        pd.DataFrame({"bench": table.bench_idx, "counts": np.isfinite(table.n_items), "se": np.isfinite(table.stderr)})
+        .groupby("bench")[["counts", "se"]]
+        .all()
+    )
+    assert per_benchmark["counts"].sum() == 4 and per_benchmark["se"].sum() == 2  # the other two: plain
+    plain = ~np.isfinite(table.n_items) & ~np.isfinite(table.stderr)
+    assert np.allclose(table.score[plain], persistent[table.model_idx[plain], table.bench_idx[plain]])
+    assert 0.55 * template.n_cells < table.n_cells < 0.85 * template.n_cells
+    assert set(table.model_idx) == set(range(table.n_models)) and set(table.bench_idx) == set(range(8))
 
 
 def test_bad_settings_are_one_clear_error():
@@ -116,6 +136,8 @@ def test_bad_settings_are_one_clear_error():
         check_calibrate(CalibrateConfig(draws_kept=400, sampler=TINY))
     with pytest.raises(InputError, match="benchmarks must be a whole number >= 2, got 1"):
         check_calibrate(CalibrateConfig(benchmarks=1))
+    with pytest.raises(InputError, match="add up to more than 1"):
+        check_calibrate(CalibrateConfig(stderr_share=0.6, plain_share=0.6))
 
 
 def test_calibrate_writes_ranks_checks_figures_and_report(tmp_path):
@@ -126,10 +148,10 @@ def test_calibrate_writes_ranks_checks_figures_and_report(tmp_path):
     summary = run_calibrate(cfg, out_dir=tmp_path).to_json()
     ranks = pd.read_csv(tmp_path / "ranks.csv")
     assert set(ranks["family"]) == {"capability", "intercept", "log_discrimination", "log_concentration", "gap"}
-    assert len(ranks) == 8 * (6 + 3 * 5 + 3)
+    assert len(ranks) == 8 * (6 + 3 * 5 + 4)
     assert ranks["rank"].between(0, 49).all()
     assert json.loads((tmp_path / "summary.json").read_text())["simulations"] == 8
-    assert set(summary["gap_coverage"]) == {"gap_score", "gap_latent", "gap_group_mean"}
+    assert set(summary["gap_coverage"]) == {"gap_score", "gap_suite", "gap_latent", "gap_group_mean"}
     assert 0 <= summary["gap_coverage"]["gap_score"]["coverage_90"] <= 1
     markdown = (tmp_path / "report.md").read_text()
     assert ("PASS." in markdown) != ("FAIL." in markdown)
@@ -148,11 +170,14 @@ def test_calibrate_writes_ranks_checks_figures_and_report(tmp_path):
 
 @pytest.mark.slow
 def test_default_model_passes_simulation_based_calibration(tmp_path):
-    """60 tables from the default model's priors with the calibrate sampler: no rank check fails at the run-wise
-    level 0.01, and the gap's 90% intervals cover within three binomial standard errors of 0.9 (0.78 to 1). The
-    200-table study with the same settings is in the README."""
-    cfg = composed("calibrate", "simulations=60", "plots=false")
+    """60 tables from the default model's priors with the calibrate sampler, each benchmark reporting item counts,
+    a standard error or a plain proportion and a tenth of the cells missing: no rank or spread check fails at the
+    run-wise level 0.01, and the gaps' 90% intervals cover within three binomial standard errors of 0.9 (0.78 to
+    1). The 200-table study is in the README."""
+    cfg = composed(
+        "calibrate", "simulations=60", "plots=false", "stderr_share=0.25", "plain_share=0.25", "missing_rate=0.1"
+    )
     summary = run_calibrate(cfg, out_dir=tmp_path).to_json()
     assert summary["passed"], summary["families"]
-    for estimand in ("gap_score", "gap_latent", "gap_group_mean"):
+    for estimand in ("gap_score", "gap_suite", "gap_latent", "gap_group_mean"):
         assert 0.78 <= summary["gap_coverage"][estimand]["coverage_90"] <= 1.0

@@ -33,6 +33,14 @@ class GroupPrior(Enum):
     exchangeable = "exchangeable"  # theta_raw ~ Normal(0, 1): groups enter the estimands only
 
 
+class ConcentrationPooling(Enum):
+    """How the benchmarks' concentrations kappa_b share information (``model.concentration_pooling``)."""
+
+    none = "none"  # log kappa_b ~ Normal(concentration_mean, concentration_sd), independently
+    mean = "mean"  # ... ~ Normal(mu_kappa, concentration_sd), mu_kappa ~ Normal(concentration_mean, 1) learned
+    full = "full"  # mean and spread learned: mu_kappa + sigma_kappa z_b, sigma_kappa ~ Gamma(2, 2 / concentration_sd)
+
+
 class PlainLikelihood(Enum):
     """Likelihood of a score with neither item count nor standard error."""
 
@@ -208,6 +216,7 @@ class ModelConfig:
     discrimination_sd: float = ranged(1.0, within=POSITIVE)  # prior sd of log-discrimination (95%: a from 0.14 to 7)
     concentration_mean: float = ranged(4.0)  # prior mean of each benchmark's log concentration kappa (e^4 ~ 55)
     concentration_sd: float = ranged(1.0, within=POSITIVE)  # prior sd of log kappa (95%: kappa from 8 to 400)
+    concentration_pooling: ConcentrationPooling = ConcentrationPooling.none  # none | mean | full (see the enum)
     plain_likelihood: PlainLikelihood = PlainLikelihood.beta  # scores without item counts or standard errors
     score_floor: float = ranged(
         0.005, 0.0, 0.5, open_low=True, open_high=True
@@ -366,6 +375,10 @@ class CalibrateConfig:
     chance_share: float = ranged(
         0.5, within=SHARE
     )  # share of benchmarks with a 0.25 chance floor (four-way multiple choice)
+    stderr_share: float = ranged(0.0, within=SHARE)  # share of benchmarks reported with standard errors (normal)
+    plain_share: float = ranged(0.0, within=SHARE)  # share reported as plain proportions (beta); the rest item counts
+    missing_rate: float = ranged(0.0, 0.0, 1.0, open_high=True)  # share of cells left out (each model and benchmark
+    # keeps one)
     simulations: int = ranged(200, 1)  # tables drawn, fitted and ranked
     draws_kept: int = ranged(99, 9)  # posterior draws each truth is ranked among (thinned evenly): ranks 0..draws_kept
     alpha: float = ranged(

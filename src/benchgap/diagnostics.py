@@ -21,6 +21,8 @@ CHECKED = (  # the parameters every reported number rests on, hyperparameters in
     "intercept",
     "log_discrimination",
     "kappa",
+    "log_kappa_mean",  # model.concentration_pooling=mean | full
+    "log_kappa_sd",
     "log_discrimination_mean",
     "intercept_mean",
     "sigma_intercept",

@@ -56,6 +56,7 @@ import pymc as pm
 import pytensor.tensor as pt
 
 from benchgap.config import (
+    ConcentrationPooling,
     GroupPrior,
     ModelConfig,
     ModelKind,
@@ -109,9 +110,7 @@ def build_model(table: ScoreTable, *, spec: ModelConfig) -> pm.Model:
         discrimination = pt.exp(log_discrimination)
         pm.Deterministic("difficulty", -intercept / discrimination, dims="benchmark")
 
-        # Independent per benchmark: a pooled scale made a funnel wherever kappa >> n leaves kappa unidentified.
-        log_kappa = pm.Normal("log_kappa", spec.concentration_mean, spec.concentration_sd, dims="benchmark")
-        kappa = pm.Deterministic("kappa", pt.exp(log_kappa), dims="benchmark")
+        kappa = pm.Deterministic("kappa", pt.exp(_log_concentrations(spec)), dims="benchmark")
 
         _add_likelihood(
             data,
@@ -123,6 +122,20 @@ def build_model(table: ScoreTable, *, spec: ModelConfig) -> pm.Model:
             inflation=inflation_prior(data, spec.inflation) if aware else None,
         )
     return model
+
+
+def _log_concentrations(spec: ModelConfig) -> pt.TensorVariable:
+    """``log kappa_b`` by ``model.concentration_pooling``. Independent (none): a pooled scale made a funnel wherever
+    kappa >> n leaves kappa unidentified. ``mean`` learns the table's typical concentration (no funnel: the spread
+    is fixed); ``full`` also its spread, non-centred, with a zero-avoiding Gamma(2, .) prior on it."""
+    if spec.concentration_pooling is ConcentrationPooling.none:
+        return pm.Normal("log_kappa", spec.concentration_mean, spec.concentration_sd, dims="benchmark")
+    mu = pm.Normal("log_kappa_mean", spec.concentration_mean, 1.0)
+    if spec.concentration_pooling is ConcentrationPooling.mean:
+        return pm.Normal("log_kappa", mu, spec.concentration_sd, dims="benchmark")
+    sigma = pm.Gamma("log_kappa_sd", alpha=2.0, beta=2.0 / spec.concentration_sd)
+    z = pm.Normal("log_kappa_z", 0.0, 1.0, dims="benchmark")
+    return pm.Deterministic("log_kappa", mu + sigma * z, dims="benchmark")
 
 
 def _raw_capabilities(group: pt.TensorVariable, spec: ModelConfig) -> pt.TensorVariable:

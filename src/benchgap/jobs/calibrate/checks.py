@@ -13,6 +13,11 @@ def check_calibrate(cfg: CalibrateConfig) -> None:
         raise InputError(f"a='{cfg.a}' and b='{cfg.b}' must be two different keys of groups ({', '.join(cfg.groups)})")
     if not (len(cfg.items) == 2 and cfg.items[0] <= cfg.items[1]):
         raise InputError(f"items must be [min, max] item counts with 1 <= min <= max; got {cfg.items}")
+    if cfg.stderr_share + cfg.plain_share > 1:
+        raise InputError(
+            f"stderr_share={cfg.stderr_share:g} and plain_share={cfg.plain_share:g} add up to more than 1; they are "
+            "shares of the benchmarks (the rest report item counts)"
+        )
     if cfg.model.kind is not ModelKind.irt:
         raise InputError(
             f"model={cfg.model.kind.value}: calibrate draws tables from the plain model's priors, which hold no "

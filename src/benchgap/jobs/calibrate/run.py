@@ -7,8 +7,12 @@ simulations, whatever the prior; a smile (too many extreme ranks) means interval
 a slope a bias. The uniformity is tested with the PIT-ECDF's simultaneous bands and the ``pot_c`` test of
 ArviZ (Säilynoja, Bürkner and Vehtari 2022; Tesso et al. 2026).
 
-The score tables follow the model's own measurement model (beta-binomial with item counts, per-benchmark
-concentration), drawn with the fit's priors (``benchgap.model.build_model``, sampled forward with PyMC); the
+The score tables follow the model's own measurement model, drawn with the fit's priors: each cell's persistent
+score ``q ~ Beta(kappa p, kappa (1 - p))``, then item counts (binomial), a standard error (normal; the model's
+normal likelihood integrates ``q`` out as a normal of the same variance) or the plain proportion ``q`` itself,
+per benchmark as ``stderr_share`` and ``plain_share`` say; ``missing_rate`` of the cells left out. The suite
+gap's truth is the composite of the drawn ``q``, so its fit uses ``gap.run_share=[0,0]`` (nothing here is run
+noise). The tables are drawn (``benchgap.model.build_model``, sampled forward with PyMC); the
 fit is ``benchgap.fitting.fit`` with one compiled model for every table (data swapped in). simuk (ArviZ's SBC
 package) needs observed random variables to draw its tables; the model writes its likelihood as potentials for
 speed, so this module draws the tables itself from the same priors.
@@ -41,7 +45,7 @@ from benchgap.weighting import best_vs_best
 
 log = logging.getLogger("benchgap")
 CHANCE_FLOOR = 0.25  # four-way multiple choice
-GAPS = ("gap_score", "gap_latent", "gap_group_mean")  # gap estimands ranked (names of FitEstimates.draws)
+GAPS = ("gap_score", "gap_suite", "gap_latent", "gap_group_mean")  # gap estimands ranked (FitEstimates.draws)
 PARAMETERS = {  # family -> posterior variable ranked per model or benchmark
     "capability": "theta",
     "intercept": "intercept",
@@ -62,12 +66,15 @@ class Truth:
 
 
 def template_table(cfg: CalibrateConfig) -> ScoreTable:
-    """The table shape every simulation shares: every cell observed, item counts known, the chance floors fixed."""
+    """The table shape every simulation shares: every cell, the chance floors fixed, and per benchmark how it is
+    reported: item counts, a standard error (the last ``stderr_share`` of the benchmarks) or a plain proportion
+    (the ``plain_share`` before them)."""
     models = tuple(f"{g}-{i + 1}" for g, n in cfg.groups.items() for i in range(n))
     groups = tuple(g for g, n in cfg.groups.items() for _ in range(n))
     floors = round(cfg.chance_share * cfg.benchmarks)
     chance = np.where(np.arange(cfg.benchmarks) < floors, CHANCE_FLOOR, 0.0)
     model_idx, bench_idx = np.divmod(np.arange(len(models) * cfg.benchmarks), cfg.benchmarks)
+    kind = report_kinds(cfg)[bench_idx]
     return ScoreTable(
         models=models,
         groups=groups,
@@ -78,10 +85,17 @@ def template_table(cfg: CalibrateConfig) -> ScoreTable:
         model_idx=model_idx,
         bench_idx=bench_idx,
         score=np.full(model_idx.size, 0.5),
-        n_items=np.full(model_idx.size, float(cfg.items[0])),
-        stderr=np.full(model_idx.size, np.nan),
+        n_items=np.where(kind == "counts", float(cfg.items[0]), np.nan),
+        stderr=np.where(kind == "stderr", 0.01, np.nan),
         source="simulated from the prior",
     )
+
+
+def report_kinds(cfg: CalibrateConfig) -> np.ndarray:
+    """Per benchmark: ``counts``, ``plain`` or ``stderr``, in that order along the benchmarks."""
+    stderr, plain = round(cfg.stderr_share * cfg.benchmarks), round(cfg.plain_share * cfg.benchmarks)
+    counts = cfg.benchmarks - stderr - plain
+    return np.array(["counts"] * counts + ["plain"] * plain + ["stderr"] * stderr)
 
 
 def prior_draws(cfg: CalibrateConfig, template: ScoreTable) -> list[Truth]:
@@ -108,15 +122,58 @@ def prior_draws(cfg: CalibrateConfig, template: ScoreTable) -> list[Truth]:
     return truths
 
 
-def simulate_table(truth: Truth, template: ScoreTable, cfg: CalibrateConfig, rng: np.random.Generator) -> ScoreTable:
-    """Scores from the model's measurement model: ``k ~ BetaBinomial(n, kappa p, kappa (1 - p))`` per cell, with
-    ``n`` uniform in ``cfg.items``."""
-    expected = expected_scores(truth.theta, truth.intercept, truth.log_discrimination, template.chance)
-    p = np.clip(expected[template.model_idx, template.bench_idx], 1e-9, 1 - 1e-9)
-    kappa = np.exp(truth.log_kappa)[template.bench_idx]
-    items = rng.integers(cfg.items[0], cfg.items[1] + 1, template.n_benchmarks)[template.bench_idx]
-    correct = rng.binomial(items, rng.beta(kappa * p, kappa * (1 - p)))
-    return dataclasses.replace(template, score=correct / items, n_items=items.astype(float))
+def simulate_table(
+    truth: Truth, template: ScoreTable, cfg: CalibrateConfig, rng: np.random.Generator
+) -> tuple[ScoreTable, np.ndarray]:
+    """A table from the model's measurement model, and its persistent scores ``q`` (models x benchmarks, the suite
+    truth). Item counts ``n`` are uniform in ``cfg.items`` per benchmark; a standard-error benchmark reports
+    ``s = sqrt(0.25 / n)`` and a score ``q + Normal(0, s)`` with ``q`` normal around ``p`` (the fit's normal
+    likelihood); a plain one reports ``q``."""
+    p = np.clip(
+        expected_scores(truth.theta, truth.intercept, truth.log_discrimination, template.chance), 1e-9, 1 - 1e-9
+    )
+    kappa = np.exp(truth.log_kappa)[None, :]
+    q = rng.beta(kappa * p, kappa * (1 - p))
+    kinds = report_kinds(cfg)
+    se_bench = kinds == "stderr"
+    residual_sd = np.sqrt(p * (1 - p) / (kappa + 1))
+    q[:, se_bench] = np.clip(
+        p[:, se_bench] + residual_sd[:, se_bench] * rng.standard_normal(p[:, se_bench].shape), 0, 1
+    )
+    items = rng.integers(cfg.items[0], cfg.items[1] + 1, template.n_benchmarks).astype(float)
+    m, b = template.model_idx, template.bench_idx
+    score = q[m, b].copy()
+    counted, se = kinds[b] == "counts", np.sqrt(0.25 / items[b])
+    score[counted] = rng.binomial(items[b][counted].astype(int), q[m, b][counted]) / items[b][counted]
+    with_se = kinds[b] == "stderr"
+    score[with_se] = q[m, b][with_se] + se[with_se] * rng.standard_normal(int(with_se.sum()))
+    table = dataclasses.replace(
+        template,
+        score=score,
+        n_items=np.where(counted, items[b], np.nan),
+        stderr=np.where(with_se, se, np.nan),
+    )
+    return _drop_cells(table, cfg.missing_rate, rng), q
+
+
+def _drop_cells(table: ScoreTable, rate: float, rng: np.random.Generator) -> ScoreTable:
+    """``rate`` of the cells left out, but every model and every benchmark keeps one."""
+    if rate <= 0:
+        return table
+    keep = rng.random(table.n_cells) >= rate
+    for index, n in ((table.model_idx, table.n_models), (table.bench_idx, table.n_benchmarks)):
+        for i in range(n):
+            cells = np.flatnonzero(index == i)
+            if not keep[cells].any():
+                keep[rng.choice(cells)] = True
+    return dataclasses.replace(
+        table,
+        model_idx=table.model_idx[keep],
+        bench_idx=table.bench_idx[keep],
+        score=table.score[keep],
+        n_items=table.n_items[keep],
+        stderr=table.stderr[keep],
+    )
 
 
 def run_calibrate(cfg: CalibrateConfig, *, out_dir: Path) -> CalibrateSummary:
@@ -129,7 +186,8 @@ def run_calibrate(cfg: CalibrateConfig, *, out_dir: Path) -> CalibrateSummary:
     rows, coverage_rows = [], []
     start = time.perf_counter()
     for s, truth in enumerate(truths):
-        result = _fit_simulation(cfg, template, truth, seeds[s], cache)
+        result, persistent = _fit_simulation(cfg, template, truth, seeds[s], cache)
+        truth = dataclasses.replace(truth, gaps=truth.gaps | {"gap_suite": suite_gap(persistent, template, cfg)})
         diag = result.diagnostics
         status: dict[str, Any] = {
             "simulation": s,
@@ -157,12 +215,20 @@ def run_calibrate(cfg: CalibrateConfig, *, out_dir: Path) -> CalibrateSummary:
 
 def _fit_simulation(
     cfg: CalibrateConfig, template: ScoreTable, truth: "Truth", seed: np.random.SeedSequence, cache: ModelCache
-) -> FitResult:
-    """Simulation ``seed``'s table drawn from ``truth`` and fitted with the run's compiled model."""
-    table = simulate_table(truth, template, cfg, np.random.default_rng(seed))
+) -> tuple[FitResult, np.ndarray]:
+    """Simulation ``seed``'s table drawn from ``truth`` and fitted with the run's compiled model; with the table's
+    persistent scores."""
+    table, persistent = simulate_table(truth, template, cfg, np.random.default_rng(seed))
     sampler = dataclasses.replace(cfg.sampler, seed=int(seed.spawn(1)[0].generate_state(1)[0]))
-    gap = GapConfig(a=cfg.a, b=cfg.b)
-    return fit(table, model=cfg.model, sampler=sampler, gap=gap, convergence=cfg.convergence, cache=cache)
+    gap = GapConfig(a=cfg.a, b=cfg.b, run_share=[0.0, 0.0])  # every departure from the curve is persistent here
+    result = fit(table, model=cfg.model, sampler=sampler, gap=gap, convergence=cfg.convergence, cache=cache)
+    return result, persistent
+
+
+def suite_gap(persistent: np.ndarray, template: ScoreTable, cfg: CalibrateConfig) -> float:
+    """Best vs best by the uniform composite of the persistent scores: the suite gap's truth."""
+    groups = np.asarray(template.groups)
+    return float(best_vs_best(persistent.mean(axis=1), groups == cfg.a, groups == cfg.b))
 
 
 def _ranks(
