@@ -140,10 +140,10 @@ def suite_gap_over_weightings(
     models change with the weights, so reweighting can move its posterior and reverse its sign. Uses the first
     ``SPREAD_DRAWS`` draws per chain of the persistent scores (the fit's own draws: same ``seed``).
     """
-    chains = posterior["posterior"].sizes["chain"]
-    scores = [
-        suite_scores(posterior, table, chain=c, seed=seed, run_share=run_share)[:SPREAD_DRAWS] for c in range(chains)
-    ]
-    composites = np.moveaxis(np.concatenate(scores) @ weightings.T, 1, -1)  # (draw, weighting, model)
-    gaps = best_vs_best(composites, in_a, in_b)  # (draw, weighting)
-    return gaps.mean(axis=0), (gaps > 0).mean(axis=0)
+    gap_sum, ahead_sum, draws = np.zeros(len(weightings)), np.zeros(len(weightings)), 0
+    for chain in range(posterior["posterior"].sizes["chain"]):  # one chain at a time bounds memory
+        scores = suite_scores(posterior, table, chain=chain, seed=seed, run_share=run_share)[:SPREAD_DRAWS]
+        composites = np.moveaxis(scores @ weightings.T, 1, -1)  # (draw, weighting, model)
+        gaps = best_vs_best(composites, in_a, in_b)  # (draw, weighting)
+        gap_sum, ahead_sum, draws = gap_sum + gaps.sum(axis=0), ahead_sum + (gaps > 0).sum(axis=0), draws + len(gaps)
+    return gap_sum / draws, ahead_sum / draws
