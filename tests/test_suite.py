@@ -135,3 +135,15 @@ def test_a_world_has_two_truths_and_runs_change_neither():
     without = dataclasses.replace(cfg, noise=dataclasses.replace(cfg.noise, interaction_sd=0.0))
     plain = sample_world(without, np.random.default_rng(0)).truth
     assert np.array_equal(plain.suite_score, plain.expected_score)
+
+
+def test_benchmarks_can_differ_in_noise():
+    """``noise.spread``: each benchmark's strength sd is scaled by its own factor exp(spread z)."""
+    cfg = world_preset("heterogeneous")
+    world = sample_world(cfg, np.random.default_rng(1))
+    truth = world.truth
+    scale = np.sqrt(truth.expected_score * (1 - truth.expected_score) / 0.25)
+    per_benchmark = np.std((truth.suite_score - truth.expected_score) / scale, axis=0)
+    expected = np.minimum(cfg.noise.interaction_sd * world.noise_scale, 0.45)
+    assert np.corrcoef(np.log(per_benchmark), np.log(expected))[0, 1] > 0.8
+    assert world.noise_scale.max() / world.noise_scale.min() > 2

@@ -128,6 +128,8 @@ class NoiseConfig:
 
     interaction_sd: float = ranged(0.0, 0.0, 0.5, open_high=True)  # persistent cell deviation: sd at a score of 0.5
     run_sd: float = ranged(0.03, 0.0, 0.5, open_high=True)  # transient run and prompt noise: sd at a score of 0.5
+    spread: float = ranged(0.0, 0.0, 2.0)  # per benchmark, both sds times exp(spread z), z ~ N(0, 1): heterogeneous
+    # concentrations (0: every benchmark alike)
     missing_rate: float = ranged(0.0, 0.0, 1.0, open_high=True)  # share of (model, benchmark) cells left unreported
 
 

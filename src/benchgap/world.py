@@ -54,6 +54,7 @@ class World:
     model_release: np.ndarray  # decimal years, per model
     benchmark_release: np.ndarray  # decimal years, per benchmark
     truth: Truth  # on the model's scale: capabilities standardised over the world's models
+    noise_scale: np.ndarray  # per benchmark: factor on the strength and run sds (noise.spread; 1 when it is 0)
 
 
 def check_world(cfg: WorldConfig, *, key: str = "world") -> None:
@@ -140,10 +141,11 @@ def sample_world(cfg: WorldConfig, rng: np.random.Generator) -> World:
     benchmark_release = rng.uniform(suite.release[0], suite.release[1], size=n_bench)
     chance = np.array([suite.chance.get(c, 0.0) for c in categories])
     truth = _standardised_truth(theta, -discrimination * difficulty, discrimination, chance)
-    if cfg.noise.interaction_sd > 0:  # drawn last, so a world without strengths draws what it always drew
-        truth = dataclasses.replace(
-            truth, suite_score=_beta_around(truth.expected_score, cfg.noise.interaction_sd, rng)
-        )
+    # Drawn last, and only when set, so a world without them draws what it always drew.
+    noise_scale = np.exp(cfg.noise.spread * rng.standard_normal(n_bench)) if cfg.noise.spread > 0 else np.ones(n_bench)
+    if cfg.noise.interaction_sd > 0:
+        strengths = _beta_around(truth.expected_score, cfg.noise.interaction_sd * noise_scale, rng)
+        truth = dataclasses.replace(truth, suite_score=strengths)
     return World(
         models=model_names(cfg),
         groups=groups,
@@ -154,6 +156,7 @@ def sample_world(cfg: WorldConfig, rng: np.random.Generator) -> World:
         model_release=model_release,
         benchmark_release=benchmark_release,
         truth=truth,
+        noise_scale=noise_scale,
     )
 
 
@@ -175,9 +178,10 @@ def _standardised_truth(
     )
 
 
-def _beta_around(p: np.ndarray, sd: float, rng: np.random.Generator) -> np.ndarray:
-    """``Beta(kappa p, kappa (1 - p))`` draws with ``kappa = 1 / (4 sd^2) - 1``: mean ``p``, sd ``sd`` at p = 0.5."""
-    kappa = 1.0 / (4.0 * sd**2) - 1.0
+def _beta_around(p: np.ndarray, sd: float | np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """``Beta(kappa p, kappa (1 - p))`` draws with ``kappa = 1 / (4 sd^2) - 1``: mean ``p``, sd ``sd`` at p = 0.5
+    (``sd`` per benchmark or one for all; capped at 0.45, where kappa is about 0.2)."""
+    kappa = 1.0 / (4.0 * np.minimum(sd, 0.45) ** 2) - 1.0
     p = np.clip(p, 1e-9, 1 - 1e-9)
     return rng.beta(kappa * p, kappa * (1 - p))
 
@@ -266,7 +270,7 @@ def observe(world: World, persistent: np.ndarray, *, noise: NoiseConfig, rng: np
     """
     p = np.clip(persistent, 1e-9, 1 - 1e-9)
     if noise.run_sd > 0:
-        p = _beta_around(p, noise.run_sd, rng)
+        p = _beta_around(p, noise.run_sd * world.noise_scale, rng)
     correct = rng.binomial(world.n_items, p)
     observed = rng.random(p.shape) >= noise.missing_rate
     n_models, n_bench = p.shape
