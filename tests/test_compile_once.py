@@ -10,7 +10,7 @@ import pytest
 from scipy import stats
 from scipy.special import expit
 
-from benchgap.config import Adaptation, Backend, ModelConfig, PlainLikelihood, SamplerConfig
+from benchgap.config import Adaptation, Backend, GroupPrior, ModelConfig, PlainLikelihood, SamplerConfig
 from benchgap.errors import InputError
 from benchgap.model import build_model, shape_key
 from benchgap.presets import demo_world_with
@@ -146,3 +146,16 @@ def test_fit_refuses_a_cache_made_for_another_spec():
             convergence=ConvergenceConfig(),
             cache=cache,
         )
+
+
+@pytest.mark.parametrize("prior", [GroupPrior.student_t, GroupPrior.exchangeable])
+def test_every_group_prior_swaps_tables_into_one_compilation(prior):
+    """The exchangeable prior has no group term, so its graph reads no group data; both others keep the groups."""
+    spec, sampler = ModelConfig(group_prior=prior), SamplerConfig(chains=2, draws=100, tune=100, seed=5, progress=False)
+    model = build_model(mixed_table(1), spec=spec)
+    assert ("mu_group_raw" in model.named_vars) == (prior is not GroupPrior.exchangeable)
+    cache = ModelCache(spec)
+    for seed in (1, 2):
+        posterior = cache.sample(mixed_table(seed), sampler=sampler)
+        assert np.isfinite(posterior["posterior"]["theta"].to_numpy()).all()
+    assert len(cache._compiled) == 1

@@ -83,7 +83,7 @@ def build_model(table: ScoreTable, *, spec: ModelConfig) -> pm.Model:
         coords |= {"cell": list(range(table.n_cells)), "covariate": list(COVARIATES)}
     with pm.Model(coords=coords) as model:
         data = {name: pm.Data(name, values) for name, values in cell_data(table, spec=spec).items()}
-        group = data["model_group"]
+        group = data.get("model_group")  # absent with the exchangeable prior, which has no group term
         sigma_intercept = pm.HalfNormal("sigma_intercept", spec.difficulty_sd_scale)
         if spec.identify_scale is ScaleIdentification.capability:
             # Origin and unit: the mean and sd of the table's capabilities, imposed by standardising what
@@ -138,7 +138,7 @@ def _log_concentrations(spec: ModelConfig) -> pt.TensorVariable:
     return pm.Deterministic("log_kappa", mu + sigma * z, dims="benchmark")
 
 
-def _raw_capabilities(group: pt.TensorVariable, spec: ModelConfig) -> pt.TensorVariable:
+def _raw_capabilities(group: pt.TensorVariable | None, spec: ModelConfig) -> pt.TensorVariable:
     """``theta_raw`` before standardising, by ``model.group_prior``: pooled toward free group means (normal, or
     heavy-tailed so that a group's frontier model is not pulled toward its many small ones), or exchangeable."""
     if spec.group_prior is GroupPrior.exchangeable:
@@ -159,7 +159,10 @@ def cell_data(table: ScoreTable, *, spec: ModelConfig) -> dict[str, np.ndarray]:
     are computed here once rather than per gradient; constants such as binomial coefficients are left out.
     """
     split = CellSplit.of(table)
-    data: dict[str, np.ndarray] = {"model_group": table.group_idx, "chance": table.chance}
+    data: dict[str, np.ndarray] = {"chance": table.chance}
+    exchangeable = spec.group_prior is GroupPrior.exchangeable and spec.identify_scale is ScaleIdentification.capability
+    if not exchangeable:  # a data container the graph does not use cannot be swapped
+        data["model_group"] = table.group_idx
     aware = spec.kind is ModelKind.contamination_aware
     for kind, idx in zip(KINDS, vars(split).values(), strict=True):
         if idx.size:
