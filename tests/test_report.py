@@ -309,3 +309,26 @@ def test_report_opens_with_three_sentences_and_its_headline_figure(grid_report):
     assert "not fitted in this sweep (bayes=false)" in sentences[2]
     assert "(gap_vs_contamination_rate.png)" in brief
     assert markdown.count("(gap_vs_contamination_rate.png)") == 1  # shown once, at the top
+
+
+def test_the_results_table_shows_the_model_and_its_suite_gap_beside_the_naive_estimate():
+    """A fitted sweep's row per job: the naive estimate, the model's capability gap and its suite gap with the
+    coverage of each one's own truth; a job without model rows reads n/a."""
+    from benchgap.jobs.report.page import _results_table
+
+    def row(job, estimator, estimate, coverage, **more):
+        base = {"job": job, "estimator": estimator, "a": "US", "mean_truth": 0.02, "truth_a_ahead_share": 0.9}
+        return base | {"mean_estimate": estimate, "sign_error_rate": 0.1, "coverage_90": coverage} | more
+
+    results = pd.DataFrame(
+        [
+            row("0", "composite", 0.021, 0.6),
+            row("0", "bayes", 0.019, 0.9, converged_share=1.0),
+            row("0", "bayes_suite", 0.020, 0.7, suite_mean_truth=0.022, suite_coverage_90=0.89),
+            row("1", "composite", 0.018, 0.5),
+        ]
+    )
+    table = _results_table(results, [], level=90)
+    assert table.header[-3:] == ["true suite gap", "model suite gap", "suite 90% cov."]
+    assert table.rows[0][-7:] == ["+0.019", "10%", "0.90", "100%", "+0.022", "+0.020", "0.89"]
+    assert table.rows[1][-7:] == ["n/a"] * 7

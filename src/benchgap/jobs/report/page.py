@@ -1,6 +1,8 @@
 """The sweep report's blocks: verdict, what was swept, results per job, breakdown points, sensitivity indices,
 figures and the jobs without a result (``benchgap.document`` renders them to Markdown and HTML)."""
 
+from collections.abc import Callable
+
 import numpy as np
 import pandas as pd
 
@@ -128,36 +130,33 @@ def _results_table(results: pd.DataFrame, params: list[str], *, level: int) -> T
         header += ["model", "model wrong sign", f"model {level}% cov.", "converged"]
     if has_suite:
         header += ["true suite gap", "model suite gap", f"suite {level}% cov."]
+    model_cells: list[Callable[[pd.Series], str]] = [
+        lambda m: f"{m['mean_estimate']:+.3f}",
+        lambda m: f"{m['sign_error_rate']:.0%}",
+        lambda m: _number(m[coverage_name(level)]),
+        lambda m: f"{m['converged_share']:.0%}",
+    ]
+    suite_cells: list[Callable[[pd.Series], str]] = [
+        lambda q: f"{q['suite_mean_truth']:+.3f}",
+        lambda q: f"{q['mean_estimate']:+.3f}",
+        lambda q: _number(q[f"suite_{coverage_name(level)}"]),
+    ]
     rows = []
     for job, row in by[Estimator.composite].iterrows():
         cells = [str(job), *[value_text(row[p]) for p in params]]
         cells += [f"{row['mean_truth']:+.3f}", f"{row['truth_a_ahead_share']:.0%}"]
         cells += [f"{row['mean_estimate']:+.3f}", f"{row['sign_error_rate']:.0%}", _number(row[coverage_name(level)])]
         if not model.empty:
-            m = model.loc[str(job)] if job in model.index else None
-            cells += (
-                ["n/a"] * 4
-                if m is None
-                else [
-                    f"{m['mean_estimate']:+.3f}",
-                    f"{m['sign_error_rate']:.0%}",
-                    _number(m[coverage_name(level)]),
-                    f"{m['converged_share']:.0%}",
-                ]
-            )
+            cells += _job_cells(model, str(job), model_cells)
         if has_suite:
-            q = suite.loc[str(job)] if job in suite.index else None
-            cells += (
-                ["n/a"] * 3
-                if q is None
-                else [
-                    f"{q['suite_mean_truth']:+.3f}",
-                    f"{q['mean_estimate']:+.3f}",
-                    _number(q[f"suite_{coverage_name(level)}"]),
-                ]
-            )
+            cells += _job_cells(suite, str(job), suite_cells)
         rows.append(cells)
     return Table(header, rows)
+
+
+def _job_cells(frame: pd.DataFrame, job: str, cells: list[Callable[[pd.Series], str]]) -> list[str]:
+    """The job's row of ``frame`` shown by ``cells``, or n/a in each where the job has none."""
+    return [cell(frame.loc[job]) for cell in cells] if job in frame.index else ["n/a"] * len(cells)
 
 
 def _breakdown_table(table: pd.DataFrame) -> Table:
