@@ -8,6 +8,7 @@ import dataclasses
 import logging
 import os
 import sys
+import typing
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -59,6 +60,10 @@ def main(argv: list[str] | None = None) -> None:
     if job not in JOBS:
         print(f"benchgap: unknown job '{job}'; choose one of: {', '.join(JOBS)}", file=sys.stderr)
         sys.exit(2)
+    unknown = next((line for line in (_unknown_override(job, arg) for arg in rest) if line), None)
+    if unknown:
+        print(f"benchgap {job}: {unknown}", file=sys.stderr)
+        sys.exit(2)
     import hydra
     from hydra.core.config_store import ConfigStore
 
@@ -66,6 +71,34 @@ def main(argv: list[str] | None = None) -> None:
     register_resolvers()
     sys.argv = [f"benchgap-{job}", *rest]
     hydra.main(config_path=str(config_dir()), config_name=job, version_base="1.3")(_TASKS[job])()
+
+
+def _unknown_override(job: str, arg: str) -> str | None:
+    """One line when ``arg`` (``key=value``) sets a key the job's settings do not have, else None.
+
+    Hydra's own message for it is several lines long and suggests ``+key=...``, which the settings would then
+    reject. Config groups (``world=overdispersed``, ``experiment=...``), Hydra's keys, additions (``+``),
+    deletions (``~``) and flags pass through to Hydra."""
+    key = arg.split("=", 1)[0]
+    if "=" not in arg or key.startswith(("+", "~", "-", "hydra")) or "/" in key:
+        return None
+    groups = {p.name for p in config_dir().iterdir() if p.is_dir()}
+    node: Any = SCHEMAS[job]
+    parts = key.split(".")
+    for depth, part in enumerate(parts):
+        if not dataclasses.is_dataclass(node):
+            return None  # inside a mapping (world.groups.X) any key may stand
+        fields = {f.name: f for f in dataclasses.fields(node)}
+        if part not in fields:
+            if depth == 0 and part in groups:
+                return None
+            where = ".".join(parts[:depth]) or f"the {job} settings"
+            return (
+                f"no setting '{key}': '{part}' is not a key of {where} (keys: {', '.join(sorted(fields))}); "
+                f"fix its spelling (`benchgap {job} --cfg job` shows every setting)"
+            )
+        node = typing.get_type_hints(node).get(part)
+    return None
 
 
 def register_resolvers() -> None:
