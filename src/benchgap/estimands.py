@@ -141,13 +141,19 @@ def estimate(
     """
     theta = posterior_array(posterior, "theta")  # (chain, draw, model)
     composite = composite_draws(posterior, table, weights)
-    chains = [
-        suite_scores(
-            posterior, table, chain=c, seed=seed, run_share=tuple(gap.run_share), plain_normal_floor=plain_normal_floor
+    suite_composites, suite_means = [], []
+    for chain in range(theta.shape[0]):  # one chain's persistent scores at a time bounds memory
+        q = suite_scores(
+            posterior,
+            table,
+            chain=chain,
+            seed=seed,
+            run_share=tuple(gap.run_share),
+            plain_normal_floor=plain_normal_floor,
         )
-        for c in range(theta.shape[0])
-    ]
-    suite = np.stack([q @ weights for q in chains])  # (chain, draw, model)
+        suite_composites.append(q @ weights)
+        suite_means.append(q.mean(axis=0))
+    suite = np.stack(suite_composites)  # (chain, draw, model)
     compared = _Compared.of(table, gap)
     draws = {
         "gap_latent": compared.best(theta),
@@ -181,7 +187,7 @@ def estimate(
         tie_groups=ties,
         weights=weights,
         draws=draws,
-        suite_scores_mean=np.mean([q.mean(axis=0) for q in chains], axis=0),
+        suite_scores_mean=np.mean(suite_means, axis=0),
     )
 
 
