@@ -49,14 +49,26 @@ def scipy_log_likelihood(table: ScoreTable, point: dict[str, np.ndarray], spec: 
     total = stats.betabinom.logpmf(k, n, kappa[counts] * p[counts], kappa[counts] * (1 - p[counts])).sum()
     sd = np.sqrt(table.stderr[se] ** 2 + p[se] * (1 - p[se]) / (kappa[se] + 1))
     total += stats.norm.logpdf(table.score[se], p[se], sd).sum()
-    y = np.clip(table.score[plain], spec.score_floor, 1 - spec.score_floor)
-    total += stats.beta.logpdf(y, kappa[plain] * p[plain], kappa[plain] * (1 - p[plain])).sum()
+    y, floor = table.score[plain], spec.score_floor
+    alpha, beta = kappa[plain] * p[plain], kappa[plain] * (1 - p[plain])
+    low, high = y <= floor, y >= 1 - floor  # censored at the clip
+    inside = ~low & ~high
+    total += stats.beta.logpdf(y[inside], alpha[inside], beta[inside]).sum()
+    total += stats.beta.logcdf(floor, alpha[low], beta[low]).sum()
+    total += stats.beta.logsf(1 - floor, alpha[high], beta[high]).sum()
     return float(total)
 
 
-def test_written_out_likelihood_matches_scipy_up_to_a_constant():
-    """Differences of log likelihood between parameter points agree with scipy's beta-binomial, normal and beta."""
+@pytest.mark.parametrize("censored", [False, True])
+def test_written_out_likelihood_matches_scipy_up_to_a_constant(censored):
+    """Differences of log likelihood between parameter points agree with scipy's beta-binomial, normal and beta; a
+    plain score at or beyond the clip (0.005) counts as censored there, its probability the beta's tail."""
     table, spec = mixed_table(1), ModelConfig()
+    if censored:
+        plain = np.flatnonzero(~np.isfinite(table.n_items) & ~np.isfinite(table.stderr))
+        score = table.score.copy()
+        score[plain[:3]], score[plain[3:5]] = 0.0, 1.0
+        table = dataclasses.replace(table, score=score)
     model = build_model(table, spec=spec)
     assert {p.name for p in model.potentials} == {"loglik_counts", "loglik_stderr", "loglik_plain"}
     inputs = model.value_vars

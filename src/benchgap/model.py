@@ -182,9 +182,16 @@ def cell_data(table: ScoreTable, *, spec: ModelConfig) -> dict[str, np.ndarray]:
     if split.plain.size:
         y = table.score[split.plain]
         if spec.plain_likelihood is PlainLikelihood.beta:
+            low, high = y <= spec.score_floor, y >= 1.0 - spec.score_floor  # censored at the clip
             y = np.clip(y, spec.score_floor, 1.0 - spec.score_floor)
-            per_benchmark = np.bincount(table.bench_idx[split.plain], minlength=table.n_benchmarks)
-            data |= {"log_score": np.log(y), "log1m_score": np.log1p(-y), "plain_cells": per_benchmark.astype(float)}
+            uncensored = np.bincount(table.bench_idx[split.plain][~low & ~high], minlength=table.n_benchmarks)
+            data |= {
+                "log_score": np.log(y),
+                "log1m_score": np.log1p(-y),
+                "plain_cells": uncensored.astype(float),  # a censored cell's probability needs no normaliser
+                "plain_low": np.flatnonzero(low).astype(np.int64),
+                "plain_high": np.flatnonzero(high).astype(np.int64),
+            }
         else:
             data["score_plain"] = y
     return data
@@ -275,16 +282,22 @@ def _plain_density(
     plain_kappa = kappa[data["plain_benchmark"]]
     if spec.plain_likelihood is PlainLikelihood.beta:
 
+        low, high, floor = data["plain_low"], data["plain_high"], spec.score_floor
+
         def beta_density(p: pt.TensorVariable) -> pt.TensorVariable:  # score ~ Beta(kappa p, kappa (1 - p))
             alpha, beta = plain_kappa * p, plain_kappa * (1.0 - p)
-            return (
+            density = (
                 (alpha - 1.0) * data["log_score"]
                 + (beta - 1.0) * data["log1m_score"]
                 - pt.gammaln(alpha)
                 - pt.gammaln(beta)
             )
+            # A score at or beyond the clip is censored: P(q <= floor), or P(q >= 1 - floor) by the beta's symmetry.
+            density = pt.set_subtensor(density[low], pt.log(pt.betainc(alpha[low], beta[low], floor)))
+            return pt.set_subtensor(density[high], pt.log(pt.betainc(beta[high], alpha[high], floor)))
 
-        return beta_density, pt.sum(data["plain_cells"] * pt.gammaln(kappa))  # lgamma(alpha + beta), per benchmark
+        # lgamma(alpha + beta) once per benchmark, over its uncensored cells
+        return beta_density, pt.sum(data["plain_cells"] * pt.gammaln(kappa))
 
     def normal(p: pt.TensorVariable) -> pt.TensorVariable:
         sd = pt.sqrt(spec.score_floor**2 + p * (1.0 - p) / (plain_kappa + 1.0))
