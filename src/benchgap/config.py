@@ -222,7 +222,7 @@ class ModelConfig:
     plain_likelihood: PlainLikelihood = PlainLikelihood.beta  # scores without item counts or standard errors
     score_floor: float = ranged(
         0.005, 0.0, 0.5, open_low=True, open_high=True
-    )  # beta: clip scores to [floor, 1 - floor]; normal: sd floor (rounding)
+    )  # beta: a score within floor of 0 or 1 is censored there; normal: sd floor (rounding)
     inflation: InflationPrior = field(default_factory=InflationPrior)  # kind=contamination_aware only
 
 

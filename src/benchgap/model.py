@@ -26,7 +26,8 @@ Measurement (each observed cell contributes; missing cells contribute nothing):
 
 - item count n known: beta-binomial, ``k ~ BetaBinomial(n, kappa_b p, kappa_b (1 - p))``;
 - standard error s given: ``score ~ Normal(p, sqrt(s^2 + p (1 - p) / (kappa_b + 1)))``;
-- otherwise: ``score ~ Beta(kappa_b p, kappa_b (1 - p))`` (clipped away from 0 and 1).
+- otherwise: ``score ~ Beta(kappa_b p, kappa_b (1 - p))``; a score at or beyond ``model.score_floor`` from 0 or 1
+  is censored there (its probability the beta's tail, ``betainc``), since a reported 0 means "at most this".
 
 ``kappa_b`` (concentration, one per benchmark) absorbs what the 2PL curve does not explain: prompt and
 run variation and model-specific strengths. Its residual variance ``p (1 - p) / (kappa_b + 1)`` is the same
