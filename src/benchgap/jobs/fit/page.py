@@ -96,8 +96,9 @@ def _gap_blocks(s: FitSummary) -> list[Block]:
             "would score on a fresh suite like this one; the verdict is about it. The suite gap is what they would "
             "score on these benchmarks with infinite items and re-runs: each cell's persistent score given its data. "
             "With one run per cell the model cannot tell a model's persistent strength on a benchmark from "
-            "run-to-run noise, so the suite gap counts all of a cell's departure from the curve as persistent; its "
-            "interval is narrower, and too narrow when runs vary (README, 'Two truths')."
+            "run-to-run noise, so the suite gap takes a share of each cell's departure from the curve, uniform in "
+            f"{list(s.config.gap.run_share)}, as run noise; its interval is narrower, honest when the true share lies "
+            "in that range, and too narrow when scores vary mostly from run to run (README, 'Two truths')."
         ),
         Paragraph(
             f"Relative score gap (as a share of {b}'s best composite score): {gap.score.relative_mean:.1%}, "
