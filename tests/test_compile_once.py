@@ -51,8 +51,9 @@ def scipy_log_likelihood(table: ScoreTable, point: dict[str, np.ndarray], spec: 
     total += stats.norm.logpdf(table.score[se], p[se], sd).sum()
     y, floor = table.score[plain], spec.score_floor
     alpha, beta = kappa[plain] * p[plain], kappa[plain] * (1 - p[plain])
-    low, high = y <= floor, y >= 1 - floor  # censored at the clip
+    low, high = (y <= floor) & spec.plain_censoring, (y >= 1 - floor) & spec.plain_censoring  # censored at the clip
     inside = ~low & ~high
+    y = np.clip(y, floor, 1 - floor)
     total += stats.beta.logpdf(y[inside], alpha[inside], beta[inside]).sum()
     total += stats.beta.logcdf(floor, alpha[low], beta[low]).sum()
     total += stats.beta.logsf(1 - floor, alpha[high], beta[high]).sum()
@@ -61,9 +62,10 @@ def scipy_log_likelihood(table: ScoreTable, point: dict[str, np.ndarray], spec: 
 
 @pytest.mark.parametrize("censored", [False, True])
 def test_written_out_likelihood_matches_scipy_up_to_a_constant(censored):
-    """Differences of log likelihood between parameter points agree with scipy's beta-binomial, normal and beta; a
-    plain score at or beyond the clip (0.005) counts as censored there, its probability the beta's tail."""
-    table, spec = mixed_table(1), ModelConfig()
+    """Differences of log likelihood between parameter points agree with scipy's beta-binomial, normal and beta; with
+    ``plain_censoring`` a plain score at or beyond the clip (0.005) is censored there, its probability the beta's
+    tail."""
+    table, spec = mixed_table(1), ModelConfig(plain_censoring=censored)
     if censored:
         plain = np.flatnonzero(~np.isfinite(table.n_items) & ~np.isfinite(table.stderr))
         score = table.score.copy()

@@ -222,7 +222,8 @@ class ModelConfig:
     plain_likelihood: PlainLikelihood = PlainLikelihood.beta  # scores without item counts or standard errors
     score_floor: float = ranged(
         0.005, 0.0, 0.5, open_low=True, open_high=True
-    )  # beta: a score within floor of 0 or 1 is censored there; normal: sd floor (rounding)
+    )  # beta: clip scores to [floor, 1 - floor] (or censor, below); normal: sd floor (rounding)
+    plain_censoring: bool = False  # beta: a score within floor of 0 or 1 is censored there (its probability the tail)
     inflation: InflationPrior = field(default_factory=InflationPrior)  # kind=contamination_aware only
 
 

@@ -26,8 +26,10 @@ Measurement (each observed cell contributes; missing cells contribute nothing):
 
 - item count n known: beta-binomial, ``k ~ BetaBinomial(n, kappa_b p, kappa_b (1 - p))``;
 - standard error s given: ``score ~ Normal(p, sqrt(s^2 + p (1 - p) / (kappa_b + 1)))``;
-- otherwise: ``score ~ Beta(kappa_b p, kappa_b (1 - p))``; a score at or beyond ``model.score_floor`` from 0 or 1
-  is censored there (its probability the beta's tail, ``betainc``), since a reported 0 means "at most this".
+- otherwise: ``score ~ Beta(kappa_b p, kappa_b (1 - p))``, clipped to ``[score_floor, 1 - score_floor]``; with
+  ``model.plain_censoring=true`` a score at or beyond the clip is censored there instead (its probability the
+  beta's tail, ``betainc``), since a reported 0 means "at most this". Not the default: on Epoch it left R-hat 1.012
+  and a divergent transition; in SBC it is what keeps plain proportions calibrated (README, Calibrate).
 
 ``kappa_b`` (concentration, one per benchmark) absorbs what the 2PL curve does not explain: prompt and
 run variation and model-specific strengths. Its residual variance ``p (1 - p) / (kappa_b + 1)`` is the same
@@ -183,7 +185,9 @@ def cell_data(table: ScoreTable, *, spec: ModelConfig) -> dict[str, np.ndarray]:
     if split.plain.size:
         y = table.score[split.plain]
         if spec.plain_likelihood is PlainLikelihood.beta:
-            low, high = y <= spec.score_floor, y >= 1.0 - spec.score_floor  # censored at the clip
+            low, high = y <= spec.score_floor, y >= 1.0 - spec.score_floor  # censored at the clip ...
+            if not spec.plain_censoring:  # ... or read as a score at the clip
+                low, high = np.zeros_like(low), np.zeros_like(high)
             y = np.clip(y, spec.score_floor, 1.0 - spec.score_floor)
             uncensored = np.bincount(table.bench_idx[split.plain][~low & ~high], minlength=table.n_benchmarks)
             data |= {
@@ -282,7 +286,6 @@ def _plain_density(
     """Scores with neither item counts nor standard errors: beta (with its per-benchmark normaliser) or normal."""
     plain_kappa = kappa[data["plain_benchmark"]]
     if spec.plain_likelihood is PlainLikelihood.beta:
-
         low, high, floor = data["plain_low"], data["plain_high"], spec.score_floor
 
         def beta_density(p: pt.TensorVariable) -> pt.TensorVariable:  # score ~ Beta(kappa p, kappa (1 - p))
