@@ -3,7 +3,8 @@
 A composite score's best-vs-best gap depends on how benchmarks are weighted. This module gives the weights a
 ``conf/weighting/`` scheme asks for, random Dirichlet weightings (how much the apparent gap moves over the
 space of plausible weightings), and the adversarial distance: how far, in total variation, the weights must
-move for the apparent gap to change sign.
+move for the apparent gap to change sign; and the model's suite gap under random weightings (its best models,
+unlike the capability gap's, change with the weights).
 """
 
 from collections.abc import Mapping, Sequence
