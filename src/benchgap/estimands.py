@@ -141,19 +141,7 @@ def estimate(
     """
     theta = posterior_array(posterior, "theta")  # (chain, draw, model)
     composite = composite_draws(posterior, table, weights)
-    suite_composites, suite_means = [], []
-    for chain in range(theta.shape[0]):  # one chain's persistent scores at a time bounds memory
-        q = suite_scores(
-            posterior,
-            table,
-            chain=chain,
-            seed=seed,
-            run_share=tuple(gap.run_share),
-            plain_normal_floor=plain_normal_floor,
-        )
-        suite_composites.append(q @ weights)
-        suite_means.append(q.mean(axis=0))
-    suite = np.stack(suite_composites)  # (chain, draw, model)
+    suite, suite_means = _suite_composites(posterior, table, gap, weights, seed, plain_normal_floor)
     compared = _Compared.of(table, gap)
     draws = {
         "gap_latent": compared.best(theta),
@@ -187,8 +175,33 @@ def estimate(
         tie_groups=ties,
         weights=weights,
         draws=draws,
-        suite_scores_mean=np.mean(suite_means, axis=0),
+        suite_scores_mean=suite_means,
     )
+
+
+def _suite_composites(
+    posterior: DataTree,
+    table: ScoreTable,
+    gap: GapConfig,
+    weights: np.ndarray,
+    seed: int,
+    plain_normal_floor: float | None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """The suite composite per (chain, draw, model), and the posterior-mean persistent score per (model, benchmark);
+    one chain's persistent scores at a time, which bounds memory."""
+    composites, means = [], []
+    for chain in range(posterior["posterior"].sizes["chain"]):
+        q = suite_scores(
+            posterior,
+            table,
+            chain=chain,
+            seed=seed,
+            run_share=tuple(gap.run_share),
+            plain_normal_floor=plain_normal_floor,
+        )
+        composites.append(q @ weights)
+        means.append(q.mean(axis=0))
+    return np.stack(composites), np.mean(means, axis=0)
 
 
 def _gap_estimate(
