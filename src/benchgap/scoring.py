@@ -132,12 +132,12 @@ def truth_columns(
 ) -> dict[str, Any]:
     """Error and interval coverage against the capability truth, then the same against the suite truth (``suite_``
     columns; NaN where there is none)."""
-    out = point_columns(estimate, truth) | interval_columns(intervals, truth)
-    scored = point_columns(estimate, suite_truth or 0.0) | interval_columns(intervals, suite_truth or 0.0)
-    for name, value in scored.items():
-        if name != "estimate":
-            out[f"suite_{name}"] = value if suite_truth is not None else np.nan
-    return out
+    def scored(against: float) -> dict[str, Any]:
+        return point_columns(estimate, against) | interval_columns(intervals, against)
+
+    out = scored(truth)
+    suite = {name: np.nan for name in out} if suite_truth is None else scored(suite_truth)
+    return out | {f"suite_{name}": value for name, value in suite.items() if name != "estimate"}
 
 
 def _composite_row(rep: Replicate, cfg: SimulateConfig, shared: dict[str, Any], truths: Truths) -> dict[str, Any]:
