@@ -35,7 +35,7 @@ def test_uniformity_checks_pass_uniform_ranks_and_catch_overconfident_posteriors
     ).set_index("variable")
     assert checks.loc["calibrated", "passed"] and checks.loc["calibrated", "p_value"] > 0.01
     assert not checks.loc["overconfident", "passed"]
-    assert checks.loc["overconfident", "ecdf_outside_band"] and checks.loc["overconfident", "histogram_outside_band"]
+    assert checks.loc["overconfident", "ecdf_outside_envelope"] and checks.loc["overconfident", "histogram_outside_band"]
     assert checks.loc["overconfident", "p_value"] < 1e-6
 
 
@@ -55,6 +55,24 @@ def conjugate_ranks(width: float, rng: np.random.Generator, *, simulations=200, 
             "rank": rank.ravel(),
         }
     )
+
+
+def test_the_per_variable_checks_keep_their_level_at_a_run_of_many_variables():
+    """A run of 50 variables at alpha = 0.01 tests each at 0.01 / 2 / (2 x 50) = 5e-5. Over 2,000 calibrated
+    variables (40 runs of 50, exactly solved normal model) the formal checks may then reject about 0.2 times; at
+    most one rejection is allowed (P about 0.98 for checks at their level). The old third check, the PIT-ECDF
+    envelope at 1 - 3.3e-5 simulated 1,000 times (it cannot resolve that level), rejected 2 of the same 2,000: a
+    level near 1e-3. Its 99% envelope is now only reported; it is left by 1.5% of calibrated variables."""
+    checks = pd.concat(
+        uniformity_checks(
+            conjugate_ranks(1.0, np.random.default_rng([11, r]), variables=50), draws_kept=99, alpha=0.01, seed=r
+        )
+        for r in range(40)
+    )
+    print(f"rejected {(~checks['passed']).sum()} of {len(checks)}; outside the 99% envelope "
+          f"{checks['ecdf_outside_envelope'].mean():.3f}")
+    assert len(checks) == 2000 and (~checks["passed"]).sum() <= 1
+    assert 0.003 <= checks["ecdf_outside_envelope"].mean() <= 0.025
 
 
 def test_the_checks_catch_posteriors_10_and_20_percent_too_narrow():

@@ -16,7 +16,7 @@ class FamilyCheck:
     passed: bool  # every check of the family passed
     failed_variables: tuple[str, ...]
     min_p_value: float
-    ecdf_band_violations: int
+    ecdf_envelope_exits: int  # variables whose PIT-ECDF leaves its 99% envelope: shown, not a check
     histogram_band_violations: int
     spread_passed: bool = True
     coverage_50: float | None = None  # pooled over the family's variables and simulations

@@ -4,8 +4,8 @@ Talts et al. (2018, "Validating Bayesian inference algorithms with simulation-ba
 parameters from the prior, simulate a score table from them, fit it, and record the rank of each true value
 among ``L`` posterior draws. If the sampler and the model are right, every rank is uniform on ``0..L`` over
 simulations, whatever the prior; a smile (too many extreme ranks) means intervals too narrow, a frown too wide,
-a slope a bias. The uniformity is tested with the PIT-ECDF's simultaneous bands and the ``pot_c`` test of
-ArviZ (Säilynoja, Bürkner and Vehtari 2022; Tesso et al. 2026).
+a slope a bias. The uniformity is tested with the ``pot_c`` test of the PIT-ECDF and the rank histogram's
+simultaneous band; the PIT-ECDF's 99% envelope is shown beside them (ArviZ (Säilynoja, Bürkner and Vehtari 2022; Tesso et al. 2026).
 
 The score tables follow the model's own measurement model, drawn with the fit's priors: each cell's persistent
 score ``q ~ Beta(kappa p, kappa (1 - p))``, then item counts (binomial), a standard error (normal; the model's
@@ -266,7 +266,7 @@ def summarise(
             passed=bool(part["passed"].all() and pooled.loc[family, "passed"]),
             failed_variables=tuple(part.loc[~part["passed"], "variable"]),
             min_p_value=float(part["p_value"].min()),
-            ecdf_band_violations=int(part["ecdf_outside_band"].sum()),
+            ecdf_envelope_exits=int(part["ecdf_outside_envelope"].sum()),
             histogram_band_violations=int(part["histogram_outside_band"].sum()),
             spread_passed=bool(pooled.loc[family, "passed"]),
             coverage_50=float(pooled.loc[family, "coverage_50"]),
