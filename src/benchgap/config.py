@@ -216,6 +216,9 @@ class ModelConfig:
     )  # identify_scale=discrimination: half-normal scale of the within-group spread
     difficulty_sd_scale: float = ranged(2.0, within=POSITIVE)  # half-normal scale of benchmark difficulty spread
     discrimination_sd: float = ranged(1.0, within=POSITIVE)  # prior sd of log-discrimination (95%: a from 0.14 to 7)
+    discrimination_mean_sd: float = ranged(
+        1.0, within=POSITIVE
+    )  # identify_scale=capability: prior sd of the table's mean log-discrimination
     concentration_mean: float = ranged(4.0)  # prior mean of each benchmark's log concentration kappa (e^4 ~ 55)
     concentration_sd: float = ranged(1.0, within=POSITIVE)  # prior sd of log kappa (95%: kappa from 8 to 400)
     concentration_pooling: ConcentrationPooling = ConcentrationPooling.none  # none | mean | full (see the enum)

@@ -99,7 +99,7 @@ def build_model(table: ScoreTable, *, spec: ModelConfig) -> pm.Model:
             # theta_raw's scale is a redundant working parameter (parameter expansion; Liu & Wu 1999): it and
             # mu_group_raw mix slowly under a diagonal mass matrix (Epoch preset: R-hat 1.017 for the group
             # means on theta's scale) and enter no reported number. The group-mean gap is checked instead.
-            log_a_mean = pm.Normal("log_discrimination_mean", 0.0, 1.0)
+            log_a_mean = pm.Normal("log_discrimination_mean", 0.0, spec.discrimination_mean_sd)
             log_discrimination = pm.Normal("log_discrimination", log_a_mean, spec.discrimination_sd, dims="benchmark")
             intercept_mean = pm.Normal("intercept_mean", 0.0, spec.difficulty_sd_scale)
             intercept = pm.Normal("intercept", intercept_mean, sigma_intercept, dims="benchmark")
