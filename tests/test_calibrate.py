@@ -35,7 +35,9 @@ def test_uniformity_checks_pass_uniform_ranks_and_catch_overconfident_posteriors
     ).set_index("variable")
     assert checks.loc["calibrated", "passed"] and checks.loc["calibrated", "p_value"] > 0.01
     assert not checks.loc["overconfident", "passed"]
-    assert checks.loc["overconfident", "ecdf_outside_envelope"] and checks.loc["overconfident", "histogram_outside_band"]
+    assert (
+        checks.loc["overconfident", "ecdf_outside_envelope"] and checks.loc["overconfident", "histogram_outside_band"]
+    )
     assert checks.loc["overconfident", "p_value"] < 1e-6
 
 
@@ -69,8 +71,10 @@ def test_the_per_variable_checks_keep_their_level_at_a_run_of_many_variables():
         )
         for r in range(40)
     )
-    print(f"rejected {(~checks['passed']).sum()} of {len(checks)}; outside the 99% envelope "
-          f"{checks['ecdf_outside_envelope'].mean():.3f}")
+    print(
+        f"rejected {(~checks['passed']).sum()} of {len(checks)}; outside the 99% envelope "
+        f"{checks['ecdf_outside_envelope'].mean():.3f}"
+    )
     assert len(checks) == 2000 and (~checks["passed"]).sum() <= 1
     assert 0.003 <= checks["ecdf_outside_envelope"].mean() <= 0.025
 

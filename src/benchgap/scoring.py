@@ -132,6 +132,7 @@ def truth_columns(
 ) -> dict[str, Any]:
     """Error and interval coverage against the capability truth, then the same against the suite truth (``suite_``
     columns; NaN where there is none)."""
+
     def scored(against: float) -> dict[str, Any]:
         return point_columns(estimate, against) | interval_columns(intervals, against)
 

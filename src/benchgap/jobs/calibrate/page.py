@@ -10,6 +10,11 @@ from benchgap.estimators import LEVELS, coverage_name, level_tag
 from benchgap.metrics import coverage_text
 from benchgap.records.calibrate_summary import CalibrateSummary, FamilyCheck
 
+FAMILY_COLUMNS = (
+    *("family", "variables", "result", "min p-value", "outside the 99% ECDF envelope", "histogram band violations"),
+    *("pooled 50% coverage", "pooled 90% coverage", "spread p-value"),
+)
+
 
 def verdict(summary: CalibrateSummary) -> str:
     """One plain line: calibrated or not, and where not."""
@@ -35,7 +40,6 @@ def _failure(family: FamilyCheck) -> str:
 
 
 def report_blocks(summary: CalibrateSummary, checks: pd.DataFrame, figures: list[Figure]) -> list[Block]:
-    limits = summary.convergence
     blocks: list[Block] = [
         Heading("benchgap calibrate: simulation-based calibration of the fit model", 1),
         Paragraph(
@@ -43,29 +47,10 @@ def report_blocks(summary: CalibrateSummary, checks: pd.DataFrame, figures: list
             strong=summary.passed,
             warning=not summary.passed,
         ),
-        Paragraph(
-            "Each simulation draws the model's parameters from its priors, draws a score table from its measurement "
-            "model, fits it, and ranks every true value among the posterior draws (Talts et al. 2018). Calibrated "
-            "posteriors give uniform ranks. Checks per variable: the pot_c uniformity test of its randomised PIT "
-            "(pointwise tests of the PIT-ECDF, combined) and the rank histogram inside a simultaneous binomial band; "
-            "the PIT-ECDF's 99% simultaneous envelope is counted beside them as the figures show it, not as a check "
-            "(a simulated envelope cannot resolve the per-variable level the run needs). Per family, pooled over its variables: do the 50% and 90% central intervals cover as often as "
-            "they say (a z-test over simulations; this catches a posterior 10% too narrow, which the per-variable "
-            "checks alone mostly pass). A calibrated model fails the run with probability at most "
-            f"{summary.alpha:g} (Bonferroni over all checks). Inference: {summary.inference}. Fits that met every "
-            "convergence threshold "
-            f"({thresholds(limits)}): {summary.converged_share:.0%} (R-hat above {limits.max_rhat:g} in "
-            f"{summary.rhat_above_limit_share:.0%}, max {summary.max_rhat:.3f}; bulk ESS below "
-            f"{limits.min_ess_bulk:g} in {summary.ess_below_limit_share:.0%}; too many divergences in "
-            f"{summary.divergent_share:.0%}). Every fit is ranked: dropping the unconverged ones would bias the ranks "
-            "(Talts et al. 2018)."
-        ),
+        _method_paragraph(summary),
         Heading("Families"),
         Table(
-            [
-                *("family", "variables", "result", "min p-value", "outside the 99% ECDF envelope", "histogram band violations"),
-                *("pooled 50% coverage", "pooled 90% coverage", "spread p-value"),
-            ],
+            list(FAMILY_COLUMNS),
             [
                 [
                     name,
@@ -86,7 +71,12 @@ def report_blocks(summary: CalibrateSummary, checks: pd.DataFrame, figures: list
         Table(
             ["variable", "p-value", "outside the 99% ECDF envelope", "histogram outside band"],
             [
-                [r["variable"], f"{r['p_value']:.3f}", str(r["ecdf_outside_envelope"]), str(r["histogram_outside_band"])]
+                [
+                    r["variable"],
+                    f"{r['p_value']:.3f}",
+                    str(r["ecdf_outside_envelope"]),
+                    str(r["histogram_outside_band"]),
+                ]
                 for _, r in checks[checks["family"] == "gap"].iterrows()
             ],
         ),
@@ -94,6 +84,28 @@ def report_blocks(summary: CalibrateSummary, checks: pd.DataFrame, figures: list
     if figures:
         blocks += [Heading("Figures"), *figures]
     return blocks
+
+
+def _method_paragraph(summary: CalibrateSummary) -> Paragraph:
+    """What was checked and how, and how many fits converged."""
+    limits = summary.convergence
+    return Paragraph(
+        "Each simulation draws the model's parameters from its priors, draws a score table from its measurement "
+        "model, fits it, and ranks every true value among the posterior draws (Talts et al. 2018). Calibrated "
+        "posteriors give uniform ranks. Checks per variable: the pot_c uniformity test of its randomised PIT "
+        "(pointwise tests of the PIT-ECDF, combined) and the rank histogram inside a simultaneous binomial band; "
+        "the PIT-ECDF's 99% simultaneous envelope is counted beside them as the figures show it, not as a check "
+        "(a simulated envelope cannot resolve the per-variable level the run needs). Per family, pooled over its "
+        "variables: do the 50% and 90% central intervals cover as often as they say (a z-test over simulations; "
+        "this catches a posterior 10% too narrow, which the per-variable checks alone mostly pass). A calibrated "
+        f"model fails the run with probability at most {summary.alpha:g} (Bonferroni over all checks). "
+        f"Inference: {summary.inference}. Fits that met every convergence threshold "
+        f"({thresholds(limits)}): {summary.converged_share:.0%} (R-hat above {limits.max_rhat:g} in "
+        f"{summary.rhat_above_limit_share:.0%}, max {summary.max_rhat:.3f}; bulk ESS below "
+        f"{limits.min_ess_bulk:g} in {summary.ess_below_limit_share:.0%}; too many divergences in "
+        f"{summary.divergent_share:.0%}). Every fit is ranked: dropping the unconverged ones would bias the ranks "
+        "(Talts et al. 2018)."
+    )
 
 
 def _coverage_blocks(summary: CalibrateSummary) -> list[Block]:

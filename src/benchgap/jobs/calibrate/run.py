@@ -4,8 +4,9 @@ Talts et al. (2018, "Validating Bayesian inference algorithms with simulation-ba
 parameters from the prior, simulate a score table from them, fit it, and record the rank of each true value
 among ``L`` posterior draws. If the sampler and the model are right, every rank is uniform on ``0..L`` over
 simulations, whatever the prior; a smile (too many extreme ranks) means intervals too narrow, a frown too wide,
-a slope a bias. The uniformity is tested with the ``pot_c`` test of the PIT-ECDF and the rank histogram's
-simultaneous band; the PIT-ECDF's 99% envelope is shown beside them (ArviZ (Säilynoja, Bürkner and Vehtari 2022; Tesso et al. 2026).
+a slope a bias. The uniformity is tested with ArviZ's ``pot_c`` test of the PIT-ECDF and the rank histogram's
+simultaneous band; the PIT-ECDF's 99% envelope is shown beside them (Säilynoja, Bürkner and Vehtari 2022; Tesso
+et al. 2026).
 
 The score tables follow the model's own measurement model, drawn with the fit's priors: each cell's persistent
 score ``q ~ Beta(kappa p, kappa (1 - p))``, then item counts (binomial), a standard error (normal; the model's
