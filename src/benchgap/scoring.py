@@ -229,11 +229,14 @@ def _fit_columns(rep: Replicate, cfg: SimulateConfig, result: FitResult) -> dict
         in_a=np.array([True, False]),
         in_b=np.array([False, True]),
     )
+    suite_means = result.estimates.suite_scores_mean
     columns = {
         "model_flip_distance": model_flip,
         # The suite gap's best models change with the weights, so its reweighting can flip: the flip distance of
         # the posterior-mean persistent scores.
-        "suite_flip_distance": flip_distance(result.estimates.suite_scores_mean, rep.weights, in_a=in_a, in_b=in_b),
+        "suite_flip_distance": (
+            np.nan if suite_means is None else flip_distance(suite_means, rep.weights, in_a=in_a, in_b=in_b)
+        ),
         "converged": float(diag.converged),
         "max_rhat": diag.max_rhat,
         "worst": diag.worst,
@@ -242,7 +245,7 @@ def _fit_columns(rep: Replicate, cfg: SimulateConfig, result: FitResult) -> dict
         "fit_seconds": result.seconds,
     }
     if rep.weight_draws is not None:
-        columns |= _suite_spread(rep, result, in_a, in_b, run_share=tuple(cfg.run_share))
+        columns |= _suite_spread(rep, result, in_a, in_b, run_share=(cfg.run_share[0], cfg.run_share[1]))
     if cfg.model.kind is ModelKind.contamination_aware:
         probability = cell_draws(result.posterior)[0].mean(axis=0)
         true_points = rep.inflation[rep.table.model_idx, rep.table.bench_idx]

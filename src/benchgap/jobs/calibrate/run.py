@@ -22,6 +22,7 @@ speed, so this module draws the tables itself from the same priors.
 import dataclasses
 import logging
 import time
+from collections.abc import Hashable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -260,21 +261,9 @@ def summarise(
     *,
     seconds: float,
 ) -> CalibrateSummary:
-    pooled = spread.set_index("family")
+    pooled = {str(row["family"]): row for row in spread.to_dict("records")}  # the spread check, per family
     families = {
-        str(family): FamilyCheck(
-            variables=len(part),
-            passed=bool(part["passed"].all() and pooled.loc[family, "passed"]),
-            failed_variables=tuple(part.loc[~part["passed"], "variable"]),
-            min_p_value=float(part["p_value"].min()),
-            ecdf_envelope_exits=int(part["ecdf_outside_envelope"].sum()),
-            histogram_band_violations=int(part["histogram_outside_band"].sum()),
-            spread_passed=bool(pooled.loc[family, "passed"]),
-            coverage_50=float(pooled.loc[family, "coverage_50"]),
-            coverage_90=float(pooled.loc[family, "coverage_90"]),
-            spread_p_value=float(np.nanmin([pooled.loc[family, "p_value_50"], pooled.loc[family, "p_value_90"]])),
-        )
-        for family, part in checks.groupby("family", sort=False)
+        str(family): _family_check(part, pooled[str(family)]) for family, part in checks.groupby("family", sort=False)
     }
     gap_coverage = {
         str(name): {coverage_name(level): float(part[f"covered_{level_tag(level)}"].mean()) for level in LEVELS}
@@ -303,6 +292,22 @@ def summarise(
             f"{cfg.sampler.draws} draws) per table; ranks among {cfg.draws_kept} draws thinned evenly"
         ),
         seconds=seconds,
+    )
+
+
+def _family_check(part: pd.DataFrame, pooled: Mapping[Hashable, Any]) -> FamilyCheck:
+    """One family's per-variable checks (``part``, rows of ``checks.csv``) and its pooled spread check."""
+    return FamilyCheck(
+        variables=len(part),
+        passed=bool(part["passed"].all() and pooled["passed"]),
+        failed_variables=tuple(part.loc[~part["passed"], "variable"]),
+        min_p_value=float(part["p_value"].min()),
+        ecdf_envelope_exits=int(part["ecdf_outside_envelope"].sum()),
+        histogram_band_violations=int(part["histogram_outside_band"].sum()),
+        spread_passed=bool(pooled["passed"]),
+        coverage_50=float(pooled["coverage_50"]),
+        coverage_90=float(pooled["coverage_90"]),
+        spread_p_value=float(np.nanmin([pooled["p_value_50"], pooled["p_value_90"]])),
     )
 
 

@@ -217,10 +217,11 @@ def suite_weighting(result: FitResult, cfg: FitConfig) -> SuiteWeighting:
         in_a=in_a,
         in_b=in_b,
         seed=cfg.sampler.seed,
-        run_share=tuple(cfg.gap.run_share),
+        run_share=(cfg.gap.run_share[0], cfg.gap.run_share[1]),
     )
     flip = flip_distance(est.suite_scores_mean, est.weights, in_a=in_a, in_b=in_b)
-    quantiles = (0.05, 0.5, 0.95)
+    gap_low, gap_median, gap_high = (float(q) for q in np.quantile(mean_gap, (0.05, 0.5, 0.95)))
+    ahead_low, ahead_median, ahead_high = (float(q) for q in np.quantile(ahead, (0.05, 0.5, 0.95)))
     return SuiteWeighting(
         note=(
             "flip distance: of the posterior-mean persistent scores (plug-in); spread: the posterior-mean suite gap "
@@ -229,8 +230,8 @@ def suite_weighting(result: FitResult, cfg: FitConfig) -> SuiteWeighting:
         flip_distance=float(flip) if np.isfinite(flip) else None,
         weightings=RANDOM_WEIGHTINGS.draws,
         concentration=RANDOM_WEIGHTINGS.concentration,
-        gap_quantiles=tuple(float(q) for q in np.quantile(mean_gap, quantiles)),
-        prob_a_ahead_quantiles=tuple(float(q) for q in np.quantile(ahead, quantiles)),
+        gap_quantiles=(gap_low, gap_median, gap_high),
+        prob_a_ahead_quantiles=(ahead_low, ahead_median, ahead_high),
         sign_flip_share=float(np.mean(np.sign(mean_gap) != np.sign(est.gap.suite.score.mean))),
     )
 

@@ -156,7 +156,11 @@ def _results_table(results: pd.DataFrame, params: list[str], *, level: int) -> T
 
 def _job_cells(frame: pd.DataFrame, job: str, cells: list[Callable[[pd.Series], str]]) -> list[str]:
     """The job's row of ``frame`` shown by ``cells``, or n/a in each where the job has none."""
-    return [cell(frame.loc[job]) for cell in cells] if job in frame.index else ["n/a"] * len(cells)
+    if job not in frame.index:
+        return ["n/a"] * len(cells)
+    row = frame.loc[job]
+    assert isinstance(row, pd.Series), f"job {job} has more than one row"  # the index holds one row per job
+    return [cell(row) for cell in cells]
 
 
 def _breakdown_table(table: pd.DataFrame) -> Table:
