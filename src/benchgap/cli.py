@@ -77,8 +77,9 @@ def _unknown_override(job: str, arg: str) -> str | None:
     """One line when ``arg`` (``key=value``) sets a key the job's settings do not have, else None.
 
     Hydra's own message for it is several lines long and suggests ``+key=...``, which the settings would then
-    reject. Config groups (``world=overdispersed``, ``experiment=...``), Hydra's keys, additions (``+``),
-    deletions (``~``) and flags pass through to Hydra."""
+    reject. Config group options (``world=overdispersed``, ``experiment=...``), Hydra's keys, additions (``+``),
+    deletions (``~``) and flags pass through to Hydra; a dotted key into a group the job does not read
+    (``world.groups.US.models=3`` on ``fit``) is one line too."""
     key = arg.split("=", 1)[0]
     if "=" not in arg or key.startswith(("+", "~", "-", "hydra")) or "/" in key:
         return None
@@ -91,7 +92,16 @@ def _unknown_override(job: str, arg: str) -> str | None:
         fields = {f.name: f for f in dataclasses.fields(node)}
         if part not in fields:
             if depth == 0 and part in groups:
-                return None
+                if len(parts) == 1:
+                    return None  # a group option (world=overdispersed): Hydra checks it
+                readers = [
+                    f"benchgap {j}" for j, s in SCHEMAS.items() if part in {f.name for f in dataclasses.fields(s)}
+                ]
+                return (
+                    f"no setting '{key}': '{part}' is a config group that benchgap {job} does not read (the {job} "
+                    f"settings' keys: {', '.join(sorted(fields))}); drop the override"
+                    + (f", or set it on {' or '.join(readers)}" if readers else "")
+                )
             where = ".".join(parts[:depth]) or f"the {job} settings"
             return (
                 f"no setting '{key}': '{part}' is not a key of {where} (keys: {', '.join(sorted(fields))}); "
