@@ -81,22 +81,21 @@ def uniformity_checks(ranks: pd.DataFrame, *, draws_kept: int, alpha: float, see
 
 def _outside_envelope(pit: np.ndarray) -> bool:
     """Whether the PIT-ECDF leaves its simultaneous ``ENVELOPE_PROB`` envelope (Säilynoja et al. 2022)."""
-    eval_points = np.arange(1, pit.size) / pit.size
-    lower, upper = _envelope(pit.size)
+    eval_points, lower, upper = _envelope(pit.size)
     ecdf = np.searchsorted(np.sort(pit), eval_points, side="right") / pit.size
     return bool(((ecdf < lower) | (ecdf > upper)).any())
 
 
 @cache
-def _envelope(simulations: int) -> tuple[np.ndarray, np.ndarray]:
-    """The simultaneous envelope for ``simulations`` uniform values: it depends only on their count, so it is
-    simulated once per count (``ENVELOPE_SIMULATIONS`` times, seeded)."""
+def _envelope(simulations: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The simultaneous envelope for ``simulations`` uniform values, with the points it is evaluated at: it depends
+    only on their count, so it is simulated once per count (``ENVELOPE_SIMULATIONS`` times, seeded)."""
     from arviz_stats.ecdf_utils import get_pointwise_confidence_band, simulate_confidence_bands
 
     eval_points = np.arange(1, simulations) / simulations
     rng = np.random.default_rng(ENVELOPE_SEED)
     pointwise = simulate_confidence_bands(simulations, 1, eval_points, ENVELOPE_PROB, ENVELOPE_SIMULATIONS, rng)
-    return get_pointwise_confidence_band(pointwise, simulations, eval_points)
+    return (eval_points, *get_pointwise_confidence_band(pointwise, simulations, eval_points))
 
 
 def spread_checks(ranks: pd.DataFrame, *, draws_kept: int, alpha: float, seed: int) -> pd.DataFrame:

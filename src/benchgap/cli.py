@@ -89,7 +89,7 @@ def _unknown_override(job: str, arg: str) -> str | None:
     for depth, part in enumerate(parts):
         if not dataclasses.is_dataclass(node):
             return None  # inside a mapping (world.groups.X) any key may stand
-        fields = {f.name: f for f in dataclasses.fields(node)}
+        fields = {f.name for f in dataclasses.fields(node)}
         if part not in fields:
             if depth == 0 and part in groups:
                 if len(parts) == 1:

@@ -196,7 +196,7 @@ def _suite_composites(
             table,
             chain=chain,
             seed=seed,
-            run_share=(gap.run_share[0], gap.run_share[1]),
+            run_share=gap.run_share,
             plain_normal_floor=plain_normal_floor,
         )
         composites.append(q @ weights)

@@ -185,9 +185,8 @@ def cell_data(table: ScoreTable, *, spec: ModelConfig) -> dict[str, np.ndarray]:
     if split.plain.size:
         y = table.score[split.plain]
         if spec.plain_likelihood is PlainLikelihood.beta:
-            low, high = y <= spec.score_floor, y >= 1.0 - spec.score_floor  # censored at the clip ...
-            if not spec.plain_censoring:  # ... or read as a score at the clip
-                low, high = np.zeros_like(low), np.zeros_like(high)
+            censor = spec.plain_censoring  # a score at or beyond the clip is censored there, or read as at the clip
+            low, high = (y <= spec.score_floor) & censor, (y >= 1.0 - spec.score_floor) & censor
             y = np.clip(y, spec.score_floor, 1.0 - spec.score_floor)
             uncensored = np.bincount(table.bench_idx[split.plain][~low & ~high], minlength=table.n_benchmarks)
             data |= {

@@ -3,6 +3,7 @@
 Kept apart from ``benchgap.model`` so that nothing downstream of the fit needs PyMC.
 """
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -44,7 +45,7 @@ def suite_scores(
     *,
     chain: int,
     seed: int,
-    run_share: tuple[float, float] = (0.0, 0.0),
+    run_share: Sequence[float] = (0.0, 0.0),  # [low, high], as the settings hold it
     plain_normal_floor: float | None = None,
 ) -> np.ndarray:
     """Per draw of one chain, each cell's persistent score given its data: shape (draw, model, benchmark).

@@ -6,6 +6,7 @@ sampler's seed), so any one replicate can be re-run alone and a resumed job give
 """
 
 import dataclasses
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -245,7 +246,7 @@ def _fit_columns(rep: Replicate, cfg: SimulateConfig, result: FitResult) -> dict
         "fit_seconds": result.seconds,
     }
     if rep.weight_draws is not None:
-        columns |= _suite_spread(rep, result, in_a, in_b, run_share=(cfg.run_share[0], cfg.run_share[1]))
+        columns |= _suite_spread(rep, result, in_a, in_b, run_share=cfg.run_share)
     if cfg.model.kind is ModelKind.contamination_aware:
         probability = cell_draws(result.posterior)[0].mean(axis=0)
         true_points = rep.inflation[rep.table.model_idx, rep.table.bench_idx]
@@ -254,7 +255,7 @@ def _fit_columns(rep: Replicate, cfg: SimulateConfig, result: FitResult) -> dict
 
 
 def _suite_spread(
-    rep: Replicate, result: FitResult, in_a: np.ndarray, in_b: np.ndarray, *, run_share: tuple[float, float]
+    rep: Replicate, result: FitResult, in_a: np.ndarray, in_b: np.ndarray, *, run_share: Sequence[float]
 ) -> dict[str, float]:
     """``weighting=dirichlet``: the model's posterior-mean suite gap under each random weighting, its quantiles
     over weightings, and the share of weightings under which its sign differs from the true suite gap's."""

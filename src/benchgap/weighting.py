@@ -133,7 +133,7 @@ def suite_gap_over_weightings(
     in_a: np.ndarray,
     in_b: np.ndarray,
     seed: int,
-    run_share: tuple[float, float],
+    run_share: Sequence[float],
 ) -> tuple[np.ndarray, np.ndarray]:
     """Per weighting (rows of ``weightings``): the posterior mean of the best-vs-best suite gap and P(a ahead).
 

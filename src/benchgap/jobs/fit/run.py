@@ -217,7 +217,7 @@ def suite_weighting(result: FitResult, cfg: FitConfig) -> SuiteWeighting:
         in_a=in_a,
         in_b=in_b,
         seed=cfg.sampler.seed,
-        run_share=(cfg.gap.run_share[0], cfg.gap.run_share[1]),
+        run_share=cfg.gap.run_share,
     )
     flip = flip_distance(est.suite_scores_mean, est.weights, in_a=in_a, in_b=in_b)
     gap_low, gap_median, gap_high = (float(q) for q in np.quantile(mean_gap, (0.05, 0.5, 0.95)))
