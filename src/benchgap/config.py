@@ -33,6 +33,14 @@ class GroupPrior(Enum):
     exchangeable = "exchangeable"  # theta_raw ~ Normal(0, 1): groups enter the estimands only
 
 
+class TrendKind(Enum):
+    """How capabilities move with release date (``model.trend``; ``identify_scale=capability``)."""
+
+    none = "none"  # no time structure: each group has one level
+    linear = "linear"  # per group an intercept and a slope per year over release date; undated models sit at the
+    # group's level at the table's mean release date
+
+
 class ConcentrationPooling(Enum):
     """How the benchmarks' concentrations kappa_b share information (``model.concentration_pooling``)."""
 
@@ -103,6 +111,8 @@ class GroupWorld:
     mean: float = ranged(0.0)  # mean latent capability (logit units, before standardising over the table)
     sd: float = ranged(0.5, 0.0)  # spread of latent capability within the group (logit units)
     release: list[float] = ranged([2025.0, 2026.0], within=YEAR)  # release dates: uniform in [from, to]
+    slope: float = ranged(0.0)  # capability gained per year of release date (logit units); `mean` is the
+    # capability at world.origin
 
 
 @dataclass
@@ -118,6 +128,10 @@ class SuiteConfig:
     log_discrimination_mean: float = ranged(0.0)  # mean log-discrimination (a = 1 at 0)
     log_discrimination_sd: float = ranged(0.3, 0.0)  # spread of log-discrimination
     release: list[float] = ranged([2019.0, 2025.5], within=YEAR)  # release dates: uniform in [from, to]
+    difficulty_slope: float = ranged(0.0)  # difficulty added per year of release date after world.origin (logit units):
+    # newer benchmarks are harder
+    public_after_release: bool = False  # a model is scored only on benchmarks released before it (true of real
+    # leaderboards over time; every model keeps one score)
 
 
 @dataclass
@@ -146,6 +160,8 @@ class WorldConfig:
     )  # if set, b's mean capability is a's minus this (logit units; not best vs best)
     suite: SuiteConfig = field(default_factory=SuiteConfig)
     noise: NoiseConfig = field(default_factory=NoiseConfig)
+    origin: float = ranged(2025.0, within=YEAR)  # the date (decimal year) at which group means and benchmark
+    # difficulties hold; slopes act on the years since
 
 
 @dataclass
@@ -227,6 +243,9 @@ class ModelConfig:
         0.005, 0.0, 0.5, open_low=True, open_high=True
     )  # beta: clip scores to [floor, 1 - floor] (or censor, below); normal: sd floor (rounding)
     plain_censoring: bool = False  # beta: a score within floor of 0 or 1 is censored there (its probability the tail)
+    trend: TrendKind = TrendKind.none  # none | linear: capability per group moving with release date
+    trend_slope_sd: float = ranged(2.0, within=POSITIVE)  # trend: prior sd of a group's slope (raw capability per
+    # year; the raw residual sd is 1)
     inflation: InflationPrior = field(default_factory=InflationPrior)  # kind=contamination_aware only
 
 
@@ -265,6 +284,20 @@ class GapConfig:
 
 
 @dataclass
+class TrendConfig:
+    """The gap over time (``benchgap.trend``): frontiers by release date, the lag in months, the closing speed.
+
+    Computed whenever both compared groups have dated models; the window's default runs from the later of the two
+    groups' first releases to the last release of any dated model in the table.
+    """
+
+    window: list[float] | None = ranged(None, within=YEAR)  # [from, to] in decimal years; null: the default above
+    step_months: float = ranged(1.0, 0.1, 24.0)  # spacing of the dates the frontiers and lags are evaluated at
+    min_shared: int = ranged(3, 0)  # warn when consecutive eras (years of release) share fewer benchmarks than this
+    score: bool = False  # simulate: score the trend estimands against the world's truth (lag, gap change, closing)
+
+
+@dataclass
 class ConvergenceConfig:
     max_rhat: float = ranged(1.01, 1.0)  # flag the fit when any R-hat exceeds this
     min_ess_bulk: float = ranged(400.0, 0.0)  # flag the fit when any bulk ESS falls below this
@@ -278,6 +311,7 @@ class FitConfig:
     model: ModelConfig = field(default_factory=ModelConfig)
     sampler: SamplerConfig = field(default_factory=SamplerConfig)
     gap: GapConfig = field(default_factory=GapConfig)
+    trend: TrendConfig = field(default_factory=TrendConfig)
     convergence: ConvergenceConfig = field(default_factory=ConvergenceConfig)
     plots: bool = True  # write the PNG figures (and embed them in report.html)
     prior_sensitivity: bool = True  # power-scaling sensitivity of the gaps to the prior (a few seconds)
@@ -347,6 +381,7 @@ class SimulateConfig:
     model: ModelConfig = field(default_factory=ModelConfig)
     sampler: SamplerConfig = field(default_factory=SamplerConfig)
     convergence: ConvergenceConfig = field(default_factory=ConvergenceConfig)
+    trend: TrendConfig = field(default_factory=TrendConfig)
     replicates: int = ranged(20, 1)  # worlds drawn and fitted
     seed: int = ranged(0, 0)  # job seed: replicate r uses SeedSequence(seed).spawn(replicates)[r]
     only: list[int] = ranged([], 0)  # re-run just these replicate indices (empty: all)

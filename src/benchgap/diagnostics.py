@@ -48,8 +48,10 @@ class Diagnostics:
 
 
 def diagnose(posterior: DataTree, extra: dict[str, np.ndarray], *, limits: ConvergenceConfig) -> Diagnostics:
-    """Diagnostics over the model's main parameters and the derived estimands in ``extra`` (chain, draw)."""
-    arrays = {name: posterior_array(posterior, name) for name in CHECKED if name in posterior["posterior"]} | extra
+    """Diagnostics over the model's main parameters and the derived estimands in ``extra`` (chain, draw); a derived
+    estimand with one value in every draw (a lag set by release dates alone) has nothing to mix and is skipped."""
+    varying = {name: values for name, values in extra.items() if np.ptp(values) > 0}
+    arrays = {name: posterior_array(posterior, name) for name in CHECKED if name in posterior["posterior"]} | varying
     rhat, ess_bulk, ess_tail = {}, {}, {}
     for name, values in arrays.items():
         values = values.reshape(values.shape[0], values.shape[1], -1)

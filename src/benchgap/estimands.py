@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import numpy as np
 from xarray import DataTree
 
-from benchgap.config import GapConfig
+from benchgap.config import GapConfig, TrendConfig
 from benchgap.lenses import LensGap, lens_gap, mean_score, mean_win_rate
 from benchgap.posterior import composite_draws, posterior_array, suite_scores
 from benchgap.summaries import (
@@ -23,6 +23,7 @@ from benchgap.summaries import (
     verdict,
 )
 from benchgap.table import ScoreTable
+from benchgap.trend import TrendEstimate, estimate_trend
 from benchgap.weighting import best_vs_best
 
 
@@ -92,6 +93,7 @@ class FitEstimates:
     weights: np.ndarray
     draws: dict[str, np.ndarray]  # gap draws (chain, draw) by name, for plots and diagnostics
     suite_scores_mean: np.ndarray | None = None  # (model, benchmark): posterior mean persistent scores
+    trend: TrendEstimate | None = None  # the gap over time, when both compared groups have dated models
 
 
 @dataclass(frozen=True)
@@ -132,12 +134,14 @@ def estimate(
     weights: np.ndarray,
     seed: int = 0,
     plain_normal_floor: float | None = None,
+    trend: TrendConfig | None = None,
 ) -> FitEstimates:
     """All estimands of a fit: the gaps, per-model capabilities and ranks, tie groups, and the lenses.
 
     ``weights``: the benchmark weights of the composite score (summing to 1; ``benchgap.weighting``). ``seed``
     and ``plain_normal_floor`` (the fit's ``model.score_floor`` when it used ``plain_likelihood=normal``) go to
-    the suite estimand's draws (:func:`benchgap.posterior.suite_scores`).
+    the suite estimand's draws (:func:`benchgap.posterior.suite_scores`). ``trend``: the gap over time
+    (:mod:`benchgap.trend`), computed when both compared groups have dated models.
     """
     theta = posterior_array(posterior, "theta")  # (chain, draw, model)
     composite = composite_draws(posterior, table, weights)
@@ -169,6 +173,11 @@ def estimate(
         tied=_tied_leaders(models, ties, gap),
         lenses=lenses,
     )
+    over_time = estimate_trend(
+        {"latent": theta, "score": composite, "suite": suite}, table, gap=gap, trend=trend or TrendConfig()
+    )
+    if over_time is not None:
+        draws |= over_time[1]
     return FitEstimates(
         gap=summary,
         models=models,
@@ -176,6 +185,7 @@ def estimate(
         weights=weights,
         draws=draws,
         suite_scores_mean=suite_means,
+        trend=None if over_time is None else over_time[0],
     )
 
 

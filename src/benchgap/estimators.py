@@ -10,12 +10,18 @@ class Scale(Enum):
     score = "score"  # composite score: fraction of items, best vs best
     win_rate = "win_rate"  # HELM's mean win rate: share of pairwise wins
     latent = "latent"  # latent capability: sds of the table's capabilities
+    months = "months"  # the lag of group b behind group a, in months (trend.score)
+    latent_change = "latent_change"  # the change of the latent frontier gap over the trend window
+    score_change = "score_change"  # the change of the composite-score frontier gap over the trend window
 
 
 SCALE_LABELS = {
     Scale.score: "composite-score gap (fraction of items)",
     Scale.win_rate: "HELM mean-win-rate gap",
     Scale.latent: "latent capability gap (sd of capability)",
+    Scale.months: "lag of b behind a (months)",
+    Scale.latent_change: "change of the latent frontier gap",
+    Scale.score_change: "change of the score frontier gap",
 }
 
 
@@ -27,6 +33,13 @@ class Estimator(Enum):
     bayes = "bayes"  # the Bayesian model of `benchgap fit`, on the composite-score scale (its capability gap)
     bayes_suite = "bayes_suite"  # the same fit's suite gap: these benchmarks' persistent scores given the data
     bayes_latent = "bayes_latent"  # the same fit, on the latent scale
+    # trend.score=true: the gap over time over the trend window (benchgap.trend), the truth the same functional
+    composite_lag = "composite_lag"  # the lag from the frontiers of the naive composites, time-averaged (no interval)
+    bayes_lag = "bayes_lag"  # the model's time-averaged lag (Epoch's estimand)
+    bayes_lag_latest = "bayes_lag_latest"  # the model's lag at the window's end
+    composite_gap_change = "composite_gap_change"  # the naive composites' frontier gap, end minus start
+    bayes_gap_change = "bayes_gap_change"  # the model's latent frontier gap, end minus start
+    bayes_gap_change_score = "bayes_gap_change_score"  # the model's composite-score frontier gap, end minus start
 
     @property
     def label(self) -> str:
@@ -39,7 +52,12 @@ class Estimator(Enum):
     @property
     def fitted(self) -> bool:
         """Whether the estimator needs the Bayesian fit (``bayes=true``)."""
-        return self in (Estimator.bayes, Estimator.bayes_suite, Estimator.bayes_latent)
+        return self.value.startswith("bayes")
+
+    @property
+    def over_time(self) -> bool:
+        """Whether the estimator is of the gap over time (scored with ``trend.score=true``)."""
+        return self.scale in (Scale.months, Scale.latent_change, Scale.score_change)
 
 
 _LABELS = {
@@ -48,15 +66,31 @@ _LABELS = {
     Estimator.bayes: "Bayesian model, capability gap (equal-tailed interval)",
     Estimator.bayes_suite: "Bayesian model, suite gap (equal-tailed interval)",
     Estimator.bayes_latent: "Bayesian model, latent scale (equal-tailed interval)",
+    Estimator.composite_lag: "naive composites' frontiers, time-averaged lag",
+    Estimator.bayes_lag: "Bayesian model, time-averaged lag (equal-tailed interval)",
+    Estimator.bayes_lag_latest: "Bayesian model, lag at the window's end (equal-tailed interval)",
+    Estimator.composite_gap_change: "naive composites' frontier gap, change over the window",
+    Estimator.bayes_gap_change: "Bayesian model, latent frontier gap's change (equal-tailed interval)",
+    Estimator.bayes_gap_change_score: "Bayesian model, score frontier gap's change (equal-tailed interval)",
 }
 
 
-_SCALES = {Estimator.mean_win_rate: Scale.win_rate, Estimator.bayes_latent: Scale.latent}
+_SCALES = {
+    Estimator.mean_win_rate: Scale.win_rate,
+    Estimator.bayes_latent: Scale.latent,
+    Estimator.composite_lag: Scale.months,
+    Estimator.bayes_lag: Scale.months,
+    Estimator.bayes_lag_latest: Scale.months,
+    Estimator.composite_gap_change: Scale.score_change,
+    Estimator.bayes_gap_change: Scale.latent_change,
+    Estimator.bayes_gap_change_score: Scale.score_change,
+}
 
 
-def estimators(*, bayes: bool) -> tuple[Estimator, ...]:
-    """The estimators a simulate job scores, in row order: one row each per replicate."""
-    return tuple(e for e in Estimator if bayes or not e.fitted)
+def estimators(*, bayes: bool, trend: bool = False) -> tuple[Estimator, ...]:
+    """The estimators a simulate job scores, in row order: one row each per replicate (the gap over time's only
+    with ``trend.score=true``)."""
+    return tuple(e for e in Estimator if (bayes or not e.fitted) and (trend or not e.over_time))
 
 
 LEVELS = (0.5, 0.8, 0.9, 0.95)  # interval levels whose coverage is measured

@@ -9,13 +9,24 @@ from dataclasses import dataclass
 import numpy as np
 from xarray import DataTree
 
-from benchgap.config import ConvergenceConfig, GapConfig, ModelConfig, PlainLikelihood, SamplerConfig
+from benchgap.config import (
+    ConvergenceConfig,
+    GapConfig,
+    GroupPrior,
+    ModelConfig,
+    PlainLikelihood,
+    SamplerConfig,
+    ScaleIdentification,
+    TrendConfig,
+    TrendKind,
+)
 from benchgap.diagnostics import Diagnostics, diagnose
 from benchgap.errors import InputError
 from benchgap.estimands import FitEstimates, estimate
 from benchgap.ranges import check_pair, check_ranges
 from benchgap.sampling import ModelCache
 from benchgap.table import ScoreTable
+from benchgap.trend import check_window
 from benchgap.weighting import table_weights
 
 
@@ -58,6 +69,23 @@ def check_table(table: ScoreTable, gap: GapConfig) -> None:
         raise InputError(f"gap.a and gap.b are both '{gap.a}'; compare two different groups: {present}")
 
 
+def check_trend(table: ScoreTable, *, model: ModelConfig, gap: GapConfig, trend: TrendConfig) -> None:
+    """A trend model needs release dates and group means to move; a trend window needs dated models of both groups
+    (:func:`benchgap.trend.check_window`)."""
+    if model.trend is not TrendKind.none:
+        if model.group_prior is GroupPrior.exchangeable or model.identify_scale is not ScaleIdentification.capability:
+            raise InputError(
+                f"model.trend={model.trend.value} moves each group's mean with release date; it needs "
+                "model.group_prior=normal or student_t and model.identify_scale=capability (or set model.trend=none)"
+            )
+        if not np.isfinite(table.known_covariates.model_release).any():
+            raise InputError(
+                f"model.trend={model.trend.value} needs release dates, and {table.source} has none: add a "
+                "model_release_date (or release_date) column to the table or to data.models, or set model.trend=none"
+            )
+    check_window(table, gap, trend)
+
+
 def fit(
     table: ScoreTable,
     *,
@@ -67,6 +95,7 @@ def fit(
     convergence: ConvergenceConfig | None = None,
     weights: np.ndarray | None = None,
     cache: ModelCache | None = None,
+    trend: TrendConfig | None = None,
 ) -> FitResult:
     """Fit the hierarchical item-response model to ``table`` and compute every estimand and diagnostic.
 
@@ -75,6 +104,7 @@ def fit(
 
     ``weights``: the composite score's benchmark weights (summing to 1); when not given, those of ``gap.weighting``
     (``benchgap.weighting.table_weights``). Pass one ``cache`` to a series of fits to compile once per table shape.
+    ``trend``: the window and steps of the gap over time (``benchgap.trend``; defaults when not given).
     """
     model, sampler = model or ModelConfig(), sampler or SamplerConfig()
     convergence = convergence or ConvergenceConfig()
@@ -82,6 +112,8 @@ def fit(
         check_ranges(settings, prefix=key)
     check_gap(gap)
     check_table(table, gap)
+    trend = trend or TrendConfig()
+    check_trend(table, model=model, gap=gap, trend=trend)
     if cache is not None and (cache.spec != model or cache.backend is not sampler.backend):
         raise ValueError("fit: the cache was made for another model spec or sampler backend")
     start = time.perf_counter()
@@ -97,6 +129,7 @@ def fit(
         weights=weights,
         seed=sampler.seed,
         plain_normal_floor=floor,
+        trend=trend,
     )
 
 
@@ -110,14 +143,17 @@ def finish_fit(
     weights: np.ndarray | None = None,
     seed: int = 0,
     plain_normal_floor: float | None = None,
+    trend: TrendConfig | None = None,
 ) -> FitResult:
     """Estimands and diagnostics of a sampled posterior; the gap draws are added to its posterior group.
 
-    ``seed`` and ``plain_normal_floor`` are those of :func:`benchgap.estimands.estimate`.
+    ``seed``, ``plain_normal_floor`` and ``trend`` are those of :func:`benchgap.estimands.estimate`.
     """
     if weights is None:
         weights = table_weights(table, gap.weighting)
-    estimates = estimate(posterior, table, gap=gap, weights=weights, seed=seed, plain_normal_floor=plain_normal_floor)
+    estimates = estimate(
+        posterior, table, gap=gap, weights=weights, seed=seed, plain_normal_floor=plain_normal_floor, trend=trend
+    )
     diagnostics = diagnose(posterior, estimates.draws, limits=convergence)
     posterior["posterior"] = (
         posterior["posterior"]

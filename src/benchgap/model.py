@@ -66,6 +66,7 @@ from benchgap.config import (
     Parametrization,
     PlainLikelihood,
     ScaleIdentification,
+    TrendKind,
 )
 from benchgap.contamination_prior import COVARIATES, Inflation, inflation_covariates, inflation_prior
 from benchgap.table import CellSplit, ScoreTable
@@ -93,7 +94,7 @@ def build_model(table: ScoreTable, *, spec: ModelConfig) -> pm.Model:
             # the likelihood sees. The collective shift and stretch of all capabilities then meet only their
             # prior (sd ~ 1/sqrt(models)) instead of ridges against all intercepts and discriminations,
             # which mixed slowly on the sparse Epoch table (R-hat 1.04, bulk ESS 64).
-            theta_raw = _raw_capabilities(group, spec)
+            theta_raw = _raw_capabilities(group, spec, years=data.get("model_years"))
             centre, spread = theta_raw.mean(), pt.sqrt(pt.mean(pt.square(theta_raw - theta_raw.mean())))
             theta = pm.Deterministic("theta", (theta_raw - centre) / spread, dims="model")
             # theta_raw's scale is a redundant working parameter (parameter expansion; Liu & Wu 1999): it and
@@ -141,15 +142,27 @@ def _log_concentrations(spec: ModelConfig) -> pt.TensorVariable:
     return pm.Deterministic("log_kappa", mu + sigma * z, dims="benchmark")
 
 
-def _raw_capabilities(group: pt.TensorVariable | None, spec: ModelConfig) -> pt.TensorVariable:
+def _raw_capabilities(
+    group: pt.TensorVariable | None, spec: ModelConfig, *, years: pt.TensorVariable | None = None
+) -> pt.TensorVariable:
     """``theta_raw`` before standardising, by ``model.group_prior``: pooled toward free group means (normal, or
-    heavy-tailed so that a group's frontier model is not pulled toward its many small ones), or exchangeable."""
+    heavy-tailed so that a group's frontier model is not pulled toward its many small ones), or exchangeable.
+
+    With ``model.trend=linear`` the group's mean moves with release date: ``mu_g + slope_g * years_m``, ``years_m``
+    the model's release in years from the table's mean release date (0 for a model without a date, which so sits at
+    its group's level at that date). The slopes are free per group (``Normal(0, trend_slope_sd)``): how fast each
+    group improves is the question, so it is not pooled toward the others'.
+    """
     if spec.group_prior is GroupPrior.exchangeable:
         return pm.Normal("theta_raw", 0.0, 1.0, dims="model")
     mu_raw = pm.ZeroSumNormal("mu_group_raw", sigma=spec.group_mean_sd, dims="group")
+    centre = mu_raw[group]
+    if spec.trend is TrendKind.linear:
+        slope = pm.Normal("trend_slope_raw", 0.0, spec.trend_slope_sd, dims="group")
+        centre = centre + slope[group] * years
     if spec.group_prior is GroupPrior.student_t:
-        return pm.StudentT("theta_raw", nu=spec.group_prior_nu, mu=mu_raw[group], sigma=1.0, dims="model")
-    return pm.Normal("theta_raw", mu_raw[group], 1.0, dims="model")  # no funnel: sd is fixed
+        return pm.StudentT("theta_raw", nu=spec.group_prior_nu, mu=centre, sigma=1.0, dims="model")
+    return pm.Normal("theta_raw", centre, 1.0, dims="model")  # no funnel: sd is fixed
 
 
 KINDS = ("counts", "stderr", "plain")  # measurement models, in CellSplit's order
@@ -166,6 +179,8 @@ def cell_data(table: ScoreTable, *, spec: ModelConfig) -> dict[str, np.ndarray]:
     exchangeable = spec.group_prior is GroupPrior.exchangeable and spec.identify_scale is ScaleIdentification.capability
     if not exchangeable:  # a data container the graph does not use cannot be swapped
         data["model_group"] = table.group_idx
+    if spec.trend is TrendKind.linear:
+        data["model_years"] = centred_release_years(table)
     aware = spec.kind is ModelKind.contamination_aware
     for kind, idx in zip(KINDS, vars(split).values(), strict=True):
         if idx.size:
@@ -199,6 +214,15 @@ def cell_data(table: ScoreTable, *, spec: ModelConfig) -> dict[str, np.ndarray]:
         else:
             data["score_plain"] = y
     return data
+
+
+def centred_release_years(table: ScoreTable) -> np.ndarray:
+    """Each model's release date in years from the mean over the table's dated models; 0 where a model has none."""
+    release = table.known_covariates.model_release
+    dated = np.isfinite(release)
+    if not dated.any():
+        return np.zeros(table.n_models)
+    return np.where(dated, release - release[dated].mean(), 0.0)
 
 
 def shape_key(table: ScoreTable, spec: ModelConfig) -> tuple:

@@ -23,6 +23,7 @@ from benchgap.posterior import leader_score_differences
 from benchgap.sampling import ModelCache
 from benchgap.summaries import credible_interval
 from benchgap.table import ScoreTable
+from benchgap.trend import check_window, evaluation_dates, trend_draws, trend_scalars
 from benchgap.weighting import (
     best_vs_best,
     dirichlet_weights,
@@ -123,8 +124,101 @@ def score_replicate(rep: Replicate, cfg: SimulateConfig, cache: ModelCache | Non
     truths = Truths.of(rep, cfg.world.a, cfg.world.b)
     shared = _replicate_columns(rep, in_a, in_b, truths)
     rows = [_composite_row(rep, cfg, shared, truths), _win_rate_row(rep, cfg, shared, truths)]
+    over_time = TrendTruth.of(rep, cfg) if cfg.trend.score else None
+    if over_time is not None:
+        rows += _naive_trend_rows(rep, cfg, shared, over_time)
     if cache is not None:
-        rows += _bayes_rows(rep, cfg, cache, shared, truths)
+        rows += _bayes_rows(rep, cfg, cache, shared, truths, over_time)
+    return rows
+
+
+@dataclass(frozen=True)
+class TrendTruth:
+    """The gap over time of one replicate's undistorted world (``trend.score=true``): the functionals of
+    :mod:`benchgap.trend` on its true capabilities and true composites, over the window the fit uses."""
+
+    window: tuple[float, float]
+    dates: np.ndarray
+    scalars: dict[str, float]  # lag_mean, lag_latest, gap_change_latent, gap_change_score, gap_change_suite ...
+    closing: dict[str, float]  # "lag", "latent", "score": 1 when the true slope runs toward zero
+
+    @classmethod
+    def of(cls, rep: Replicate, cfg: SimulateConfig) -> "TrendTruth | None":
+        gap = GapConfig(a=cfg.world.a, b=cfg.world.b)
+        window = check_window(rep.table, gap, cfg.trend)
+        if window is None:
+            return None
+        world = rep.world
+        values = {
+            "latent": world.truth.theta,
+            "score": world.truth.expected_score @ rep.weights,
+            "suite": world.truth.suite_score @ rep.weights,
+        }
+        dates = evaluation_dates(window, cfg.trend.step_months)
+        groups = np.asarray(world.groups)
+        series = trend_draws(values, world.model_release, groups == gap.a, groups == gap.b, dates)
+        scalars = trend_scalars(series, dates)
+        closing = {
+            "lag": float(scalars["lag_slope"] * np.sign(series["lag"].mean()) < 0),
+            "latent": float(scalars["gap_slope_latent"] * np.sign(series["gap_latent"].mean()) < 0),
+        }
+        return cls(window, dates, {name: float(value) for name, value in scalars.items()}, closing)
+
+
+def _naive_trend_rows(
+    rep: Replicate, cfg: SimulateConfig, shared: dict[str, Any], truth: TrendTruth
+) -> list[dict[str, Any]]:
+    """The lag and the score gap's change from the frontiers of the observed weighted composites (no interval)."""
+    composite, _ = weighted_composite(rep.table, rep.weights)
+    groups = np.asarray(rep.world.groups)
+    in_a, in_b = groups == cfg.world.a, groups == cfg.world.b
+    values = {"latent": composite, "score": composite}
+    series = trend_draws(values, rep.world.model_release, in_a, in_b, truth.dates)
+    scalars = trend_scalars(series, truth.dates)
+    ranking = ranking_columns(composite, rep.world.truth.theta)
+    return [
+        shared
+        | _estimator_columns(estimator)
+        | {"se": np.nan}
+        | truth_columns(float(scalars[name]), {}, truth.scalars[name], truth.scalars.get(suite) if suite else None)
+        | ranking
+        for estimator, name, suite in (
+            (Estimator.composite_lag, "lag_mean", None),
+            (Estimator.composite_gap_change, "gap_change_score", "gap_change_suite"),
+        )
+    ]
+
+
+def _bayes_trend_rows(
+    result: FitResult, shared: dict[str, Any], truth: TrendTruth, ranking: dict[str, float], fit: dict[str, Any]
+) -> list[dict[str, Any]]:
+    """The model's gap over time against the world's: the time-averaged lag, the lag at the end, and the frontier
+    gap's change on the latent and the score scale; each lag and latent row with P(closing) and the true closing."""
+    trend = result.estimates.trend
+    draws = result.estimates.draws
+    assert trend is not None
+    rows = []
+    for estimator, name, suite, closing in (
+        (Estimator.bayes_lag, "lag_mean", None, "lag"),
+        (Estimator.bayes_lag_latest, "lag_latest", None, None),
+        (Estimator.bayes_gap_change, "gap_change_latent", None, "latent"),
+        (Estimator.bayes_gap_change_score, "gap_change_score", "gap_change_suite", None),
+    ):
+        values = draws[f"trend_{name}"].ravel()
+        intervals = {level: _pair(credible_interval(values, level, IntervalKind.eti)) for level in LEVELS}
+        suite_truth = truth.scalars[suite] if suite else None
+        extra = {"prob_closing": np.nan, "true_closing": np.nan}
+        if closing is not None:
+            extra = {"prob_closing": trend.prob_closing[closing], "true_closing": truth.closing[closing]}
+        rows.append(
+            shared
+            | _estimator_columns(estimator)
+            | {"se": float(values.std(ddof=1))}
+            | extra
+            | truth_columns(float(values.mean()), intervals, truth.scalars[name], suite_truth)
+            | ranking
+            | fit
+        )
     return rows
 
 
@@ -174,9 +268,15 @@ def _win_rate_row(rep: Replicate, cfg: SimulateConfig, shared: dict[str, Any], t
 
 
 def _bayes_rows(
-    rep: Replicate, cfg: SimulateConfig, cache: ModelCache, shared: dict[str, Any], truths: Truths
+    rep: Replicate,
+    cfg: SimulateConfig,
+    cache: ModelCache,
+    shared: dict[str, Any],
+    truths: Truths,
+    over_time: TrendTruth | None,
 ) -> list[dict[str, Any]]:
-    """The model of ``benchgap fit``, fitted with the job's compiled model: its capability, suite and latent gaps."""
+    """The model of ``benchgap fit``, fitted with the job's compiled model: its capability, suite and latent gaps,
+    and with ``over_time`` its gap over time."""
     gap = GapConfig(a=cfg.world.a, b=cfg.world.b, run_share=list(cfg.run_share))
     sampler = dataclasses.replace(cfg.sampler, seed=rep.sampler_seed)
     result = fit(
@@ -187,6 +287,7 @@ def _bayes_rows(
         convergence=cfg.convergence,
         weights=rep.weights / rep.weights.sum(),  # renormalised, as custom weights of a fit always are
         cache=cache,
+        trend=cfg.trend,
     )
     est = result.estimates
     fit_columns = _fit_columns(rep, cfg, result)
@@ -212,6 +313,9 @@ def _bayes_rows(
             | ranking_columns(ranking, rep.world.truth.theta)
             | fit_columns
         )
+    if over_time is not None:
+        latent_ranking = ranking_columns(np.array([m.theta_mean for m in est.models]), rep.world.truth.theta)
+        rows += _bayes_trend_rows(result, shared, over_time, latent_ranking, fit_columns)
     return rows
 
 

@@ -134,9 +134,10 @@ def verdict(
         words = f"the gap between {gap.a} and {gap.b} is not settled"
     width, (lo, hi) = f"{rope.half_width:g}", score.interval
     text = (
-        f"{words[0].upper()}{words[1:]}: P({lead} ahead by more than {width}) = {_down(p_lead)}, "
-        f"P(within +-{width}) = {_down(rope.prob_inside)}, P({trail} ahead by more than {width}) = {_down(p_trail)} "
-        f"(P({lead} ahead at all) = {_down(_ahead(score, lead, gap))}); "
+        f"{words[0].upper()}{words[1:]}: P({lead} ahead by more than {width}) = {shown_down(p_lead)}, "
+        f"P(within +-{width}) = {shown_down(rope.prob_inside)}, "
+        f"P({trail} ahead by more than {width}) = {shown_down(p_trail)} "
+        f"(P({lead} ahead at all) = {shown_down(_ahead(score, lead, gap))}); "
         f"best vs best, {gap.a} minus {gap.b}: {score.mean:+.3f} in {measured_in}, {gap.interval_prob:.0%} interval "
         f"{lo:+.3f} to {hi:+.3f}."
     )
@@ -150,6 +151,6 @@ def _ahead(score: DrawSummary, group: str, gap: GapConfig) -> float:
     return score.prob_a_ahead if group == gap.a else 1.0 - score.prob_a_ahead
 
 
-def _down(probability: float) -> str:
+def shown_down(probability: float) -> str:
     """A probability rounded down to two decimals (0.899 -> 0.89): never shown stronger than it is."""
     return f"{np.floor(probability * 100 + 1e-9) / 100:.2f}"

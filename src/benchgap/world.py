@@ -55,6 +55,15 @@ class World:
     benchmark_release: np.ndarray  # decimal years, per benchmark
     truth: Truth  # on the model's scale: capabilities standardised over the world's models
     noise_scale: np.ndarray  # per benchmark: factor on the strength and run sds (noise.spread; 1 when it is 0)
+    public_after_release: bool = False  # a model is scored only on benchmarks released before it
+
+    @property
+    def scorable(self) -> np.ndarray:
+        """Models x benchmarks: the cells a leaderboard can report (all, or those of benchmarks out before the
+        model when ``public_after_release``)."""
+        if not self.public_after_release:
+            return np.ones((len(self.models), len(self.benchmarks)), dtype=bool)
+        return self.model_release[:, None] >= self.benchmark_release[None, :]
 
 
 def check_world(cfg: WorldConfig, *, key: str = "world") -> None:
@@ -117,8 +126,9 @@ def benchmark_names(world: WorldConfig) -> tuple[str, ...]:
 def sample_world(cfg: WorldConfig, rng: np.random.Generator) -> World:
     """Draw one world from its config: capabilities, benchmark parameters and release dates.
 
-    ``theta_m ~ Normal(mean_g, sd_g)`` (group b's mean is a's minus ``true_gap`` when that is set), benchmark
-    difficulty ``d_b ~ Normal(difficulty_mean, difficulty_sd)``, ``log a_b ~ Normal(mu, sd)``; the expected score
+    ``theta_m ~ Normal(mean_g + slope_g (release_m - origin), sd_g)`` (group b's mean is a's minus ``true_gap`` when
+    that is set), benchmark difficulty ``d_b ~ Normal(difficulty_mean + difficulty_slope (release_b - origin),
+    difficulty_sd)``, ``log a_b ~ Normal(mu, sd)``; the expected score
     is ``c_b + (1 - c_b) logistic(a_b (theta_m - d_b))``. The truth is then expressed on the model's scale
     (capabilities standardised over the world's models), which leaves every expected score unchanged. A cell's
     persistent (suite) score is ``Beta(kappa p, kappa (1 - p))`` around its expected score ``p``, with
@@ -132,6 +142,7 @@ def sample_world(cfg: WorldConfig, rng: np.random.Generator) -> World:
     groups = tuple(spec.group or key for key, spec in zip(keys, specs, strict=True))
     theta = np.array([means[g] for g in keys]) + np.array([s.sd for s in specs]) * rng.standard_normal(len(keys))
     model_release = rng.uniform([s.release[0] for s in specs], [s.release[1] for s in specs])
+    theta = theta + np.array([s.slope for s in specs]) * (model_release - cfg.origin)
     suite = cfg.suite
     categories = tuple(c for c in suite.categories for _ in range(suite.benchmarks_per_category))
     n_bench = len(categories)
@@ -139,6 +150,7 @@ def sample_world(cfg: WorldConfig, rng: np.random.Generator) -> World:
     discrimination = np.exp(suite.log_discrimination_mean + suite.log_discrimination_sd * rng.standard_normal(n_bench))
     n_items = rng.integers(suite.items[0], suite.items[1] + 1, size=n_bench)
     benchmark_release = rng.uniform(suite.release[0], suite.release[1], size=n_bench)
+    difficulty = difficulty + suite.difficulty_slope * (benchmark_release - cfg.origin)
     chance = np.array([suite.chance.get(c, 0.0) for c in categories])
     truth = _standardised_truth(theta, -discrimination * difficulty, discrimination, chance)
     # Drawn last, and only when set, so a world without them draws what it always drew.
@@ -157,6 +169,7 @@ def sample_world(cfg: WorldConfig, rng: np.random.Generator) -> World:
         benchmark_release=benchmark_release,
         truth=truth,
         noise_scale=noise_scale,
+        public_after_release=suite.public_after_release,
     )
 
 
@@ -266,15 +279,21 @@ def observe(world: World, persistent: np.ndarray, *, noise: NoiseConfig, rng: np
 
     A run's true score is ``q ~ Beta(kappa p, kappa (1 - p))`` with ``kappa = 1 / (4 run_sd^2) - 1`` (sd
     ``run_sd`` at p = 0.5; ``q = p`` when ``run_sd`` is 0); the reported score is ``Binomial(n, q) / n``.
-    ``noise.missing_rate`` of the cells go unreported, but every model keeps at least one score.
+    ``noise.missing_rate`` of the cells go unreported, and with ``suite.public_after_release`` every cell of a
+    benchmark released after its model; every model keeps at least one score (the oldest benchmark, when the one
+    drawn to keep came out after it).
     """
     p = np.clip(persistent, 1e-9, 1 - 1e-9)
     if noise.run_sd > 0:
         p = _beta_around(p, noise.run_sd * world.noise_scale, rng)
     correct = rng.binomial(world.n_items, p)
-    observed = rng.random(p.shape) >= noise.missing_rate
+    scorable = world.scorable
+    observed = (rng.random(p.shape) >= noise.missing_rate) & scorable
     n_models, n_bench = p.shape
-    observed[np.arange(n_models), rng.integers(0, n_bench, n_models)] = True
+    kept = rng.integers(0, n_bench, n_models)
+    # With public_after_release, a model whose drawn kept benchmark came out after it keeps the oldest benchmark
+    kept = np.where(scorable[np.arange(n_models), kept], kept, np.argmin(world.benchmark_release))
+    observed[np.arange(n_models), kept] = True
     model_idx, bench_idx = np.nonzero(observed)
     score = correct[model_idx, bench_idx] / world.n_items[bench_idx]
     return _world_table(world, model_idx, bench_idx, score, world.n_items[bench_idx].astype(float), "simulated")

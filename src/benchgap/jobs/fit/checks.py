@@ -2,7 +2,7 @@
 
 from benchgap.config import FIT_SCHEMES, FitConfig
 from benchgap.errors import InputError
-from benchgap.fitting import check_gap, check_table
+from benchgap.fitting import check_gap, check_table, check_trend
 from benchgap.ranges import check_ranges
 from benchgap.table import ScoreTable
 from benchgap.weighting import table_weights
@@ -20,4 +20,5 @@ def check_fit(cfg: FitConfig, table: ScoreTable) -> None:
         )
     check_gap(cfg.gap)
     check_table(table, cfg.gap)
+    check_trend(table, model=cfg.model, gap=cfg.gap, trend=cfg.trend)
     table_weights(table, cfg.gap.weighting)  # custom: every benchmark needs a listed weight

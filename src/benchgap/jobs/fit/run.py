@@ -90,14 +90,28 @@ def _fits(cfg: FitConfig, table: ScoreTable) -> tuple[FitResult, FitResult | Non
         cfg.sampler.tune,
         cfg.sampler.draws,
     )
-    result = fit(table, model=cfg.model, sampler=cfg.sampler, gap=cfg.gap, convergence=cfg.convergence, weights=weights)
+    result = fit(
+        table,
+        model=cfg.model,
+        sampler=cfg.sampler,
+        gap=cfg.gap,
+        convergence=cfg.convergence,
+        weights=weights,
+        trend=cfg.trend,
+    )
     _log_fit(result)
     if cfg.model.kind is not ModelKind.contamination_aware:
         return result, None
     log.info("fitting the plain model (model.kind=irt) to the same table, for the gap beside the deflated one")
     plain_model = dataclasses.replace(cfg.model, kind=ModelKind.irt)
     plain_result = fit(
-        table, model=plain_model, sampler=cfg.sampler, gap=cfg.gap, convergence=cfg.convergence, weights=weights
+        table,
+        model=plain_model,
+        sampler=cfg.sampler,
+        gap=cfg.gap,
+        convergence=cfg.convergence,
+        weights=weights,
+        trend=cfg.trend,
     )
     _log_fit(plain_result)
     return result, plain_result

@@ -63,7 +63,7 @@ def completed_result(out_dir: Path, key: str) -> SimulateResult | None:
 
 def rows_per_replicate(cfg: SimulateConfig) -> int:
     """How many rows a finished replicate has: one per estimator the job scores."""
-    return len(estimators(bayes=cfg.bayes))
+    return len(estimators(bayes=cfg.bayes, trend=cfg.trend.score))
 
 
 def finished_rows(partial: Path, *, per_replicate: int) -> pd.DataFrame:
