@@ -38,6 +38,7 @@ def scores(tmp_path):
 OUT_OF_RANGE = "model,MMLU\nA,0.5\nB,74.2\n"
 DUPLICATES = "model,benchmark,score\nA,MMLU,0.5\nA,MMLU,0.6\n"
 SINGLE_BENCHMARK = "model,group,MMLU\nA,US,0.5\nB,China,0.6\nC,US,0.7\n"
+UNDATED = "model,group,MMLU,GSM8k\nA,US,0.5,0.5\nB,China,0.6,0.5\nC,US,0.7,0.5\n"
 
 
 @pytest.mark.parametrize(
@@ -72,6 +73,12 @@ SINGLE_BENCHMARK = "model,group,MMLU\nA,US,0.5\nB,China,0.6\nC,US,0.7\n"
             [],
             ["has a single benchmark ('MMLU')", "cannot separate capability from difficulty with one benchmark"],
         ),
+        (
+            UNDATED,
+            ["model=trend"],
+            ["model.trend=linear needs release dates", "scores.csv has none", "set model.trend=none"],
+        ),
+        (None, ["trend.window=[2025.5,2025.0]"], ["trend.window=[2025.5, 2025.0] is not [from, to] with from < to"]),
     ],
     ids=[
         "missing_file",
@@ -84,12 +91,14 @@ SINGLE_BENCHMARK = "model,group,MMLU\nA,US,0.5\nB,China,0.6\nC,US,0.7\n"
         "simulate_weighting",
         "empty_demo_group",
         "single_benchmark",
+        "trend_without_dates",
+        "trend_window_reversed",
     ],
 )
 def test_bad_input_is_one_line_exit_2_and_no_run_folder(tmp_path, scores, table, overrides, expected):
     run_dir = tmp_path / "run"
     if table is not None:
-        overrides = [f"data.path={scores(table)}"]
+        overrides = [f"data.path={scores(table)}", *overrides]
     result = benchgap("fit", *overrides, f"hydra.run.dir={run_dir}")
     assert result.returncode == 2, result.stderr
     line = one_line(result.stderr)

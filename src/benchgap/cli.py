@@ -223,6 +223,9 @@ def _fit_task(cfg: Any) -> None:
         print(summary.gap.verdict)
         if summary.gap.suite is not None:
             print("On these benchmarks: " + summary.gap.suite.verdict)
+        if summary.trend is not None:
+            print("Over time: " + summary.trend.verdict)
+            print(*(f"warning: {text}" for text in summary.trend.warnings), sep="\n", end="")
         if not summary.diagnostics.converged:
             print("warning: the fit did not converge: " + "; ".join(summary.diagnostics.problems))
         print(f"results: {run_dir}/report.html")

@@ -18,7 +18,7 @@ from benchgap.estimators import LEVELS, Estimator, Scale
 from benchgap.fitting import FitResult, fit
 from benchgap.inflation import cell_draws, detection
 from benchgap.lenses import lens_gap, mean_win_rate, weighted_composite
-from benchgap.metrics import interval_columns, point_columns, ranking_columns
+from benchgap.metrics import interval_columns, point_columns, randomized_pit, ranking_columns
 from benchgap.posterior import leader_score_differences
 from benchgap.sampling import ModelCache
 from benchgap.summaries import credible_interval
@@ -190,13 +190,21 @@ def _naive_trend_rows(
 
 
 def _bayes_trend_rows(
-    result: FitResult, shared: dict[str, Any], truth: TrendTruth, ranking: dict[str, float], fit: dict[str, Any]
+    result: FitResult,
+    shared: dict[str, Any],
+    truth: TrendTruth,
+    ranking: dict[str, float],
+    fit: dict[str, Any],
+    *,
+    seed: int,
 ) -> list[dict[str, Any]]:
     """The model's gap over time against the world's: the time-averaged lag, the lag at the end, and the frontier
-    gap's change on the latent and the score scale; each lag and latent row with P(closing) and the true closing."""
+    gap's change on the latent and the score scale; each lag and latent row with P(closing) and the true closing, and
+    every row with the truth's randomized PIT (:func:`benchgap.metrics.randomized_pit`: the lags have atoms)."""
     trend = result.estimates.trend
     draws = result.estimates.draws
     assert trend is not None
+    u = np.random.default_rng([seed, 3]).random()  # the PIT's tie-breaker: its own stream
     rows = []
     for estimator, name, suite, closing in (
         (Estimator.bayes_lag, "lag_mean", None, "lag"),
@@ -207,7 +215,7 @@ def _bayes_trend_rows(
         values = draws[f"trend_{name}"].ravel()
         intervals = {level: _pair(credible_interval(values, level, IntervalKind.eti)) for level in LEVELS}
         suite_truth = truth.scalars[suite] if suite else None
-        extra = {"prob_closing": np.nan, "true_closing": np.nan}
+        extra = {"prob_closing": np.nan, "true_closing": np.nan, "pit": randomized_pit(values, truth.scalars[name], u)}
         if closing is not None:
             extra = {"prob_closing": trend.prob_closing[closing], "true_closing": truth.closing[closing]}
         rows.append(
@@ -315,7 +323,7 @@ def _bayes_rows(
         )
     if over_time is not None:
         latent_ranking = ranking_columns(np.array([m.theta_mean for m in est.models]), rep.world.truth.theta)
-        rows += _bayes_trend_rows(result, shared, over_time, latent_ranking, fit_columns)
+        rows += _bayes_trend_rows(result, shared, over_time, latent_ranking, fit_columns, seed=rep.sampler_seed)
     return rows
 
 

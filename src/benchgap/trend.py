@@ -275,8 +275,9 @@ def trend_verdict(estimate: TrendEstimate, gap: GapConfig) -> str:
     text = (
         f"At {end}, {behind} trails {ahead} by {sign * latest.mean:.1f} months ({level} interval {lo:.1f} to "
         f"{hi:.1f}); "
-        f"averaged over {start} to {end}, {b} trails {a} by {mean.mean:.1f} months ({mean.interval[0]:.1f} to "
-        f"{mean.interval[1]:.1f}; negative: {b} leads)."
+        f"averaged over {start} to {end}, {b} {'trails' if mean.mean >= 0 else 'leads'} {a} by "
+        f"{abs(mean.mean):.1f} months ({level} interval of the lag {mean.interval[0]:.1f} to {mean.interval[1]:.1f}; "
+        f"negative: {b} leads)."
     )
     p = estimate.prob_closing["lag"]
     slope = estimate.lag_slope.mean

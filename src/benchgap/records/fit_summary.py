@@ -9,6 +9,7 @@ from benchgap.diagnostics import Diagnostics
 from benchgap.estimands import GapEstimate, ModelEstimate
 from benchgap.prior_sensitivity import Sensitivity
 from benchgap.records.files import fields_from_plain, fields_to_plain, optional_section
+from benchgap.trend import TrendEstimate
 
 
 @dataclass(frozen=True)
@@ -122,6 +123,7 @@ class FitSummary:
     contamination: ContaminationSummary | None = optional_section()
     suite_weighting: SuiteWeighting | None = optional_section()
     prior_sensitivity: dict[str, Sensitivity] | None = optional_section()  # by gap estimand (fit.prior_sensitivity)
+    trend: TrendEstimate | None = optional_section()  # the gap over time, when both groups have dated models
 
     def to_json(self) -> dict[str, Any]:
         return fields_to_plain(self)

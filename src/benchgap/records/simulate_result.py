@@ -90,6 +90,15 @@ class InflationFound:
 
 
 @dataclass(frozen=True)
+class TrendFound:
+    """``trend.score=true``: the model's gap over time against the worlds' truth."""
+
+    note: str
+    pit_coverage_90: dict[str, float | None]  # per estimator: 90% coverage with ties at the ends split at random
+    reliability: dict[str, tuple[dict[str, float], ...]]  # "lag", "latent": P(closing) binned against the truth
+
+
+@dataclass(frozen=True)
 class SimulateResult:
     """A finished simulate job (``result.json``, written last: its presence means the job finished)."""
 
@@ -104,6 +113,7 @@ class SimulateResult:
     estimators: dict[str, EstimatorSummary]
     weighting: WeightingSummary
     inflation: InflationFound | None = optional_section()
+    trend: TrendFound | None = optional_section()  # trend.score=true
     inference: str = ""
     seconds_this_run: float = 0.0  # a resumed job counts only the replicates it ran
 

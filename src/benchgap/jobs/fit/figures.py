@@ -9,6 +9,7 @@ from benchgap.fitting import FitResult
 from benchgap.plotting import A_COLOR, B_COLOR, OTHER_COLOR, plt, save_figure
 from benchgap.posterior import predictive_intervals
 from benchgap.table import ScoreTable
+from benchgap.trend import TrendEstimate
 
 MAX_FOREST_ROWS = 45
 
@@ -117,14 +118,59 @@ def predictive_check(table: ScoreTable, replicates: np.ndarray, path: Path, *, p
     save_figure(fig, path)
 
 
+TREND_PANELS = (
+    ("latent", "latent capability (sd of the table's capabilities)"),
+    ("score", "capability composite score"),
+    ("suite", "suite composite score"),
+)
+
+
+def frontiers(trend: TrendEstimate, path: Path, *, interval: str) -> None:
+    """Each compared group's frontier over time with its band, one panel per scale."""
+    dates = np.asarray(trend.dates)
+    fig, axes = plt.subplots(1, len(TREND_PANELS), figsize=(4.3 * len(TREND_PANELS), 3.6))
+    for ax, (scale, label) in zip(axes, TREND_PANELS, strict=True):
+        for group, color in ((trend.a, A_COLOR), (trend.b, B_COLOR)):
+            band = trend.frontiers[scale][group]
+            ax.fill_between(dates, band.lo, band.hi, step="post", color=color, alpha=0.18)
+            ax.step(dates, band.mean, where="post", color=color, lw=1.5, label=f"{group} frontier")
+        ax.set_xlabel("date (decimal year)")
+        ax.set_ylabel(label, fontsize=8)
+        ax.legend(fontsize=7, loc="upper left")
+        ax.grid(alpha=0.3)
+    fig.suptitle(f"Best model released so far, per group (posterior mean, {interval} bands)", fontsize=10)
+    save_figure(fig, path)
+
+
+def lag_over_time(trend: TrendEstimate, path: Path, *, interval: str) -> None:
+    """The lag of b behind a (months) over the window with its band; below 0, b leads."""
+    dates = np.asarray(trend.dates)
+    fig, ax = plt.subplots(figsize=(6.5, 3.6))
+    ax.fill_between(dates, trend.lag.lo, trend.lag.hi, color=B_COLOR, alpha=0.18, label=interval)
+    ax.plot(dates, trend.lag.mean, color=B_COLOR, lw=1.5, label="posterior mean")
+    ax.axhline(0, color="black", lw=0.8)
+    ax.axhline(trend.lag_mean.mean, color="#555555", ls="--", lw=1, label=f"mean over window {trend.lag_mean.mean:.1f}")
+    ax.set_xlabel("date (decimal year)")
+    ax.set_ylabel(f"months {trend.b} trails {trend.a}")
+    ax.set_title(f"Lag of {trend.b}'s frontier behind {trend.a}'s (below 0: {trend.b} leads)", fontsize=10)
+    ax.legend(fontsize=7)
+    ax.grid(alpha=0.3)
+    save_figure(fig, path)
+
+
 def draw_figures(result: FitResult, replicates: np.ndarray, folder: Path) -> dict[str, Path]:
     """Every figure of a fit, written into ``folder``; returns their paths by name (the report's order)."""
-    figures = {name: folder / f"{name}.png" for name in ("forest", "gap", "convergence", "ppc")}
     estimates = result.estimates
+    names = ("forest", "gap", "convergence", "ppc") + (("frontiers", "lag") if estimates.trend else ())
+    figures = {name: folder / f"{name}.png" for name in names}
     forest(estimates, figures["forest"])
     gap_posterior(estimates, figures["gap"])
     convergence({k: estimates.draws[k] for k in ("gap_latent", "gap_score", "gap_group_mean")}, figures["convergence"])
     predictive_check(result.table, replicates, figures["ppc"], prob=0.9)
+    if estimates.trend is not None:
+        interval = f"{estimates.gap.interval_prob:.0%} {_kind(estimates.gap.interval_kind)}"
+        frontiers(estimates.trend, figures["frontiers"], interval=interval)
+        lag_over_time(estimates.trend, figures["lag"], interval=interval)
     return figures
 
 

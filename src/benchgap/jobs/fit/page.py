@@ -5,7 +5,14 @@ from pathlib import Path
 from benchgap.diagnostics import thresholds
 from benchgap.document import Block, Figure, Heading, Paragraph, Table, to_html, to_markdown
 from benchgap.estimands import GapEstimate, ModelEstimate
-from benchgap.jobs.fit.sections import contamination_blocks, interval_label, number, pair_text, sensitivity_blocks
+from benchgap.jobs.fit.sections import (
+    contamination_blocks,
+    interval_label,
+    number,
+    pair_text,
+    sensitivity_blocks,
+    trend_blocks,
+)
 from benchgap.records.fit_summary import FitSummary, TableCounts
 from benchgap.summaries import DrawSummary, Rope
 
@@ -15,6 +22,8 @@ FIGURE_CAPTIONS = {
     "forest": "Latent capability by model with highest-density intervals.",
     "convergence": "Rank plots of the gap estimands (flat = chains agree).",
     "ppc": "Posterior predictive check: observed scores against predictive intervals.",
+    "frontiers": "Frontier over time: each group's best model released so far, on three scales, with bands.",
+    "lag": "Lag in months of group b's frontier behind group a's over the window, with its band.",
 }
 CAPABILITY = "capability: what the models would score on a fresh suite like this one"
 SUITE = "suite score: on these benchmarks, with infinite items and re-runs"
@@ -35,7 +44,11 @@ def fit_report_blocks(s: FitSummary, figures: dict[str, Path]) -> list[Block]:
     blocks.append(Paragraph(f"Verdict ({CAPABILITY}): " + gap.verdict, strong=True))
     if gap.suite is not None:
         blocks.append(Paragraph(f"On these benchmarks ({SUITE}): " + gap.suite.verdict))
+    if s.trend is not None:
+        blocks.append(Paragraph("Over time: " + s.trend.verdict, strong=True))
     blocks += [*_data_blocks(s), *_gap_blocks(s)]
+    if s.trend is not None:
+        blocks += trend_blocks(s.trend, interval_label(gap))
     if s.contamination is not None:
         blocks += contamination_blocks(s.contamination, gap.a, gap.b, interval_label(gap))
     blocks += [*_model_blocks(s), *_tie_blocks(s), *_diagnostic_blocks(s)]

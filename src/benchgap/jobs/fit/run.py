@@ -201,6 +201,7 @@ def summarise(
         contamination=contamination,
         suite_weighting=suite_weighting(result, cfg),
         prior_sensitivity=_prior_sensitivity(result, cfg),
+        trend=est.trend,
     )
 
 

@@ -5,6 +5,7 @@ from benchgap.document import Block, Heading, Paragraph, Table
 from benchgap.estimands import GapEstimate
 from benchgap.prior_sensitivity import THRESHOLD
 from benchgap.records.fit_summary import ContaminationSummary, FitSummary, GapBrief
+from benchgap.trend import TrendEstimate
 
 ESTIMAND_ROWS = (
     ("score", "best vs best, composite score"),
@@ -146,3 +147,41 @@ def _flagged_blocks(c: ContaminationSummary) -> list[Block]:
         Paragraph("Models with the most inflation (posterior mean score points summed over their scores):"),
         Table(["model", "group", "scores", "flagged", "total points", "mean points"], rows),
     ]
+
+
+TREND_ROWS = (
+    ("lag_mean", "lag, averaged over the window (months)"),
+    ("lag_min", "lag, smallest over the window (months)"),
+    ("lag_max", "lag, largest over the window (months)"),
+    ("lag_latest", "lag at the window's end (months)"),
+    ("lag_slope", "lag's slope (months per year)"),
+)
+
+
+def trend_blocks(trend: TrendEstimate, interval: str) -> list[Block]:
+    """The gap over time: the lag's summaries, the frontier gap's change per scale, and the link between eras."""
+    start, end = trend.window
+    rows = [
+        [label, number(getattr(trend, key).mean, 1), pair_text(getattr(trend, key).interval, 1)]
+        for key, label in TREND_ROWS
+    ]
+    for scale in trend.gap_change:
+        change, slope = trend.gap_change[scale], trend.gap_slope[scale]
+        rows.append([f"{scale} frontier gap, end minus start", number(change.mean), pair_text(change.interval)])
+        rows.append([f"{scale} frontier gap, slope per year", number(slope.mean), pair_text(slope.interval)])
+    closing = ", ".join(f"{name} {p:.2f}" for name, p in trend.prob_closing.items())
+    blocks: list[Block] = [
+        Heading("The gap over time"),
+        Paragraph(
+            f"Window {start:.2f} to {end:.2f} ({len(trend.dates)} dates). A group's frontier at a date is its best "
+            f"model released by then. The lag is the months since {trend.a} first reached {trend.b}'s frontier "
+            f"(negative: {trend.b} leads, and it is minus the months {trend.a} trails); it is the same on the latent "
+            "and the capability-score scale, which rise together. Every number is a posterior over draws. "
+            f"P(closing) (the slope runs toward zero): {closing}."
+        ),
+        Table(["estimand", "mean", interval], rows),
+    ]
+    eras = "; ".join(f"{e.first}-{e.second}: {e.shared_benchmarks}" for e in trend.eras) or "one release year only"
+    blocks.append(Paragraph(f"Benchmarks shared by models of consecutive release years: {eras}."))
+    blocks += [Paragraph(text, warning=True) for text in trend.warnings]
+    return blocks

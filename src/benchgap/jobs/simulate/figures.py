@@ -17,6 +17,12 @@ STYLE = {  # colour and marker per estimator
     Estimator.bayes_suite: ("#2a9d8f", "D"),
     Estimator.mean_win_rate: ("#7a4fa0", "^"),
     Estimator.bayes_latent: (A_COLOR, "s"),
+    Estimator.composite_lag: (B_COLOR, "o"),
+    Estimator.bayes_lag: (A_COLOR, "s"),
+    Estimator.bayes_lag_latest: ("#2a9d8f", "D"),
+    Estimator.composite_gap_change: (B_COLOR, "o"),
+    Estimator.bayes_gap_change: (A_COLOR, "s"),
+    Estimator.bayes_gap_change_score: (A_COLOR, "s"),
 }
 
 

@@ -39,7 +39,27 @@ def headline_sentence(result: SimulateResult) -> str:
         auc = "n/a" if found.auc_mean is None else f"{found.auc_mean:.2f}"
         false_positives = "n/a" if found.false_positive_rate is None else f"{found.false_positive_rate:.1%}"
         text += f"; inflation AUC {auc}, clean cells flagged {false_positives}"
-    return text + _weighting_words(result)
+    return text + _trend_words(result) + _weighting_words(result)
+
+
+def _trend_words(result: SimulateResult) -> str:
+    """``trend.score=true``: the naive and the model's time-averaged lag against the truth, with coverage."""
+    est = result.estimators
+    lag, naive = est.get(Estimator.bayes_lag.value), est.get(Estimator.composite_lag.value)
+    if naive is None:
+        return ""
+    text = (
+        f"; time-averaged lag: true {naive.mean_truth:.1f} months, naive {naive.mean_estimate:.1f} "
+        f"(bias {naive.bias:+.1f})"
+    )
+    if lag is not None and result.trend is not None:
+        pit = result.trend.pit_coverage_90.get(Estimator.bayes_lag.value)
+        text += (
+            f", model {lag.mean_estimate:.1f} (bias {lag.bias:+.1f} months, 90% coverage "
+            f"{coverage_text(lag.coverage_at(90), lag.replicates)}; ties split at random "
+            f"{coverage_text(pit, lag.replicates)})"
+        )
+    return text
 
 
 def _weighting_words(result: SimulateResult) -> str:

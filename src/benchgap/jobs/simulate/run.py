@@ -23,7 +23,7 @@ from benchgap.inflation import CLEAN_POINTS, INFLATED_POINTS
 from benchgap.jobs.simulate.checks import check_simulate
 from benchgap.jobs.simulate.page import headline_sentence
 from benchgap.jobs.simulate.resume import PARTIAL, completed_result, finished_rows, rows_per_replicate, settings_key
-from benchgap.metrics import aggregate
+from benchgap.metrics import aggregate, pit_coverage, reliability_rows
 from benchgap.records.files import RESULT, to_plain, write_json_atomic
 from benchgap.records.simulate_result import (
     DirichletSpread,
@@ -32,6 +32,7 @@ from benchgap.records.simulate_result import (
     InflationFound,
     ModelFlipDistances,
     SimulateResult,
+    TrendFound,
     TruthMeans,
     WeightingSummary,
 )
@@ -168,6 +169,7 @@ def summarise(
         estimators=estimators,
         weighting=weighting,
         inflation=_inflation_found(frame, cfg),
+        trend=_trend_found(frame),
         inference=_inference(cfg),
         seconds_this_run=seconds,
     )
@@ -247,6 +249,28 @@ def _inflation_found(frame: pd.DataFrame, cfg: SimulateConfig) -> InflationFound
         detection_rate=_finite(fits["detection_rate"].mean()),
         inflated_cells_mean=float(fits["inflated_cells"].mean()),
         flagged_cells_mean=float(fits["flagged_cells"].mean()),
+    )
+
+
+def _trend_found(frame: pd.DataFrame) -> TrendFound | None:
+    """``trend.score=true``: the randomized-PIT coverage of each trend estimand and the reliability of P(closing)."""
+    if "pit" not in frame:
+        return None
+    fits = frame[frame["pit"].notna()]
+    closing = {"lag": Estimator.bayes_lag.value, "latent": Estimator.bayes_gap_change.value}
+    return TrendFound(
+        note=(
+            "pit_coverage_90: the share of worlds whose truth's randomized PIT lies in (0.05, 0.95), the 90% "
+            "equal-tailed interval's coverage with ties at its ends split at random (a lag takes few values, so "
+            "'covered_90' counts a truth at an end as inside); reliability: worlds binned by P(closing) against the "
+            "share whose true frontier gap (or lag) closed"
+        ),
+        pit_coverage_90={str(name): pit_coverage(rows["pit"]) for name, rows in fits.groupby("estimator", sort=False)},
+        reliability={
+            key: tuple(reliability_rows(rows["prob_closing"], rows["true_closing"]))
+            for key, name in closing.items()
+            for rows in [fits[fits["estimator"] == name]]
+        },
     )
 
 
