@@ -29,6 +29,8 @@ OUTPUTS = (
     "gap.png",
     "convergence.png",
     "ppc.png",
+    "frontiers.png",
+    "lag.png",
 )
 
 
@@ -88,6 +90,13 @@ def test_demo_summary_has_the_promised_keys_and_sane_numbers(demo_run):
     relative = gap["relative"]
     assert relative["of_b"]["mean"] == pytest.approx(gap["score"]["relative_mean"])
     assert 0 < relative["of_a"]["mean"] < relative["of_b"]["mean"] and relative["error_ratio"]["mean"] > 1
+    # The demo's models are dated, so the gap over time is reported: a window, frontiers and a signed lag per date.
+    trend = s["trend"]
+    start, end = trend["window"]
+    assert start < end and trend["dates"][0] == start and trend["dates"][-1] == pytest.approx(end)
+    assert len(trend["lag"]["mean"]) == len(trend["dates"]) == len(trend["frontiers"]["score"]["US"]["mean"])
+    assert trend["lag_min"]["mean"] <= trend["lag_mean"]["mean"] <= trend["lag_max"]["mean"]
+    assert set(trend["prob_closing"]) == {"lag", "latent", "score", "suite"}
 
 
 def test_summary_json_is_strict_and_reads_back_as_its_record(demo_run):
@@ -129,7 +138,10 @@ def test_report_states_the_verdict_lenses_and_diagnostics(demo_run):
         assert verdict in text
         assert "mean win rate" in text and "Tie groups" in text and "Diagnostics" in text
         assert "NOT CONVERGED" not in text
-    assert html.count("data:image/png;base64,") == 4
+    assert html.count("data:image/png;base64,") == 6
+    trend = json.loads((run_dir / "summary.json").read_text())["trend"]
+    for text in (md, html):
+        assert "The gap over time" in text and trend["verdict"] in text
     assert "](forest.png)" in md
 
 

@@ -125,6 +125,21 @@ class _Compared:
         """Per draw: the mean over a's models minus that over b's."""
         return values[..., self.in_a].mean(axis=-1) - values[..., self.in_b].mean(axis=-1)
 
+    def gap_draws(self, theta: np.ndarray, composite: np.ndarray, suite: np.ndarray) -> dict[str, np.ndarray]:
+        """Every gap per draw: best vs best, top-k and group mean on the latent, capability and suite scales."""
+        return {
+            "gap_latent": self.best(theta),
+            "gap_score": self.best(composite),
+            "gap_relative": self.best(composite) / composite[..., self.in_b].max(axis=-1),
+            "gap_group_mean": self.mean(theta),
+            "gap_top_k": self.top_k(theta),
+            "gap_score_top_k": self.top_k(composite),
+            "gap_score_group_mean": self.mean(composite),
+            "gap_suite": self.best(suite),
+            "gap_suite_top_k": self.top_k(suite),
+            "gap_suite_group_mean": self.mean(suite),
+        }
+
 
 def estimate(
     posterior: DataTree,
@@ -147,18 +162,7 @@ def estimate(
     composite = composite_draws(posterior, table, weights)
     suite, suite_means = _suite_composites(posterior, table, gap, weights, seed, plain_normal_floor)
     compared = _Compared.of(table, gap)
-    draws = {
-        "gap_latent": compared.best(theta),
-        "gap_score": compared.best(composite),
-        "gap_relative": compared.best(composite) / composite[..., compared.in_b].max(axis=-1),
-        "gap_group_mean": compared.mean(theta),
-        "gap_top_k": compared.top_k(theta),
-        "gap_score_top_k": compared.top_k(composite),
-        "gap_score_group_mean": compared.mean(composite),
-        "gap_suite": compared.best(suite),
-        "gap_suite_top_k": compared.top_k(suite),
-        "gap_suite_group_mean": compared.mean(suite),
-    }
+    draws = compared.gap_draws(theta, composite, suite)
     lens_values = {"mean_score": mean_score(table), "mean_win_rate": mean_win_rate(table)}
     models = _model_estimates(theta, composite, suite, table, lens_values, gap)
     ties = tie_groups(theta, table, decisive=gap.decisive)

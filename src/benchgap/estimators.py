@@ -93,6 +93,11 @@ def estimators(*, bayes: bool, trend: bool = False) -> tuple[Estimator, ...]:
     return tuple(e for e in Estimator if (bayes or not e.fitted) and (trend or not e.over_time))
 
 
+def estimator_columns(estimator: Estimator) -> dict[str, str]:
+    """The ``estimator`` and ``scale`` columns of its rows in ``replicates.csv``."""
+    return {"estimator": estimator.value, "scale": estimator.scale.value}
+
+
 LEVELS = (0.5, 0.8, 0.9, 0.95)  # interval levels whose coverage is measured
 
 

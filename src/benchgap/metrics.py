@@ -59,6 +59,20 @@ def point_columns(estimate: float, truth: float) -> dict[str, float]:
     }
 
 
+def truth_columns(
+    estimate: float, intervals: dict[float, tuple[float, float]], truth: float, suite_truth: float | None
+) -> dict[str, Any]:
+    """Error and interval coverage against the capability truth, then the same against the suite truth (``suite_``
+    columns; NaN where there is none)."""
+
+    def scored(against: float) -> dict[str, Any]:
+        return point_columns(estimate, against) | interval_columns(intervals, against)
+
+    out = scored(truth)
+    suite = {name: np.nan for name in out} if suite_truth is None else scored(suite_truth)
+    return out | {f"suite_{name}": value for name, value in suite.items() if name != "estimate"}
+
+
 @dataclass(frozen=True)
 class FitConvergence:
     """Over an estimator's fitted replicates: how many converged, and the worst diagnostics."""

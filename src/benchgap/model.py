@@ -21,6 +21,11 @@ Polo et al. 2024 "tinyBenchmarks", Ruan et al. 2024 "Observational scaling laws"
   log-discriminations, estimated within-group sd); on the sparse Epoch table, where most benchmarks are
   measured on few models, it mixed slowly (R-hat 1.07, bulk ESS 40).
 - ``c_b``: chance floor from metadata (0.25 for four-way multiple choice; 0 by default).
+- Trend (``model.trend=linear``): the group mean moves with release date, ``theta_raw_m ~ Normal(mu_g + s_g y_m,
+  1)`` (or Student-t), ``y_m`` the model's release in years from the table's mean release date and ``s_g ~
+  Normal(0, trend_slope_sd)`` free per group. A group's new frontier model is then compared with its contemporaries
+  rather than pulled toward its old, small ones. An undated model has ``y_m = 0``: its group's level at the mean
+  date, its own scores placing it from there.
 
 Measurement (each observed cell contributes; missing cells contribute nothing):
 
@@ -180,7 +185,7 @@ def cell_data(table: ScoreTable, *, spec: ModelConfig) -> dict[str, np.ndarray]:
     if not exchangeable:  # a data container the graph does not use cannot be swapped
         data["model_group"] = table.group_idx
     if spec.trend is TrendKind.linear:
-        data["model_years"] = centred_release_years(table)
+        data["model_years"] = table.centred_release_years
     aware = spec.kind is ModelKind.contamination_aware
     for kind, idx in zip(KINDS, vars(split).values(), strict=True):
         if idx.size:
@@ -214,15 +219,6 @@ def cell_data(table: ScoreTable, *, spec: ModelConfig) -> dict[str, np.ndarray]:
         else:
             data["score_plain"] = y
     return data
-
-
-def centred_release_years(table: ScoreTable) -> np.ndarray:
-    """Each model's release date in years from the mean over the table's dated models; 0 where a model has none."""
-    release = table.known_covariates.model_release
-    dated = np.isfinite(release)
-    if not dated.any():
-        return np.zeros(table.n_models)
-    return np.where(dated, release - release[dated].mean(), 0.0)
 
 
 def shape_key(table: ScoreTable, spec: ModelConfig) -> tuple:

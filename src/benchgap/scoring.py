@@ -14,16 +14,16 @@ import numpy as np
 from scipy.stats import norm
 
 from benchgap.config import GapConfig, IntervalKind, ModelKind, OverfittingConfig, SimulateConfig, WeightScheme
-from benchgap.estimators import LEVELS, Estimator, Scale
+from benchgap.estimators import LEVELS, Estimator, Scale, estimator_columns
 from benchgap.fitting import FitResult, fit
 from benchgap.inflation import cell_draws, detection
 from benchgap.lenses import lens_gap, mean_win_rate, weighted_composite
-from benchgap.metrics import interval_columns, point_columns, randomized_pit, ranking_columns
+from benchgap.metrics import ranking_columns, truth_columns
 from benchgap.posterior import leader_score_differences
 from benchgap.sampling import ModelCache
-from benchgap.summaries import credible_interval
+from benchgap.summaries import credible_interval, interval_pair
 from benchgap.table import ScoreTable
-from benchgap.trend import check_window, evaluation_dates, trend_draws, trend_scalars
+from benchgap.trend_scoring import TrendTruth, bayes_trend_rows, naive_trend_rows
 from benchgap.weighting import (
     best_vs_best,
     dirichlet_weights,
@@ -124,124 +124,12 @@ def score_replicate(rep: Replicate, cfg: SimulateConfig, cache: ModelCache | Non
     truths = Truths.of(rep, cfg.world.a, cfg.world.b)
     shared = _replicate_columns(rep, in_a, in_b, truths)
     rows = [_composite_row(rep, cfg, shared, truths), _win_rate_row(rep, cfg, shared, truths)]
-    over_time = TrendTruth.of(rep, cfg) if cfg.trend.score else None
+    over_time = TrendTruth.of(rep.world, rep.table, rep.weights, cfg) if cfg.trend.score else None
     if over_time is not None:
-        rows += _naive_trend_rows(rep, cfg, shared, over_time)
+        rows += naive_trend_rows(rep.table, rep.world, rep.weights, cfg, shared, over_time)
     if cache is not None:
         rows += _bayes_rows(rep, cfg, cache, shared, truths, over_time)
     return rows
-
-
-@dataclass(frozen=True)
-class TrendTruth:
-    """The gap over time of one replicate's undistorted world (``trend.score=true``): the functionals of
-    :mod:`benchgap.trend` on its true capabilities and true composites, over the window the fit uses."""
-
-    window: tuple[float, float]
-    dates: np.ndarray
-    scalars: dict[str, float]  # lag_mean, lag_latest, gap_change_latent, gap_change_score, gap_change_suite ...
-    closing: dict[str, float]  # "lag", "latent", "score": 1 when the true slope runs toward zero
-
-    @classmethod
-    def of(cls, rep: Replicate, cfg: SimulateConfig) -> "TrendTruth | None":
-        gap = GapConfig(a=cfg.world.a, b=cfg.world.b)
-        window = check_window(rep.table, gap, cfg.trend)
-        if window is None:
-            return None
-        world = rep.world
-        values = {
-            "latent": world.truth.theta,
-            "score": world.truth.expected_score @ rep.weights,
-            "suite": world.truth.suite_score @ rep.weights,
-        }
-        dates = evaluation_dates(window, cfg.trend.step_months)
-        groups = np.asarray(world.groups)
-        series = trend_draws(values, world.model_release, groups == gap.a, groups == gap.b, dates)
-        scalars = trend_scalars(series, dates)
-        closing = {
-            "lag": float(scalars["lag_slope"] * np.sign(series["lag"].mean()) < 0),
-            "latent": float(scalars["gap_slope_latent"] * np.sign(series["gap_latent"].mean()) < 0),
-        }
-        return cls(window, dates, {name: float(value) for name, value in scalars.items()}, closing)
-
-
-def _naive_trend_rows(
-    rep: Replicate, cfg: SimulateConfig, shared: dict[str, Any], truth: TrendTruth
-) -> list[dict[str, Any]]:
-    """The lag and the score gap's change from the frontiers of the observed weighted composites (no interval)."""
-    composite, _ = weighted_composite(rep.table, rep.weights)
-    groups = np.asarray(rep.world.groups)
-    in_a, in_b = groups == cfg.world.a, groups == cfg.world.b
-    values = {"latent": composite, "score": composite}
-    series = trend_draws(values, rep.world.model_release, in_a, in_b, truth.dates)
-    scalars = trend_scalars(series, truth.dates)
-    ranking = ranking_columns(composite, rep.world.truth.theta)
-    return [
-        shared
-        | _estimator_columns(estimator)
-        | {"se": np.nan}
-        | truth_columns(float(scalars[name]), {}, truth.scalars[name], truth.scalars.get(suite) if suite else None)
-        | ranking
-        for estimator, name, suite in (
-            (Estimator.composite_lag, "lag_mean", None),
-            (Estimator.composite_gap_change, "gap_change_score", "gap_change_suite"),
-        )
-    ]
-
-
-def _bayes_trend_rows(
-    result: FitResult,
-    shared: dict[str, Any],
-    truth: TrendTruth,
-    ranking: dict[str, float],
-    fit: dict[str, Any],
-    *,
-    seed: int,
-) -> list[dict[str, Any]]:
-    """The model's gap over time against the world's: the time-averaged lag, the lag at the end, and the frontier
-    gap's change on the latent and the score scale; each lag and latent row with P(closing) and the true closing, and
-    every row with the truth's randomized PIT (:func:`benchgap.metrics.randomized_pit`: the lags have atoms)."""
-    trend = result.estimates.trend
-    draws = result.estimates.draws
-    assert trend is not None
-    u = np.random.default_rng([seed, 3]).random()  # the PIT's tie-breaker: its own stream
-    rows = []
-    for estimator, name, suite, closing in (
-        (Estimator.bayes_lag, "lag_mean", None, "lag"),
-        (Estimator.bayes_lag_latest, "lag_latest", None, None),
-        (Estimator.bayes_gap_change, "gap_change_latent", None, "latent"),
-        (Estimator.bayes_gap_change_score, "gap_change_score", "gap_change_suite", None),
-    ):
-        values = draws[f"trend_{name}"].ravel()
-        intervals = {level: _pair(credible_interval(values, level, IntervalKind.eti)) for level in LEVELS}
-        suite_truth = truth.scalars[suite] if suite else None
-        extra = {"prob_closing": np.nan, "true_closing": np.nan, "pit": randomized_pit(values, truth.scalars[name], u)}
-        if closing is not None:
-            extra = {"prob_closing": trend.prob_closing[closing], "true_closing": truth.closing[closing]}
-        rows.append(
-            shared
-            | _estimator_columns(estimator)
-            | {"se": float(values.std(ddof=1))}
-            | extra
-            | truth_columns(float(values.mean()), intervals, truth.scalars[name], suite_truth)
-            | ranking
-            | fit
-        )
-    return rows
-
-
-def truth_columns(
-    estimate: float, intervals: dict[float, tuple[float, float]], truth: float, suite_truth: float | None
-) -> dict[str, Any]:
-    """Error and interval coverage against the capability truth, then the same against the suite truth (``suite_``
-    columns; NaN where there is none)."""
-
-    def scored(against: float) -> dict[str, Any]:
-        return point_columns(estimate, against) | interval_columns(intervals, against)
-
-    out = scored(truth)
-    suite = {name: np.nan for name in out} if suite_truth is None else scored(suite_truth)
-    return out | {f"suite_{name}": value for name, value in suite.items() if name != "estimate"}
 
 
 def _composite_row(rep: Replicate, cfg: SimulateConfig, shared: dict[str, Any], truths: Truths) -> dict[str, Any]:
@@ -254,7 +142,7 @@ def _composite_row(rep: Replicate, cfg: SimulateConfig, shared: dict[str, Any], 
     intervals = {level: (naive.gap - z[level] * gap_se, naive.gap + z[level] * gap_se) for level in LEVELS}
     return (
         shared
-        | _estimator_columns(Estimator.composite)
+        | estimator_columns(Estimator.composite)
         | {"se": gap_se, "best_a": naive.a_model, "best_b": naive.b_model}
         | truth_columns(naive.gap, intervals, *truths.of_scale(Scale.score))
         | ranking_columns(composite, rep.world.truth.theta)
@@ -267,7 +155,7 @@ def _win_rate_row(rep: Replicate, cfg: SimulateConfig, shared: dict[str, Any], t
     helm = lens_gap(win_rates, rep.table, a=cfg.world.a, b=cfg.world.b)
     return (
         shared
-        | _estimator_columns(Estimator.mean_win_rate)
+        | estimator_columns(Estimator.mean_win_rate)
         | {"se": np.nan}
         | {"best_a": helm.a_model, "best_b": helm.b_model}
         | truth_columns(helm.gap, {}, *truths.of_scale(Scale.win_rate))
@@ -310,10 +198,10 @@ def _bayes_rows(
         (Estimator.bayes_latent, "gap_latent", np.array([m.theta_mean for m in est.models])),
     ):
         draws = est.draws[name].ravel()
-        intervals = {level: _pair(credible_interval(draws, level, IntervalKind.eti)) for level in LEVELS}
+        intervals = {level: interval_pair(credible_interval(draws, level, IntervalKind.eti)) for level in LEVELS}
         rows.append(
             shared
-            | _estimator_columns(estimator)
+            | estimator_columns(estimator)
             | {"se": float(draws.std(ddof=1))}
             | {"best_a": likeliest_best[cfg.world.a], "best_b": likeliest_best[cfg.world.b]}
             | {"prob_a_ahead": float((draws > 0).mean())}
@@ -323,7 +211,7 @@ def _bayes_rows(
         )
     if over_time is not None:
         latent_ranking = ranking_columns(np.array([m.theta_mean for m in est.models]), rep.world.truth.theta)
-        rows += _bayes_trend_rows(result, shared, over_time, latent_ranking, fit_columns, seed=rep.sampler_seed)
+        rows += bayes_trend_rows(result, shared, over_time, latent_ranking, fit_columns, seed=rep.sampler_seed)
     return rows
 
 
@@ -421,11 +309,3 @@ def _replicate_columns(rep: Replicate, in_a: np.ndarray, in_b: np.ndarray, truth
 def sign_flip_share(estimated: np.ndarray, true: np.ndarray) -> float:
     """Share of weightings under which the estimated gap's sign differs from the true gap's (a true 0 never counts)."""
     return float(np.mean((np.sign(estimated) != np.sign(true)) & (true != 0)))
-
-
-def _pair(bounds: np.ndarray) -> tuple[float, float]:
-    return float(bounds[0]), float(bounds[1])
-
-
-def _estimator_columns(estimator: Estimator) -> dict[str, str]:
-    return {"estimator": estimator.value, "scale": estimator.scale.value}

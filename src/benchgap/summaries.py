@@ -22,6 +22,11 @@ def credible_interval(draws: np.ndarray, prob: float, kind: IntervalKind, *, axi
     return bounds if axis is None else np.moveaxis(bounds, 0, -1)
 
 
+def interval_pair(bounds: np.ndarray) -> tuple[float, float]:
+    """An interval's two bounds as plain floats."""
+    return float(bounds[0]), float(bounds[1])
+
+
 @dataclass(frozen=True)
 class DrawSummary:
     """Posterior mean, sd, interval (equal-tailed by default, ``gap.interval``) and P(> 0) of one scalar estimand."""

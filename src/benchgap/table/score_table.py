@@ -82,6 +82,13 @@ class ScoreTable:
         return self.covariates or Covariates.unknown(self.n_models, self.n_benchmarks)
 
     @property
+    def centred_release_years(self) -> np.ndarray:
+        """Per model, its release in years from the mean over the dated models; 0 where a model has no date."""
+        release = self.known_covariates.model_release
+        dated = np.isfinite(release)
+        return np.where(dated, release - release[dated].mean(), 0.0) if dated.any() else np.zeros(self.n_models)
+
+    @property
     def n_models(self) -> int:
         return len(self.models)
 
