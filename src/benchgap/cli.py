@@ -223,6 +223,8 @@ def _fit_task(cfg: Any) -> None:
         print(summary.gap.verdict)
         if summary.gap.suite is not None:
             print("On these benchmarks: " + summary.gap.suite.verdict)
+        if summary.snapshots is not None:
+            print("Between snapshots: " + summary.snapshots.verdict)
         if summary.trend is not None:
             print("Over time: " + summary.trend.verdict)
             print(*(f"warning: {text}" for text in summary.trend.warnings), sep="\n", end="")

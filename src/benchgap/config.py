@@ -117,6 +117,10 @@ class DataConfig:
     drop: list[str] = field(default_factory=list)  # columns to ignore (not benchmarks, not metadata)
     min_scores_per_model: int = ranged(1, 1)  # models with fewer observed scores are left out
     held_out: list[str] = field(default_factory=list)  # benchmarks with private or fresh test sets: cannot have leaked
+    snapshots: list[str] = field(default_factory=list)  # two or more score files fitted jointly (instead of
+    # data.path): shared models link them, each keeps its own benchmark parameters; read with the settings above
+    snapshot_dates: list[str] = field(default_factory=list)  # optional, one date per snapshot (YYYY-MM-DD): a model
+    # released after its snapshot's date is an error
     demo: WorldConfig = field(default_factory=WorldConfig)  # data.path unset: this world is drawn
     demo_seed: int = ranged(2026, 0)  # seed of the demo world's draw
 

@@ -12,6 +12,7 @@ from xarray import DataTree
 from benchgap.config import GapConfig, TrendConfig
 from benchgap.lenses import LensGap, lens_gap, mean_score, mean_win_rate
 from benchgap.posterior import composite_draws, posterior_array, suite_scores
+from benchgap.snapshots import SnapshotChange, estimate_snapshots
 from benchgap.summaries import (
     DrawSummary,
     RelativeGaps,
@@ -94,6 +95,7 @@ class FitEstimates:
     draws: dict[str, np.ndarray]  # gap draws (chain, draw) by name, for plots and diagnostics
     suite_scores_mean: np.ndarray | None = None  # (model, benchmark): posterior mean persistent scores
     trend: TrendEstimate | None = None  # the gap over time, when both compared groups have dated models
+    snapshots: SnapshotChange | None = None  # the gap per snapshot and its change (data.snapshots)
 
 
 @dataclass(frozen=True)
@@ -182,6 +184,9 @@ def estimate(
     )
     if over_time is not None:
         draws |= over_time[1]
+    change = estimate_snapshots(posterior, table, gap=gap)
+    if change is not None:
+        draws |= change[1]
     return FitEstimates(
         gap=summary,
         models=models,
@@ -190,6 +195,7 @@ def estimate(
         draws=draws,
         suite_scores_mean=suite_means,
         trend=None if over_time is None else over_time[0],
+        snapshots=None if change is None else change[0],
     )
 
 

@@ -25,6 +25,7 @@ from benchgap.errors import InputError
 from benchgap.estimands import FitEstimates, estimate
 from benchgap.ranges import check_pair, check_ranges
 from benchgap.sampling import ModelCache
+from benchgap.snapshots import check_snapshots
 from benchgap.table import ScoreTable
 from benchgap.trend import check_window
 from benchgap.weighting import table_weights
@@ -67,6 +68,7 @@ def check_table(table: ScoreTable, gap: GapConfig) -> None:
             )
     if gap.a == gap.b:
         raise InputError(f"gap.a and gap.b are both '{gap.a}'; compare two different groups: {present}")
+    check_snapshots(table, gap)
 
 
 def check_trend(table: ScoreTable, *, model: ModelConfig, gap: GapConfig, trend: TrendConfig) -> None:

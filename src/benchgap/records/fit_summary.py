@@ -9,6 +9,7 @@ from benchgap.diagnostics import Diagnostics
 from benchgap.estimands import GapEstimate, ModelEstimate
 from benchgap.prior_sensitivity import Sensitivity
 from benchgap.records.files import fields_from_plain, fields_to_plain, optional_section
+from benchgap.snapshots import SnapshotChange
 from benchgap.trend import TrendEstimate
 
 
@@ -124,6 +125,7 @@ class FitSummary:
     suite_weighting: SuiteWeighting | None = optional_section()
     prior_sensitivity: dict[str, Sensitivity] | None = optional_section()  # by gap estimand (fit.prior_sensitivity)
     trend: TrendEstimate | None = optional_section()  # the gap over time, when both groups have dated models
+    snapshots: SnapshotChange | None = optional_section()  # the gap per snapshot and its change (data.snapshots)
 
     def to_json(self) -> dict[str, Any]:
         return fields_to_plain(self)

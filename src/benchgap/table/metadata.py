@@ -79,7 +79,7 @@ def benchmark_info(
         info["n_items"].append(_meta_number(*value("n_items"), b, "n_items", np.nan, lo=1.0, hi=np.inf, whole=True))
         direction = _flag(*value("higher_is_better"), f"benchmark '{b}'", "higher_is_better")
         info["lower_is_better"].append(direction is False)
-        info["release"].append(_decimal_year(*value("benchmark_release_date"), f"benchmark '{b}'"))
+        info["release"].append(decimal_year(*value("benchmark_release_date"), f"benchmark '{b}'"))
         optimized = _flag(*value("optimized_for"), f"benchmark '{b}'", "optimized_for")
         info["optimized_for"].append(np.nan if optimized is None else float(optimized))
         info["held_out"].append(bool(_flag(*value("held_out"), f"benchmark '{b}'", "held_out")))
@@ -118,7 +118,7 @@ def _flag(text: str, origin: str, owner: str, column: str) -> bool | None:
     return word in TRUE_WORDS
 
 
-def _decimal_year(text: str, origin: str, owner: str) -> float:
+def decimal_year(text: str, origin: str, owner: str) -> float:
     """A release date as a decimal year (2024-07-01 -> 2024.5); NaN when empty.
 
     Accepts ISO dates (2024-07-01, 2024/07/01) and decimal years (2024.5).
@@ -156,7 +156,7 @@ def model_release(
         if meta_column is not None:
             origin = f"data.models: '{models_file}' column '{meta_column}'"
             dates |= {str(m): (str(d), origin) for m, d in models_meta[meta_column].items() if str(d)}
-    return np.array([_decimal_year(*dates.get(m, ("", "")), f"model '{m}'") for m in models])
+    return np.array([decimal_year(*dates.get(m, ("", "")), f"model '{m}'") for m in models])
 
 
 def _meta_number(

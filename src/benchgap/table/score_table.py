@@ -66,6 +66,17 @@ class ScoreTable:
     covariates: Covariates | None = None  # release dates, optimised-for and held-out flags; None: none known
     metric: tuple[str, ...] = ()  # per benchmark: what its score is (e.g. "F1", "BLEU-4"); empty: not given
     proportion: np.ndarray | None = None  # per benchmark: whether its score is a share of items; None: all are
+    snapshot: tuple[str, ...] = ()  # per benchmark: the snapshot (leaderboard release) it belongs to; empty: one table
+
+    @property
+    def snapshot_names(self) -> tuple[str, ...]:
+        """The snapshots in order of first appearance (empty for a single table)."""
+        return tuple(dict.fromkeys(self.snapshot))
+
+    def in_snapshot(self, name: str) -> np.ndarray:
+        """Per model, whether it has a score on a benchmark of snapshot ``name``."""
+        benches = np.asarray(self.snapshot) == name
+        return np.bincount(self.model_idx[benches[self.bench_idx]], minlength=self.n_models) > 0
 
     @property
     def not_shares(self) -> dict[str, str]:
@@ -156,6 +167,7 @@ class ScoreTable:
             covariates=None if self.covariates is None else self.covariates.select(models, benchmarks),
             metric=tuple(self.metric[j] for j in benchmarks) if self.metric else (),
             proportion=None if self.proportion is None else self.proportion[benchmarks],
+            snapshot=tuple(self.snapshot[j] for j in benchmarks) if self.snapshot else (),
         )
 
     def group_counts(self) -> dict[str, int]:

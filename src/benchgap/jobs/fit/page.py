@@ -11,6 +11,7 @@ from benchgap.jobs.fit.sections import (
     number,
     pair_text,
     sensitivity_blocks,
+    snapshot_blocks,
     trend_blocks,
 )
 from benchgap.records.fit_summary import FitSummary, TableCounts
@@ -44,9 +45,13 @@ def fit_report_blocks(s: FitSummary, figures: dict[str, Path]) -> list[Block]:
     blocks.append(Paragraph(f"Verdict ({CAPABILITY}): " + gap.verdict, strong=True))
     if gap.suite is not None:
         blocks.append(Paragraph(f"On these benchmarks ({SUITE}): " + gap.suite.verdict))
+    if s.snapshots is not None:
+        blocks.append(Paragraph("Between snapshots: " + s.snapshots.verdict, strong=True))
     if s.trend is not None:
         blocks.append(Paragraph("Over time: " + s.trend.verdict, strong=True))
     blocks += [*_data_blocks(s), *_gap_blocks(s)]
+    if s.snapshots is not None:
+        blocks += snapshot_blocks(s.snapshots, interval_label(gap))
     if s.trend is not None:
         blocks += trend_blocks(s.trend, interval_label(gap))
     if s.contamination is not None:

@@ -35,7 +35,7 @@ from benchgap.records.fit_summary import (
     SuiteWeighting,
     TableCounts,
 )
-from benchgap.table import CellSplit, ScoreTable, read_table
+from benchgap.table import CellSplit, ScoreTable, read_snapshots, read_table
 from benchgap.weighting import dirichlet_weights, flip_distance, suite_gap_over_weightings, table_weights
 from benchgap.world import draw_world
 
@@ -45,8 +45,10 @@ PPC_DRAWS = 400  # posterior draws of the predictive check
 
 
 def load_table(cfg: DataConfig) -> ScoreTable:
-    """The user's table, or the built-in demo world (``data.demo``, seed ``data.demo_seed``) when ``data.path`` is
-    unset."""
+    """The user's table, the joined snapshots (``data.snapshots``), or the built-in demo world (``data.demo``, seed
+    ``data.demo_seed``) when neither is set."""
+    if cfg.snapshots:
+        return read_snapshots(cfg)
     if cfg.path:
         return read_table(cfg)
     return draw_world(cfg.demo, seed=cfg.demo_seed, key="data.demo")[0]
@@ -202,6 +204,7 @@ def summarise(
         suite_weighting=suite_weighting(result, cfg),
         prior_sensitivity=_prior_sensitivity(result, cfg),
         trend=est.trend,
+        snapshots=est.snapshots,
     )
 
 

@@ -5,6 +5,7 @@ from benchgap.document import Block, Heading, Paragraph, Table
 from benchgap.estimands import GapEstimate
 from benchgap.prior_sensitivity import THRESHOLD
 from benchgap.records.fit_summary import ContaminationSummary, FitSummary, GapBrief
+from benchgap.snapshots import SnapshotChange
 from benchgap.trend import TrendEstimate
 
 ESTIMAND_ROWS = (
@@ -185,3 +186,51 @@ def trend_blocks(trend: TrendEstimate, interval: str) -> list[Block]:
     blocks.append(Paragraph(f"Benchmarks shared by models of consecutive release years: {eras}."))
     blocks += [Paragraph(text, warning=True) for text in trend.warnings]
     return blocks
+
+
+def snapshot_blocks(change: SnapshotChange, interval: str) -> list[Block]:
+    """The gap in each snapshot, its change, and the change split into the suite's part and the models' part."""
+    rows = [
+        [
+            f"snapshot '{g.snapshot}'",
+            ", ".join(f"{k} {n}" for k, n in g.models.items()),
+            number(g.score.mean),
+            pair_text(g.score.interval),
+            number(g.latent.mean),
+            pair_text(g.latent.interval),
+        ]
+        for g in change.gaps
+    ]
+    rows.append(
+        [
+            "change, last minus first",
+            "",
+            number(change.change_score.mean),
+            pair_text(change.change_score.interval),
+            number(change.change_latent.mean),
+            pair_text(change.change_latent.interval),
+        ]
+    )
+    rows.append(
+        ["of it: the suite's change", "", number(change.suite_part.mean), pair_text(change.suite_part.interval), "", ""]
+    )
+    rows.append(
+        [
+            "of it: the models' change",
+            "",
+            number(change.models_part.mean),
+            pair_text(change.models_part.interval),
+            "",
+            "",
+        ]
+    )
+    return [
+        Heading("Snapshots"),
+        Paragraph(
+            "The snapshots are fitted jointly: a model listed in several has one capability, and every snapshot keeps "
+            "its own benchmark parameters. Each snapshot's gap is best vs best among the models it lists, on its own "
+            "benchmarks (equal weights). The suite's part of the change is the last snapshot's models on the last "
+            "suite minus the same models on the first suite; the models' part is the rest."
+        ),
+        Table(["", "models", "score gap", interval, "latent gap", interval], rows),
+    ]
