@@ -108,7 +108,7 @@ def bayes_trend_rows(
         suite_truth = truth.scalars[suite] if suite else None
         extra = {"prob_closing": np.nan, "true_closing": np.nan, "pit": randomized_pit(values, truth.scalars[name], u)}
         if closing is not None:
-            extra = {"prob_closing": trend.prob_closing[closing], "true_closing": truth.closing[closing]}
+            extra |= {"prob_closing": trend.prob_closing[closing], "true_closing": truth.closing[closing]}
         rows.append(
             shared
             | estimator_columns(estimator)
