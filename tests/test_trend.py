@@ -229,3 +229,6 @@ def test_the_trend_model_recovers_the_lag_of_closing_worlds():
     assert sum(row["covered_90"] for row in lags) >= 3, errors
     naive = np.array([row["error"] for row in rows if row["estimator"] == "composite_lag"])
     assert np.isfinite(naive).all()
+    fitted = [row for row in rows if row["estimator"].startswith("bayes_lag") or "change" in row["estimator"]]
+    assert all(0 <= row["pit"] <= 1 for row in fitted if row["estimator"].startswith("bayes"))
+    assert all(0 <= row["prob_closing"] <= 1 for row in lags)
