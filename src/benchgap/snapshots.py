@@ -16,7 +16,7 @@ from xarray import DataTree
 from benchgap.config import GapConfig
 from benchgap.errors import InputError
 from benchgap.posterior import composite_draws, posterior_array
-from benchgap.summaries import DrawSummary, shown_down
+from benchgap.summaries import DrawSummary, direction_words, prob_toward_zero, shown_down
 from benchgap.table import ScoreTable
 from benchgap.weighting import best_vs_best
 
@@ -101,8 +101,8 @@ def estimate_snapshots(
         change_score=summary["snapshot_change_score"],
         suite_part=summary["snapshot_suite_part"],
         models_part=summary["snapshot_models_part"],
-        prob_shrank=_shrank(score[first], score[last]),
-        prob_shrank_latent=_shrank(latent[first], latent[last]),
+        prob_shrank=prob_toward_zero(score[last] - score[first], score[first]),
+        prob_shrank_latent=prob_toward_zero(latent[last] - latent[first], latent[first]),
         suite_share=float(summary["snapshot_suite_part"].mean / change) if abs(change) > 1e-12 else None,
         verdict="",
     )
@@ -115,26 +115,14 @@ def _suite_composite(posterior: DataTree, table: ScoreTable, name: str) -> np.nd
     return composite_draws(posterior, table, own / own.sum())
 
 
-def _shrank(first: np.ndarray, last: np.ndarray) -> float:
-    """P(the gap moved toward zero from the side the first snapshot's posterior-mean gap is on)."""
-    side = np.sign(first.mean())
-    return float((side * (last - first) < 0).mean()) if side != 0 else float("nan")
+SHRANK_WORDS = ("shrank", "likely shrank", "grew", "likely grew", "changed by an amount not told apart from noise")
 
 
 def snapshot_verdict(estimate: SnapshotChange, gap: GapConfig) -> str:
     """One plain sentence on the change of the score gap, its words no stronger than P(shrank)."""
     first, last = estimate.gaps[0], estimate.gaps[-1]
     p = estimate.prob_shrank
-    if p >= gap.ahead:
-        words = "shrank"
-    elif p >= gap.likely:
-        words = "likely shrank"
-    elif 1 - p >= gap.ahead:
-        words = "grew"
-    elif 1 - p >= gap.likely:
-        words = "likely grew"
-    else:
-        words = "changed by an amount not told apart from noise"
+    words = direction_words(p, gap, SHRANK_WORDS)
     lo, hi = estimate.change_score.interval
     text = (
         f"From snapshot '{first.snapshot}' to '{last.snapshot}' the best-vs-best score gap ({gap.a} minus {gap.b}) "

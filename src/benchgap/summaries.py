@@ -151,6 +151,28 @@ def verdict(
     return text
 
 
+def prob_toward_zero(change: np.ndarray, reference: np.ndarray) -> float:
+    """P(``change`` runs toward zero from the side ``reference``'s mean is on): a gap (or lag) closing; NaN when that
+    mean is 0."""
+    side = np.sign(np.nanmean(reference))
+    return float((change * side < 0).mean()) if side != 0 else float("nan")
+
+
+def direction_words(p: float, gap: GapConfig, words: tuple[str, str, str, str, str]) -> str:
+    """The words for P(toward) = ``p``: ``words`` are (toward, likely toward, away, likely away, not settled), chosen
+    at ``gap.ahead`` and ``gap.likely`` as the gap verdict's are."""
+    toward, likely_toward, away, likely_away, unsettled = words
+    if p >= gap.ahead:
+        return toward
+    if p >= gap.likely:
+        return likely_toward
+    if 1 - p >= gap.ahead:
+        return away
+    if 1 - p >= gap.likely:
+        return likely_away
+    return unsettled
+
+
 def _ahead(score: DrawSummary, group: str, gap: GapConfig) -> float:
     """P(``group``'s best is ahead at all): the direction of the gap, whatever its size."""
     return score.prob_a_ahead if group == gap.a else 1.0 - score.prob_a_ahead

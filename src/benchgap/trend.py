@@ -18,7 +18,7 @@ import numpy as np
 from benchgap.config import GapConfig, TrendConfig
 from benchgap.errors import InputError
 from benchgap.frontier import frontier, lag, slope_per_month
-from benchgap.summaries import DrawSummary, credible_interval, shown_down
+from benchgap.summaries import DrawSummary, credible_interval, direction_words, prob_toward_zero, shown_down
 from benchgap.table import ScoreTable
 
 SCALES = ("latent", "score", "suite")  # latent capability; capability composite; suite composite
@@ -223,16 +223,11 @@ DIAGNOSED = ("lag_mean", "lag_latest", "gap_change_latent", "gap_change_score") 
 def _prob_closing(series: dict[str, np.ndarray], scalars: dict[str, np.ndarray]) -> dict[str, float]:
     """P(closing): for the lag, P(its slope < 0) when b trails on average (else P(> 0)); for each scale's gap, the
     same toward zero from the side the posterior-mean gap over the window is on."""
-    out = {"lag": _toward_zero(scalars["lag_slope"], series["lag"])}
+    out = {"lag": prob_toward_zero(scalars["lag_slope"], series["lag"])}
     for scale in SCALES:
         if f"gap_slope_{scale}" in scalars:
-            out[scale] = _toward_zero(scalars[f"gap_slope_{scale}"], series[f"gap_{scale}"])
+            out[scale] = prob_toward_zero(scalars[f"gap_slope_{scale}"], series[f"gap_{scale}"])
     return out
-
-
-def _toward_zero(slope: np.ndarray, series: np.ndarray) -> float:
-    side = np.sign(np.nanmean(series))
-    return float((slope * side < 0).mean()) if side != 0 else float("nan")
 
 
 def saturation_share(series: dict[str, np.ndarray]) -> float | None:
@@ -295,18 +290,19 @@ def trend_verdict(estimate: TrendEstimate, gap: GapConfig) -> str:
     return text
 
 
+CLOSING_WORDS = (
+    "is closing",
+    "is likely closing",
+    "is widening",
+    "is likely widening",
+    "may be closing or widening: not settled",
+)
+
+
 def _closing_words(p: float, gap: GapConfig) -> str:
     if not np.isfinite(p):
         return "has no direction (the groups are level)"
-    if p >= gap.ahead:
-        return "is closing"
-    if p >= gap.likely:
-        return "is likely closing"
-    if 1 - p >= gap.ahead:
-        return "is widening"
-    if 1 - p >= gap.likely:
-        return "is likely widening"
-    return "may be closing or widening: not settled"
+    return direction_words(p, gap, CLOSING_WORDS)
 
 
 def _month(year: float) -> str:
