@@ -45,6 +45,8 @@ class TrendKind(Enum):
     none = "none"  # no time structure: each group has one level
     linear = "linear"  # per group an intercept and a slope per year over release date; undated models sit at the
     # group's level at the table's mean release date
+    random_walk = "random_walk"  # the linear trend plus per group a random walk over release date (trend_knots knots):
+    # a group may speed up or stall
 
 
 class ConcentrationPooling(Enum):
@@ -187,9 +189,12 @@ class ModelConfig:
         0.005, 0.0, 0.5, open_low=True, open_high=True
     )  # beta: clip scores to [floor, 1 - floor] (or censor, below); normal: sd floor (rounding)
     plain_censoring: bool = False  # beta: a score within floor of 0 or 1 is censored there (its probability the tail)
-    trend: TrendKind = TrendKind.none  # none | linear: capability per group moving with release date
+    trend: TrendKind = TrendKind.none  # none | linear | random_walk: capability per group moving with release date
     trend_slope_sd: float = ranged(2.0, within=POSITIVE)  # trend: prior sd of a group's slope (raw capability per
     # year; the raw residual sd is 1)
+    trend_knots: int = ranged(8, 3)  # random_walk: knots spread evenly over the table's release dates
+    trend_walk_sd: float = ranged(0.5, within=POSITIVE)  # random_walk: prior scale (half-normal) of the walk's sd per
+    # square-root year (raw capability)
     inflation: InflationPrior = field(default_factory=InflationPrior)  # kind=contamination_aware only
 
 

@@ -157,8 +157,8 @@ def estimate(
 
     ``weights``: the benchmark weights of the composite score (summing to 1; ``benchgap.weighting``). ``seed``
     and ``plain_normal_floor`` (the fit's ``model.score_floor`` when it used ``plain_likelihood=normal``) go to
-    the suite estimand's draws (:func:`benchgap.posterior.suite_scores`). ``trend``: the gap over time
-    (:mod:`benchgap.trend`), computed when both compared groups have dated models.
+    the suite estimand's draws (:func:`benchgap.posterior.suite_scores`). ``trend``: the window and steps of the
+    gap over time (:mod:`benchgap.trend`), computed when it is given and both compared groups have dated models.
     """
     theta = posterior_array(posterior, "theta")  # (chain, draw, model)
     composite = composite_draws(posterior, table, weights)
@@ -179,9 +179,9 @@ def estimate(
         tied=_tied_leaders(models, ties, gap),
         lenses=lenses,
     )
-    over_time = estimate_trend(
-        {"latent": theta, "score": composite, "suite": suite}, table, gap=gap, trend=trend or TrendConfig()
-    )
+    over_time = None
+    if trend is not None:
+        over_time = estimate_trend({"latent": theta, "score": composite, "suite": suite}, table, gap=gap, trend=trend)
     if over_time is not None:
         draws |= over_time[1]
     change = estimate_snapshots(posterior, table, gap=gap)

@@ -71,9 +71,9 @@ def check_table(table: ScoreTable, gap: GapConfig) -> None:
     check_snapshots(table, gap)
 
 
-def check_trend(table: ScoreTable, *, model: ModelConfig, gap: GapConfig, trend: TrendConfig) -> None:
-    """A trend model needs release dates and group means to move; a trend window needs dated models of both groups
-    (:func:`benchgap.trend.check_window`)."""
+def check_trend(table: ScoreTable, *, model: ModelConfig, gap: GapConfig, trend: TrendConfig | None) -> None:
+    """A trend model needs release dates and group means to move; a given trend window needs dated models of both
+    groups (:func:`benchgap.trend.check_window`)."""
     if model.trend is not TrendKind.none:
         if model.group_prior is GroupPrior.exchangeable or model.identify_scale is not ScaleIdentification.capability:
             raise InputError(
@@ -85,7 +85,8 @@ def check_trend(table: ScoreTable, *, model: ModelConfig, gap: GapConfig, trend:
                 f"model.trend={model.trend.value} needs release dates, and {table.source} has none: add a "
                 "model_release_date (or release_date) column to the table or to data.models, or set model.trend=none"
             )
-    check_window(table, gap, trend)
+    if trend is not None:
+        check_window(table, gap, trend)
 
 
 def fit(
@@ -106,7 +107,8 @@ def fit(
 
     ``weights``: the composite score's benchmark weights (summing to 1); when not given, those of ``gap.weighting``
     (``benchgap.weighting.table_weights``). Pass one ``cache`` to a series of fits to compile once per table shape.
-    ``trend``: the window and steps of the gap over time (``benchgap.trend``; defaults when not given).
+    ``trend``: the window and steps of the gap over time (``benchgap.trend``); without it no trend estimands are
+    computed (``benchgap fit`` passes ``cfg.trend``; ``benchgap simulate`` only with ``trend.score=true``).
     """
     model, sampler = model or ModelConfig(), sampler or SamplerConfig()
     convergence = convergence or ConvergenceConfig()
@@ -114,7 +116,6 @@ def fit(
         check_ranges(settings, prefix=key)
     check_gap(gap)
     check_table(table, gap)
-    trend = trend or TrendConfig()
     check_trend(table, model=model, gap=gap, trend=trend)
     if cache is not None and (cache.spec != model or cache.backend is not sampler.backend):
         raise ValueError("fit: the cache was made for another model spec or sampler backend")

@@ -21,9 +21,9 @@ Polo et al. 2024 "tinyBenchmarks", Ruan et al. 2024 "Observational scaling laws"
   log-discriminations, estimated within-group sd); on the sparse Epoch table, where most benchmarks are
   measured on few models, it mixed slowly (R-hat 1.07, bulk ESS 40).
 - ``c_b``: chance floor from metadata (0.25 for four-way multiple choice; 0 by default).
-- Trend (``model.trend=linear``): the group mean moves with release date, ``theta_raw_m ~ Normal(mu_g + s_g y_m,
-  1)`` (or Student-t), ``y_m`` the model's release in years from the table's mean release date and ``s_g ~
-  Normal(0, trend_slope_sd)`` free per group. A group's new frontier model is then compared with its contemporaries
+- Trend (``model.trend=linear`` or ``random_walk``; :mod:`benchgap.trend_model`): the group mean moves with release
+  date, ``theta_raw_m ~ Normal(mu_g + s_g y_m [+ walk_g(y_m)], 1)`` (or Student-t), ``y_m`` the model's release in
+  years from the table's mean release date. A group's new frontier model is then compared with its contemporaries
   rather than pulled toward its old, small ones. An undated model has ``y_m = 0``: its group's level at the mean
   date, its own scores placing it from there.
 
@@ -71,10 +71,10 @@ from benchgap.config import (
     Parametrization,
     PlainLikelihood,
     ScaleIdentification,
-    TrendKind,
 )
 from benchgap.contamination_prior import COVARIATES, Inflation, inflation_covariates, inflation_prior
 from benchgap.table import CellSplit, ScoreTable
+from benchgap.trend_model import group_centre, trend_coords, trend_data
 
 EPS = 1e-9
 
@@ -86,7 +86,7 @@ def build_model(table: ScoreTable, *, spec: ModelConfig) -> pm.Model:
         "benchmark": list(table.benchmarks),
         "group": list(table.group_names),
         "category": list(table.category_names),
-    }
+    } | trend_coords(spec)
     aware = spec.kind is ModelKind.contamination_aware
     if aware:
         coords |= {"cell": list(range(table.n_cells)), "covariate": list(COVARIATES)}
@@ -99,7 +99,7 @@ def build_model(table: ScoreTable, *, spec: ModelConfig) -> pm.Model:
             # the likelihood sees. The collective shift and stretch of all capabilities then meet only their
             # prior (sd ~ 1/sqrt(models)) instead of ridges against all intercepts and discriminations,
             # which mixed slowly on the sparse Epoch table (R-hat 1.04, bulk ESS 64).
-            theta_raw = _raw_capabilities(group, spec, years=data.get("model_years"))
+            theta_raw = _raw_capabilities(spec, data)
             centre, spread = theta_raw.mean(), pt.sqrt(pt.mean(pt.square(theta_raw - theta_raw.mean())))
             theta = pm.Deterministic("theta", (theta_raw - centre) / spread, dims="model")
             # theta_raw's scale is a redundant working parameter (parameter expansion; Liu & Wu 1999): it and
@@ -147,24 +147,15 @@ def _log_concentrations(spec: ModelConfig) -> pt.TensorVariable:
     return pm.Deterministic("log_kappa", mu + sigma * z, dims="benchmark")
 
 
-def _raw_capabilities(
-    group: pt.TensorVariable | None, spec: ModelConfig, *, years: pt.TensorVariable | None = None
-) -> pt.TensorVariable:
+def _raw_capabilities(spec: ModelConfig, data: dict[str, pt.TensorVariable]) -> pt.TensorVariable:
     """``theta_raw`` before standardising, by ``model.group_prior``: pooled toward free group means (normal, or
-    heavy-tailed so that a group's frontier model is not pulled toward its many small ones), or exchangeable.
-
-    With ``model.trend=linear`` the group's mean moves with release date: ``mu_g + slope_g * years_m``, ``years_m``
-    the model's release in years from the table's mean release date (0 for a model without a date, which so sits at
-    its group's level at that date). The slopes are free per group (``Normal(0, trend_slope_sd)``): how fast each
-    group improves is the question, so it is not pooled toward the others'.
+    heavy-tailed so that a group's frontier model is not pulled toward its many small ones), or exchangeable. With
+    ``model.trend`` the group's mean moves with release date (:func:`benchgap.trend_model.group_centre`).
     """
     if spec.group_prior is GroupPrior.exchangeable:
         return pm.Normal("theta_raw", 0.0, 1.0, dims="model")
     mu_raw = pm.ZeroSumNormal("mu_group_raw", sigma=spec.group_mean_sd, dims="group")
-    centre = mu_raw[group]
-    if spec.trend is TrendKind.linear:
-        slope = pm.Normal("trend_slope_raw", 0.0, spec.trend_slope_sd, dims="group")
-        centre = centre + slope[group] * years
+    centre = group_centre(mu_raw, data["model_group"], spec, data)
     if spec.group_prior is GroupPrior.student_t:
         return pm.StudentT("theta_raw", nu=spec.group_prior_nu, mu=centre, sigma=1.0, dims="model")
     return pm.Normal("theta_raw", centre, 1.0, dims="model")  # no funnel: sd is fixed
@@ -184,8 +175,7 @@ def cell_data(table: ScoreTable, *, spec: ModelConfig) -> dict[str, np.ndarray]:
     exchangeable = spec.group_prior is GroupPrior.exchangeable and spec.identify_scale is ScaleIdentification.capability
     if not exchangeable:  # a data container the graph does not use cannot be swapped
         data["model_group"] = table.group_idx
-    if spec.trend is TrendKind.linear:
-        data["model_years"] = table.centred_release_years
+    data |= trend_data(table, spec)
     aware = spec.kind is ModelKind.contamination_aware
     for kind, idx in zip(KINDS, vars(split).values(), strict=True):
         if idx.size:

@@ -183,7 +183,7 @@ def _bayes_rows(
         convergence=cfg.convergence,
         weights=rep.weights / rep.weights.sum(),  # renormalised, as custom weights of a fit always are
         cache=cache,
-        trend=cfg.trend,
+        trend=cfg.trend if cfg.trend.score else None,
     )
     est = result.estimates
     fit_columns = _fit_columns(rep, cfg, result)

@@ -126,9 +126,9 @@ def benchmark_names(world: WorldConfig) -> tuple[str, ...]:
 def sample_world(cfg: WorldConfig, rng: np.random.Generator) -> World:
     """Draw one world from its config: capabilities, benchmark parameters and release dates.
 
-    ``theta_m ~ Normal(mean_g + slope_g (release_m - origin), sd_g)`` (group b's mean is a's minus ``true_gap`` when
-    that is set), benchmark difficulty ``d_b ~ Normal(difficulty_mean + difficulty_slope (release_b - origin),
-    difficulty_sd)``, ``log a_b ~ Normal(mu, sd)``; the expected score
+    ``theta_m ~ Normal(mean_g + slope_g t_m + bend_g max(t_m, 0), sd_g)`` with ``t_m = release_m - origin`` (group
+    b's mean is a's minus ``true_gap`` when that is set), benchmark difficulty ``d_b ~ Normal(difficulty_mean +
+    difficulty_slope (release_b - origin), difficulty_sd)``, ``log a_b ~ Normal(mu, sd)``; the expected score
     is ``c_b + (1 - c_b) logistic(a_b (theta_m - d_b))``. The truth is then expressed on the model's scale
     (capabilities standardised over the world's models), which leaves every expected score unchanged. A cell's
     persistent (suite) score is ``Beta(kappa p, kappa (1 - p))`` around its expected score ``p``, with
@@ -142,7 +142,9 @@ def sample_world(cfg: WorldConfig, rng: np.random.Generator) -> World:
     groups = tuple(spec.group or key for key, spec in zip(keys, specs, strict=True))
     theta = np.array([means[g] for g in keys]) + np.array([s.sd for s in specs]) * rng.standard_normal(len(keys))
     model_release = rng.uniform([s.release[0] for s in specs], [s.release[1] for s in specs])
-    theta = theta + np.array([s.slope for s in specs]) * (model_release - cfg.origin)
+    since = model_release - cfg.origin
+    slope, bend = np.array([s.slope for s in specs]), np.array([s.bend for s in specs])
+    theta = theta + slope * since + bend * np.maximum(since, 0.0)
     suite = cfg.suite
     categories = tuple(c for c in suite.categories for _ in range(suite.benchmarks_per_category))
     n_bench = len(categories)

@@ -19,6 +19,8 @@ class GroupWorld:
     release: list[float] = ranged([2025.0, 2026.0], within=YEAR)  # release dates: uniform in [from, to]
     slope: float = ranged(0.0)  # capability gained per year of release date (logit units); `mean` is the
     # capability at world.origin
+    bend: float = ranged(0.0)  # slope added after world.origin (logit units per year): a group that speeds up
+    # (or, negative, stalls) from then on
 
 
 @dataclass
