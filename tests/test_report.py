@@ -332,3 +332,29 @@ def test_the_results_table_shows_the_model_and_its_suite_gap_beside_the_naive_es
     assert table.header[-3:] == ["true suite gap", "model suite gap", "suite 90% cov."]
     assert table.rows[0][-7:] == ["+0.019", "10%", "0.90", "100%", "+0.022", "+0.020", "0.89"]
     assert table.rows[1][-7:] == ["n/a"] * 7
+
+
+def test_report_scores_the_gap_over_time_per_job(tmp_path):
+    """A sweep run with trend.score=true: the report's section on the gap over time lists each job's naive lag and
+    gap change with the truth and bias that its result.json holds, and a plain sentence on the lag."""
+    sweep = tmp_path / "sweep"
+    run = benchgap(
+        "simulate",
+        "-m",
+        "bayes=false",
+        "replicates=6",
+        "world=closing",
+        "trend.score=true",
+        "world.groups.China.slope=0.8,1.2",
+        f"hydra.sweep.dir={sweep}",
+    )
+    assert run.returncode == 0, run.stderr[-2000:]
+    assert benchgap("report", f"sweep_dir={sweep}").returncode == 0
+    text = (sweep / "report" / "report.md").read_text()
+    section = text[text.index("## The gap over time") :]
+    assert "time-averaged lag of China has a bias (mean error over a job's worlds) of up to" in section
+    for job in ("0", "1"):
+        naive = json.loads((sweep / job / "result.json").read_text())["estimators"]["composite_lag"]
+        row = next(line for line in section.splitlines() if line.startswith(f"| {job} |") and "time-averaged" in line)
+        assert f"{naive['mean_truth']:+.2f} months" in row and f"{naive['bias']:+.2f} (" in row, row
+        assert "gap, change over the window" in section
