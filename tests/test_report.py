@@ -242,7 +242,7 @@ def test_reweighting_moves_the_models_mean_gap_linearly_but_never_a_draws_sign()
     posterior = from_dict({"posterior": {"theta": theta, "intercept": intercept, "log_discrimination": log_a}})
     table = SimpleNamespace(n_benchmarks=benchmarks, chance=chance)
     in_a, in_b = np.arange(models) < 5, np.arange(models) >= 5
-    scores = expected_scores(theta, intercept, log_a, chance)  # (chain, draw, model, benchmark)
+    scores = expected_scores(theta[..., None], intercept, log_a, chance)  # (chain, draw, model, benchmark)
     differences = leader_score_differences(posterior, table, in_a=in_a, in_b=in_b)
     latent = best_vs_best(theta, in_a, in_b)
     for weights in rng.dirichlet(np.full(benchmarks, 0.3), size=30):

@@ -49,6 +49,13 @@ class TrendKind(Enum):
     # a group may speed up or stall
 
 
+class Dimensions(Enum):
+    """How many capabilities a model has (``model.dimensions``; ``identify_scale=capability``)."""
+
+    one = "one"  # one capability per model: every benchmark measures it
+    categories = "categories"  # one per benchmark category, correlated (LKJ); a benchmark loads on its category's
+
+
 class ConcentrationPooling(Enum):
     """How the benchmarks' concentrations kappa_b share information (``model.concentration_pooling``)."""
 
@@ -195,6 +202,9 @@ class ModelConfig:
     trend_knots: int = ranged(8, 3)  # random_walk: knots spread evenly over the table's release dates
     trend_walk_sd: float = ranged(0.5, within=POSITIVE)  # random_walk: prior scale (half-normal) of the walk's sd per
     # square-root year (raw capability)
+    dimensions: Dimensions = Dimensions.one  # one | categories: one capability, or one per benchmark category
+    dimension_eta: float = ranged(2.0, within=POSITIVE)  # categories: LKJ concentration of the correlation between
+    # dimensions (1: uniform over correlation matrices; larger: toward independence)
     inflation: InflationPrior = field(default_factory=InflationPrior)  # kind=contamination_aware only
 
 

@@ -10,6 +10,7 @@ import numpy as np
 from xarray import DataTree
 
 from benchgap.config import GapConfig, TrendConfig
+from benchgap.dimension_gaps import DimensionEstimate, estimate_dimensions
 from benchgap.lenses import LensGap, lens_gap, mean_score, mean_win_rate
 from benchgap.posterior import composite_draws, posterior_array, suite_scores
 from benchgap.snapshots import SnapshotChange, estimate_snapshots
@@ -96,6 +97,7 @@ class FitEstimates:
     suite_scores_mean: np.ndarray | None = None  # (model, benchmark): posterior mean persistent scores
     trend: TrendEstimate | None = None  # the gap over time, when both compared groups have dated models
     snapshots: SnapshotChange | None = None  # the gap per snapshot and its change (data.snapshots)
+    dimensions: DimensionEstimate | None = None  # the gap per capability dimension (model.dimensions=categories)
 
 
 @dataclass(frozen=True)
@@ -187,6 +189,9 @@ def estimate(
     change = estimate_snapshots(posterior, table, gap=gap)
     if change is not None:
         draws |= change[1]
+    per_dimension = estimate_dimensions(posterior, table, gap=gap)
+    if per_dimension is not None:
+        draws |= per_dimension[1]
     return FitEstimates(
         gap=summary,
         models=models,
@@ -196,6 +201,7 @@ def estimate(
         suite_scores_mean=suite_means,
         trend=None if over_time is None else over_time[0],
         snapshots=None if change is None else change[0],
+        dimensions=None if per_dimension is None else per_dimension[0],
     )
 
 

@@ -27,6 +27,7 @@ from benchgap.ranges import check_pair, check_ranges
 from benchgap.sampling import ModelCache
 from benchgap.snapshots import check_snapshots
 from benchgap.table import ScoreTable
+from benchgap.capability_prior import check_dimensions
 from benchgap.trend import check_window
 from benchgap.weighting import table_weights
 
@@ -117,6 +118,7 @@ def fit(
     check_gap(gap)
     check_table(table, gap)
     check_trend(table, model=model, gap=gap, trend=trend)
+    check_dimensions(table, model)
     if cache is not None and (cache.spec != model or cache.backend is not sampler.backend):
         raise ValueError("fit: the cache was made for another model spec or sampler backend")
     start = time.perf_counter()

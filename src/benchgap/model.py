@@ -63,6 +63,7 @@ import numpy as np
 import pymc as pm
 import pytensor.tensor as pt
 
+from benchgap.capability_prior import capabilities, dimension_coords, dimension_data
 from benchgap.config import (
     ConcentrationPooling,
     GroupPrior,
@@ -74,7 +75,7 @@ from benchgap.config import (
 )
 from benchgap.contamination_prior import COVARIATES, Inflation, inflation_covariates, inflation_prior
 from benchgap.table import CellSplit, ScoreTable
-from benchgap.trend_model import group_centre, trend_coords, trend_data
+from benchgap.trend_model import trend_coords, trend_data
 
 EPS = 1e-9
 
@@ -86,7 +87,7 @@ def build_model(table: ScoreTable, *, spec: ModelConfig) -> pm.Model:
         "benchmark": list(table.benchmarks),
         "group": list(table.group_names),
         "category": list(table.category_names),
-    } | trend_coords(spec)
+    } | trend_coords(spec) | dimension_coords(table, spec)
     aware = spec.kind is ModelKind.contamination_aware
     if aware:
         coords |= {"cell": list(range(table.n_cells)), "covariate": list(COVARIATES)}
@@ -99,12 +100,10 @@ def build_model(table: ScoreTable, *, spec: ModelConfig) -> pm.Model:
             # the likelihood sees. The collective shift and stretch of all capabilities then meet only their
             # prior (sd ~ 1/sqrt(models)) instead of ridges against all intercepts and discriminations,
             # which mixed slowly on the sparse Epoch table (R-hat 1.04, bulk ESS 64).
-            theta_raw = _raw_capabilities(spec, data)
-            centre, spread = theta_raw.mean(), pt.sqrt(pt.mean(pt.square(theta_raw - theta_raw.mean())))
-            theta = pm.Deterministic("theta", (theta_raw - centre) / spread, dims="model")
-            # theta_raw's scale is a redundant working parameter (parameter expansion; Liu & Wu 1999): it and
-            # mu_group_raw mix slowly under a diagonal mass matrix (Epoch preset: R-hat 1.017 for the group
-            # means on theta's scale) and enter no reported number. The group-mean gap is checked instead.
+            # The raw scale is a redundant working parameter (benchgap.capability_prior): it and mu_group_raw mix
+            # slowly under a diagonal mass matrix (Epoch preset: R-hat 1.017 for the group means on theta's scale)
+            # and enter no reported number. The group-mean gap is checked instead.
+            theta = capabilities(spec, data, n_dimensions=len(table.category_names))
             log_a_mean = pm.Normal("log_discrimination_mean", 0.0, spec.discrimination_mean_sd)
             log_discrimination = pm.Normal("log_discrimination", log_a_mean, spec.discrimination_sd, dims="benchmark")
             intercept_mean = pm.Normal("intercept_mean", 0.0, spec.difficulty_sd_scale)
@@ -147,20 +146,6 @@ def _log_concentrations(spec: ModelConfig) -> pt.TensorVariable:
     return pm.Deterministic("log_kappa", mu + sigma * z, dims="benchmark")
 
 
-def _raw_capabilities(spec: ModelConfig, data: dict[str, pt.TensorVariable]) -> pt.TensorVariable:
-    """``theta_raw`` before standardising, by ``model.group_prior``: pooled toward free group means (normal, or
-    heavy-tailed so that a group's frontier model is not pulled toward its many small ones), or exchangeable. With
-    ``model.trend`` the group's mean moves with release date (:func:`benchgap.trend_model.group_centre`).
-    """
-    if spec.group_prior is GroupPrior.exchangeable:
-        return pm.Normal("theta_raw", 0.0, 1.0, dims="model")
-    mu_raw = pm.ZeroSumNormal("mu_group_raw", sigma=spec.group_mean_sd, dims="group")
-    centre = group_centre(mu_raw, data["model_group"], spec, data)
-    if spec.group_prior is GroupPrior.student_t:
-        return pm.StudentT("theta_raw", nu=spec.group_prior_nu, mu=centre, sigma=1.0, dims="model")
-    return pm.Normal("theta_raw", centre, 1.0, dims="model")  # no funnel: sd is fixed
-
-
 KINDS = ("counts", "stderr", "plain")  # measurement models, in CellSplit's order
 
 
@@ -175,7 +160,7 @@ def cell_data(table: ScoreTable, *, spec: ModelConfig) -> dict[str, np.ndarray]:
     exchangeable = spec.group_prior is GroupPrior.exchangeable and spec.identify_scale is ScaleIdentification.capability
     if not exchangeable:  # a data container the graph does not use cannot be swapped
         data["model_group"] = table.group_idx
-    data |= trend_data(table, spec)
+    data |= trend_data(table, spec) | dimension_data(table, spec)
     aware = spec.kind is ModelKind.contamination_aware
     for kind, idx in zip(KINDS, vars(split).values(), strict=True):
         if idx.size:
@@ -341,7 +326,8 @@ class _CellTerms:
         """The sum over ``kind``'s cells of ``log_density(p)``."""
         data, inflation = self.data, self.inflation
         m, b = data[f"{kind}_model"], data[f"{kind}_benchmark"]
-        eta = self.discrimination[b] * self.theta[m] + self.intercept[b]
+        theta = self.theta[m] if self.theta.ndim == 1 else self.theta[m, data["benchmark_dimension"][b]]
+        eta = self.discrimination[b] * theta + self.intercept[b]
         p = pt.clip(data["chance"][b] + (1.0 - data["chance"][b]) * pt.sigmoid(eta), EPS, 1.0 - EPS)
         if inflation is None:
             return pt.sum(log_density(p))

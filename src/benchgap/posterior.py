@@ -19,9 +19,18 @@ def posterior_array(posterior: DataTree, name: str) -> np.ndarray:
     return posterior["posterior"][name].transpose("chain", "draw", ...).to_numpy()
 
 
+def benchmark_capability(posterior: DataTree, table: ScoreTable, chain: int) -> np.ndarray:
+    """Per draw of ``chain``, the capability each benchmark's curve reads: shape (draw, model, 1) with one dimension
+    (every benchmark reads ``theta``), (draw, model, benchmark) with ``model.dimensions=categories`` (its category's)."""
+    if "theta_dim" in posterior["posterior"]:
+        return posterior_array(posterior, "theta_dim")[chain][..., table.category_idx]
+    return posterior_array(posterior, "theta")[chain][..., None]
+
+
 def expected_scores(theta: np.ndarray, intercept: np.ndarray, log_a: np.ndarray, chance: np.ndarray) -> np.ndarray:
-    """``p[..., m, b] = c_b + (1 - c_b) logistic(a_b theta_m + beta_b)`` for matching leading (draw) axes."""
-    eta = np.exp(log_a)[..., None, :] * theta[..., :, None] + intercept[..., None, :]
+    """``p[..., m, b] = c_b + (1 - c_b) logistic(a_b theta_mb + beta_b)`` for matching leading (draw) axes;
+    ``theta[..., m, b]`` is each benchmark's capability (:func:`benchmark_capability`; a last axis of 1: one for all)."""
+    eta = np.exp(log_a)[..., None, :] * theta + intercept[..., None, :]
     return chance + (1.0 - chance) * expit(eta)
 
 
@@ -31,11 +40,13 @@ def composite_draws(posterior: DataTree, table: ScoreTable, weights: np.ndarray)
     The composite is over every benchmark of the table, observed or not: the model predicts the missing
     cells, so all models are compared on the same suite. Computed one chain at a time to bound memory.
     """
-    theta = posterior_array(posterior, "theta")
     intercept = posterior_array(posterior, "intercept")
     log_a = posterior_array(posterior, "log_discrimination")
     return np.stack(
-        [expected_scores(theta[c], intercept[c], log_a[c], table.chance) @ weights for c in range(theta.shape[0])]
+        [
+            expected_scores(benchmark_capability(posterior, table, c), intercept[c], log_a[c], table.chance) @ weights
+            for c in range(intercept.shape[0])
+        ]
     )
 
 
@@ -67,9 +78,10 @@ def suite_scores(
     ``r = 1`` leaves nothing persistent: ``q = p``. Draws are seeded per chain: the same seed, the same draws.
     """
     rng = np.random.default_rng([seed, chain])
-    theta, intercept, log_a, kappa = (
-        posterior_array(posterior, name)[chain] for name in ("theta", "intercept", "log_discrimination", "kappa")
+    intercept, log_a, kappa = (
+        posterior_array(posterior, name)[chain] for name in ("intercept", "log_discrimination", "kappa")
     )
+    theta = benchmark_capability(posterior, table, chain)
     p = np.clip(expected_scores(theta, intercept, log_a, table.chance), 1e-9, 1 - 1e-9)  # (draw, model, benchmark)
     share = np.minimum(rng.uniform(run_share[0], run_share[1], size=theta.shape[0]), 1 - 1e-9)[:, None]
     persistent = (kappa + 1) / (1 - share) - 1  # kappa' per draw and benchmark
@@ -131,7 +143,8 @@ def leader_score_differences(
     a_members, b_members = np.flatnonzero(in_a), np.flatnonzero(in_b)
     total = np.zeros(table.n_benchmarks)
     for c in range(theta.shape[0]):
-        scores = expected_scores(theta[c], intercept[c], log_a[c], table.chance)  # (draw, model, benchmark)
+        capability = benchmark_capability(posterior, table, c)
+        scores = expected_scores(capability, intercept[c], log_a[c], table.chance)  # (draw, model, benchmark)
         draws = np.arange(theta.shape[1])
         best_a = a_members[np.argmax(theta[c][:, a_members], axis=1)]
         best_b = b_members[np.argmax(theta[c][:, b_members], axis=1)]
@@ -157,11 +170,13 @@ def replicate_scores(
     flat = {
         name: (values := posterior_array(posterior, name)).reshape(-1, *values.shape[2:])
         for name in ("theta", "intercept", "log_discrimination", "kappa")
+        + (("theta_dim",) if "theta_dim" in posterior["posterior"] else ())
     }
     pick = rng.choice(flat["theta"].shape[0], size=min(n_draws, flat["theta"].shape[0]), replace=False)
     m, b = table.model_idx, table.bench_idx
     a = np.exp(flat["log_discrimination"][pick])[:, b]
-    eta = a * flat["theta"][pick][:, m] + flat["intercept"][pick][:, b]
+    theta = flat["theta_dim"][pick][:, m, table.category_idx[b]] if "theta_dim" in flat else flat["theta"][pick][:, m]
+    eta = a * theta + flat["intercept"][pick][:, b]
     p = np.clip(table.chance[b] + (1 - table.chance[b]) * expit(eta), 1e-9, 1 - 1e-9)
     if "inflation_probability" in posterior["posterior"]:
         probability, points = (draws[pick] for draws in cell_draws(posterior))

@@ -64,16 +64,17 @@ def trend_data(table: ScoreTable, spec: ModelConfig) -> dict[str, np.ndarray]:
 def group_centre(
     mu_group: pt.TensorVariable, group: pt.TensorVariable, spec: ModelConfig, data: dict[str, pt.TensorVariable]
 ) -> pt.TensorVariable:
-    """Per model, its group's raw mean at its release date (``mu_group[group]`` without a trend)."""
+    """Per model, its group's raw mean at its release date (``mu_group[group]`` without a trend). ``mu_group`` is
+    (group,) or, with several capability dimensions, (group, dimension): the trend then moves every dimension alike."""
     centre = mu_group[group]
     if spec.trend is TrendKind.none:
         return centre
     slope = pm.Normal("trend_slope_raw", 0.0, spec.trend_slope_sd, dims="group")
-    centre = centre + slope[group] * data["model_years"]
+    shift = slope[group] * data["model_years"]
     if spec.trend is TrendKind.random_walk:
         sigma = pm.HalfNormal("trend_walk_sd", spec.trend_walk_sd)
         steps = pm.Normal("trend_walk_z", 0.0, 1.0, dims=("group", "knot_step"))
         scale = pt.sqrt(pt.diff(data["knot_years"]))
         walk = pt.concatenate([pt.zeros_like(steps[:, :1]), pt.cumsum(sigma * scale * steps, axis=1)], axis=1)
-        centre = centre + (data["model_knot_weights"] * walk[group]).sum(axis=1)
-    return centre
+        shift = shift + (data["model_knot_weights"] * walk[group]).sum(axis=1)
+    return centre + (shift[:, None] if centre.ndim == 2 else shift)

@@ -114,7 +114,7 @@ def prior_draws(cfg: CalibrateConfig, template: ScoreTable) -> list[Truth]:
     truths = []
     for s in range(cfg.simulations):
         theta, intercept, log_a, log_kappa = (np.asarray(v[s]) for v in values)
-        expected = expected_scores(theta, intercept, log_a, template.chance)
+        expected = expected_scores(theta[:, None], intercept, log_a, template.chance)
         gaps = {
             "gap_score": float(best_vs_best(expected @ weights, in_a, in_b)),
             "gap_latent": float(best_vs_best(theta, in_a, in_b)),
@@ -132,7 +132,7 @@ def simulate_table(
     ``s = sqrt(0.25 / n)`` and a score ``q + Normal(0, s)`` with ``q`` normal around ``p`` (the fit's normal
     likelihood); a plain one reports ``q``."""
     p = np.clip(
-        expected_scores(truth.theta, truth.intercept, truth.log_discrimination, template.chance), 1e-9, 1 - 1e-9
+        expected_scores(truth.theta[:, None], truth.intercept, truth.log_discrimination, template.chance), 1e-9, 1 - 1e-9
     )
     kappa = np.exp(truth.log_kappa)[None, :]
     q = rng.beta(kappa * p, kappa * (1 - p))

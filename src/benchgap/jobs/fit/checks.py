@@ -1,5 +1,6 @@
 """``benchgap fit``'s one validation place: every setting a schema cannot check, and what the table must hold."""
 
+from benchgap.capability_prior import check_dimensions
 from benchgap.config import FIT_SCHEMES, FitConfig
 from benchgap.errors import InputError
 from benchgap.fitting import check_gap, check_table, check_trend
@@ -21,4 +22,5 @@ def check_fit(cfg: FitConfig, table: ScoreTable) -> None:
     check_gap(cfg.gap)
     check_table(table, cfg.gap)
     check_trend(table, model=cfg.model, gap=cfg.gap, trend=cfg.trend)
+    check_dimensions(table, cfg.model)
     table_weights(table, cfg.gap.weighting)  # custom: every benchmark needs a listed weight
