@@ -33,7 +33,8 @@ def check_dimensions(table: ScoreTable, spec: ModelConfig) -> None:
     if spec.dimensions is Dimensions.one:
         return
     counts = np.bincount(table.category_idx, minlength=len(table.category_names))
-    thin = [f"{name} ({n})" for name, n in zip(table.category_names, counts, strict=True) if n < MIN_DIMENSION_BENCHMARKS]
+    names = table.category_names
+    thin = [f"{name} ({n})" for name, n in zip(names, counts, strict=True) if n < MIN_DIMENSION_BENCHMARKS]
     if thin:
         raise InputError(
             f"model.dimensions=categories needs at least {MIN_DIMENSION_BENCHMARKS} benchmarks per category, and "

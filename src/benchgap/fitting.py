@@ -9,6 +9,7 @@ from dataclasses import dataclass
 import numpy as np
 from xarray import DataTree
 
+from benchgap.capability_prior import check_dimensions
 from benchgap.config import (
     ConvergenceConfig,
     GapConfig,
@@ -27,7 +28,6 @@ from benchgap.ranges import check_pair, check_ranges
 from benchgap.sampling import ModelCache
 from benchgap.snapshots import check_snapshots
 from benchgap.table import ScoreTable
-from benchgap.capability_prior import check_dimensions
 from benchgap.trend import check_window
 from benchgap.weighting import table_weights
 

@@ -82,12 +82,16 @@ EPS = 1e-9
 
 def build_model(table: ScoreTable, *, spec: ModelConfig) -> pm.Model:
     """The PyMC model of ``table`` (see the module docstring for the equations)."""
-    coords: dict[str, list] = {
-        "model": list(table.models),
-        "benchmark": list(table.benchmarks),
-        "group": list(table.group_names),
-        "category": list(table.category_names),
-    } | trend_coords(spec) | dimension_coords(table, spec)
+    coords: dict[str, list] = (
+        {
+            "model": list(table.models),
+            "benchmark": list(table.benchmarks),
+            "group": list(table.group_names),
+            "category": list(table.category_names),
+        }
+        | trend_coords(spec)
+        | dimension_coords(table, spec)
+    )
     aware = spec.kind is ModelKind.contamination_aware
     if aware:
         coords |= {"cell": list(range(table.n_cells)), "covariate": list(COVARIATES)}

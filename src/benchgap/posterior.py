@@ -21,7 +21,8 @@ def posterior_array(posterior: DataTree, name: str) -> np.ndarray:
 
 def benchmark_capability(posterior: DataTree, table: ScoreTable, chain: int) -> np.ndarray:
     """Per draw of ``chain``, the capability each benchmark's curve reads: shape (draw, model, 1) with one dimension
-    (every benchmark reads ``theta``), (draw, model, benchmark) with ``model.dimensions=categories`` (its category's)."""
+    (every benchmark reads ``theta``), (draw, model, benchmark) with ``model.dimensions=categories`` (its
+    category's)."""
     if "theta_dim" in posterior["posterior"]:
         return posterior_array(posterior, "theta_dim")[chain][..., table.category_idx]
     return posterior_array(posterior, "theta")[chain][..., None]
@@ -29,7 +30,8 @@ def benchmark_capability(posterior: DataTree, table: ScoreTable, chain: int) -> 
 
 def expected_scores(theta: np.ndarray, intercept: np.ndarray, log_a: np.ndarray, chance: np.ndarray) -> np.ndarray:
     """``p[..., m, b] = c_b + (1 - c_b) logistic(a_b theta_mb + beta_b)`` for matching leading (draw) axes;
-    ``theta[..., m, b]`` is each benchmark's capability (:func:`benchmark_capability`; a last axis of 1: one for all)."""
+    ``theta[..., m, b]`` is each benchmark's capability (:func:`benchmark_capability`; a last axis of 1: one for
+    every benchmark)."""
     eta = np.exp(log_a)[..., None, :] * theta + intercept[..., None, :]
     return chance + (1.0 - chance) * expit(eta)
 

@@ -131,9 +131,8 @@ def simulate_table(
     truth). Item counts ``n`` are uniform in ``cfg.items`` per benchmark; a standard-error benchmark reports
     ``s = sqrt(0.25 / n)`` and a score ``q + Normal(0, s)`` with ``q`` normal around ``p`` (the fit's normal
     likelihood); a plain one reports ``q``."""
-    p = np.clip(
-        expected_scores(truth.theta[:, None], truth.intercept, truth.log_discrimination, template.chance), 1e-9, 1 - 1e-9
-    )
+    expected = expected_scores(truth.theta[:, None], truth.intercept, truth.log_discrimination, template.chance)
+    p = np.clip(expected, 1e-9, 1 - 1e-9)
     kappa = np.exp(truth.log_kappa)[None, :]
     q = rng.beta(kappa * p, kappa * (1 - p))
     kinds = report_kinds(cfg)
