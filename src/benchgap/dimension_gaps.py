@@ -53,7 +53,8 @@ def estimate_dimensions(
     groups = np.asarray(table.groups)
     in_a, in_b = groups == gap.a, groups == gap.b
     k = max(1, min(gap.top_k, int(in_a.sum()), int(in_b.sum())))
-    gaps, draws = [], {}
+    gaps: list[DimensionGap] = []
+    draws: dict[str, np.ndarray] = {}
     for d, name in enumerate(table.category_names):
         mine = table.category_idx == d
         theta = theta_dim[..., d]
