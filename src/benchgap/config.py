@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 
 from benchgap.ranges import ABOVE_HALF, POSITIVE, PROBABILITY, SHARE, YEAR, ranged
+from benchgap.world_settings import DimensionWorld as DimensionWorld
 
 # Worlds (``conf/world/``) are set in ``benchgap.world_settings``; every job's settings are importable from here.
 from benchgap.world_settings import GroupWorld as GroupWorld

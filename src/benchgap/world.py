@@ -19,8 +19,10 @@ from scipy.special import expit
 from benchgap.config import (
     ContaminationConfig,
     ContaminationKind,
+    GroupWorld,
     NoiseConfig,
     OverfittingConfig,
+    SuiteConfig,
     WorldConfig,
 )
 from benchgap.errors import InputError
@@ -39,6 +41,8 @@ class Truth:
     discrimination: np.ndarray  # per benchmark
     expected_score: np.ndarray  # models x benchmarks: the capability curve (the capability truth)
     suite_score: np.ndarray  # models x benchmarks: the persistent cell scores, curve plus strengths (the suite truth)
+    theta_dim: np.ndarray | None = None  # models x categories (world.categories' order): per-dimension capability,
+    # standardised per category (None: one capability; theta is then every benchmark's)
 
 
 @dataclass(frozen=True)
@@ -140,11 +144,13 @@ def sample_world(cfg: WorldConfig, rng: np.random.Generator) -> World:
     keys = [g for g, spec in cfg.groups.items() for _ in range(spec.models)]
     specs = [cfg.groups[g] for g in keys]
     groups = tuple(spec.group or key for key, spec in zip(keys, specs, strict=True))
-    theta = np.array([means[g] for g in keys]) + np.array([s.sd for s in specs]) * rng.standard_normal(len(keys))
+    deviation = np.array([s.sd for s in specs]) * rng.standard_normal(len(keys))
     model_release = rng.uniform([s.release[0] for s in specs], [s.release[1] for s in specs])
     since = model_release - cfg.origin
     slope, bend = np.array([s.slope for s in specs]), np.array([s.bend for s in specs])
-    theta = theta + slope * since + bend * np.maximum(since, 0.0)
+    trend = slope * since + bend * np.maximum(since, 0.0)
+    theta = np.array([means[g] for g in keys]) + deviation + trend  # summed in this order since the first worlds
+    centre = np.array([means[g] for g in keys]) + trend
     suite = cfg.suite
     categories = tuple(c for c in suite.categories for _ in range(suite.benchmarks_per_category))
     n_bench = len(categories)
@@ -154,7 +160,8 @@ def sample_world(cfg: WorldConfig, rng: np.random.Generator) -> World:
     benchmark_release = rng.uniform(suite.release[0], suite.release[1], size=n_bench)
     difficulty = difficulty + suite.difficulty_slope * (benchmark_release - cfg.origin)
     chance = np.array([suite.chance.get(c, 0.0) for c in categories])
-    truth = _standardised_truth(theta, -discrimination * difficulty, discrimination, chance)
+    theta_dim = _dimension_capabilities(cfg, keys, centre, deviation, specs, rng)
+    truth = _standardised_truth(theta, -discrimination * difficulty, discrimination, chance, theta_dim, suite)
     # Drawn last, and only when set, so a world without them draws what it always drew.
     noise_scale = np.exp(cfg.noise.spread * rng.standard_normal(n_bench)) if cfg.noise.spread > 0 else np.ones(n_bench)
     if cfg.noise.interaction_sd > 0:
@@ -175,21 +182,63 @@ def sample_world(cfg: WorldConfig, rng: np.random.Generator) -> World:
     )
 
 
+def _dimension_capabilities(
+    cfg: WorldConfig,
+    keys: list[str],
+    centre: np.ndarray,
+    deviation: np.ndarray,
+    specs: list[GroupWorld],
+    rng: np.random.Generator,
+) -> np.ndarray | None:
+    """Models x categories: ``centre_m + offset_{g,k} + sqrt(rho) dev_m + sqrt(1 - rho) sd_g z_mk`` (so two categories
+    correlate at ``rho`` within a group); None at correlation 1 without offsets. ``z`` is drawn only when
+    ``rho < 1``, after the draws every world makes."""
+    dims = cfg.dimensions
+    if dims.correlation >= 1.0 and not dims.profiles:
+        return None
+    categories = cfg.suite.categories
+    offsets = np.array([[dims.profiles.get(g, {}).get(c, 0.0) for c in categories] for g in keys])
+    values = (centre + np.sqrt(dims.correlation) * deviation)[:, None] + offsets
+    if dims.correlation < 1.0:
+        sd = np.array([s.sd for s in specs])[:, None]
+        values = values + np.sqrt(1.0 - dims.correlation) * sd * rng.standard_normal((len(keys), len(categories)))
+    return values
+
+
 def _standardised_truth(
-    theta: np.ndarray, intercept: np.ndarray, discrimination: np.ndarray, chance: np.ndarray
+    theta: np.ndarray,
+    intercept: np.ndarray,
+    discrimination: np.ndarray,
+    chance: np.ndarray,
+    theta_dim: np.ndarray | None = None,
+    suite: SuiteConfig | None = None,
 ) -> Truth:
-    """The truth on the model's scale: capabilities with mean 0 and sd 1 over the models; scores unchanged."""
-    centre, spread = theta.mean(), theta.std()
-    intercept = intercept + discrimination * centre
-    discrimination = discrimination * spread
-    theta = (theta - centre) / spread
-    expected = chance + (1 - chance) * expit(discrimination * theta[:, None] + intercept)
+    """The truth on the model's scale: capabilities with mean 0 and sd 1 over the models (per category with
+    ``theta_dim``, whose share-weighted mean, standardised, is then the general ``theta``); scores unchanged."""
+    if theta_dim is None:
+        centre, spread = theta.mean(), theta.std()
+        intercept = intercept + discrimination * centre
+        discrimination = discrimination * spread
+        theta = (theta - centre) / spread
+        reads = theta[:, None]
+    else:
+        assert suite is not None
+        category = np.repeat(np.arange(len(suite.categories)), suite.benchmarks_per_category)
+        centres, spreads = theta_dim.mean(axis=0), theta_dim.std(axis=0)
+        intercept = intercept + discrimination * centres[category]
+        discrimination = discrimination * spreads[category]
+        theta_dim = (theta_dim - centres) / spreads
+        general = theta_dim.mean(axis=1)  # every category has benchmarks_per_category benchmarks: equal shares
+        theta = (general - general.mean()) / general.std()
+        reads = theta_dim[:, category]
+    expected = chance + (1 - chance) * expit(discrimination * reads + intercept)
     return Truth(
         theta=theta,
         difficulty=-intercept / discrimination,
         discrimination=discrimination,
         expected_score=expected,
         suite_score=expected,
+        theta_dim=theta_dim,
     )
 
 

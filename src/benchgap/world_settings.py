@@ -56,6 +56,17 @@ class NoiseConfig:
 
 
 @dataclass
+class DimensionWorld:
+    """Capabilities per benchmark category (issue "the gap per capability"): each model's capability on a category is
+    its general capability's deviation shrunk to correlation ``correlation`` plus an independent part, plus its
+    group's offset on that category. At correlation 1 with no offsets every category reads one capability."""
+
+    correlation: float = ranged(1.0, 0.0, 1.0)  # within a group, between any two categories' capabilities
+    profiles: dict[str, dict[str, float]] = field(default_factory=dict)  # group -> category -> offset (logit
+    # units), e.g. {China: {math: 0.3, coding: -0.3}}
+
+
+@dataclass
 class WorldConfig:
     """A simulated world (``conf/world/``): groups of models, a benchmark suite and measurement noise."""
 
@@ -68,5 +79,6 @@ class WorldConfig:
     )  # if set, b's mean capability is a's minus this (logit units; not best vs best)
     suite: SuiteConfig = field(default_factory=SuiteConfig)
     noise: NoiseConfig = field(default_factory=NoiseConfig)
+    dimensions: DimensionWorld = field(default_factory=DimensionWorld)  # capabilities per category
     origin: float = ranged(2025.0, within=YEAR)  # the date (decimal year) at which group means and benchmark
     # difficulties hold; slopes act on the years since
