@@ -9,7 +9,7 @@ import pytest
 from benchgap.config import GapConfig, GroupPrior, ModelConfig, TrendConfig, TrendKind
 from benchgap.errors import InputError
 from benchgap.fitting import check_trend
-from benchgap.summaries import DrawSummary
+from benchgap.summaries import DrawSummary, prob_toward_zero
 from benchgap.table import Covariates
 from benchgap.trend import (
     TrendEstimate,
@@ -232,3 +232,13 @@ def test_the_trend_model_recovers_the_lag_of_closing_worlds():
     fitted = [row for row in rows if row["estimator"].startswith("bayes_lag") or "change" in row["estimator"]]
     assert all(0 <= row["pit"] <= 1 for row in fitted if row["estimator"].startswith("bayes"))
     assert all(0 <= row["prob_closing"] <= 1 for row in lags)
+
+
+def test_closing_takes_each_draws_side():
+    """P(closing) counts a draw as closing when its slope runs toward zero from the side that draw's own series is
+    on: two draws with the lag on opposite sides, both moving toward zero, both close (one side for all draws would
+    count one of them as widening)."""
+    slope = np.array([-1.0, 1.0, 1.0])
+    lag = np.array([[3.0, 2.0], [-2.0, -3.0], [2.0, 3.0]])  # trailing, leading, trailing
+    assert prob_toward_zero(slope, lag) == pytest.approx(2 / 3)
+    assert prob_toward_zero(np.array(-0.5), np.array([1.0, 0.5])) == 1.0  # one world's truth: a single draw

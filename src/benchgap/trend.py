@@ -221,8 +221,8 @@ DIAGNOSED = ("lag_mean", "lag_latest", "gap_change_latent", "gap_change_score") 
 
 
 def _prob_closing(series: dict[str, np.ndarray], scalars: dict[str, np.ndarray]) -> dict[str, float]:
-    """P(closing): for the lag, P(its slope < 0) when b trails on average (else P(> 0)); for each scale's gap, the
-    same toward zero from the side the posterior-mean gap over the window is on."""
+    """P(closing): for the lag, the share of draws whose slope runs toward zero from the side that draw's lag is on
+    over the window (b trailing: the slope < 0); for each scale's gap, the same."""
     out = {"lag": prob_toward_zero(scalars["lag_slope"], series["lag"])}
     for scale in SCALES:
         if f"gap_slope_{scale}" in scalars:

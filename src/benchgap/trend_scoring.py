@@ -12,7 +12,7 @@ from benchgap.estimators import LEVELS, Estimator, estimator_columns
 from benchgap.fitting import FitResult
 from benchgap.lenses import weighted_composite
 from benchgap.metrics import randomized_pit, ranking_columns, truth_columns
-from benchgap.summaries import credible_interval, interval_pair
+from benchgap.summaries import credible_interval, interval_pair, prob_toward_zero
 from benchgap.table import ScoreTable
 from benchgap.trend import check_window, evaluation_dates, trend_draws, trend_scalars
 from benchgap.world import World
@@ -44,9 +44,9 @@ class TrendTruth:
         groups = np.asarray(world.groups)
         series = trend_draws(values, world.model_release, groups == gap.a, groups == gap.b, dates)
         scalars = trend_scalars(series, dates)
-        closing = {
-            "lag": float(scalars["lag_slope"] * np.sign(series["lag"].mean()) < 0),
-            "latent": float(scalars["gap_slope_latent"] * np.sign(series["gap_latent"].mean()) < 0),
+        closing = {  # the estimate's functional on the truth (one draw)
+            "lag": prob_toward_zero(scalars["lag_slope"], series["lag"]),
+            "latent": prob_toward_zero(scalars["gap_slope_latent"], series["gap_latent"]),
         }
         return cls(window, dates, {name: float(value) for name, value in scalars.items()}, closing)
 
