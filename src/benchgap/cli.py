@@ -228,6 +228,8 @@ def _fit_task(cfg: Any) -> None:
         if summary.trend is not None:
             print("Over time: " + summary.trend.verdict)
             print(*(f"warning: {text}" for text in summary.trend.warnings), sep="\n", end="")
+        if summary.dimensions is not None:
+            print(summary.dimensions.summary)
         if not summary.diagnostics.converged:
             print("warning: the fit did not converge: " + "; ".join(summary.diagnostics.problems))
         print(f"results: {run_dir}/report.html")

@@ -6,6 +6,7 @@ from typing import Any
 
 from benchgap.config import FitConfig
 from benchgap.diagnostics import Diagnostics
+from benchgap.dimension_gaps import DimensionEstimate
 from benchgap.estimands import GapEstimate, ModelEstimate
 from benchgap.prior_sensitivity import Sensitivity
 from benchgap.records.files import fields_from_plain, fields_to_plain, optional_section
@@ -126,6 +127,7 @@ class FitSummary:
     prior_sensitivity: dict[str, Sensitivity] | None = optional_section()  # by gap estimand (fit.prior_sensitivity)
     trend: TrendEstimate | None = optional_section()  # the gap over time, when both groups have dated models
     snapshots: SnapshotChange | None = optional_section()  # the gap per snapshot and its change (data.snapshots)
+    dimensions: DimensionEstimate | None = optional_section()  # the gap per category (model.dimensions=categories)
 
     def to_json(self) -> dict[str, Any]:
         return fields_to_plain(self)

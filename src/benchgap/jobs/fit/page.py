@@ -7,6 +7,7 @@ from benchgap.document import Block, Figure, Heading, Paragraph, Table, to_html,
 from benchgap.estimands import GapEstimate, ModelEstimate
 from benchgap.jobs.fit.sections import (
     contamination_blocks,
+    dimension_blocks,
     interval_label,
     number,
     pair_text,
@@ -49,11 +50,15 @@ def fit_report_blocks(s: FitSummary, figures: dict[str, Path]) -> list[Block]:
         blocks.append(Paragraph("Between snapshots: " + s.snapshots.verdict, strong=True))
     if s.trend is not None:
         blocks.append(Paragraph("Over time: " + s.trend.verdict, strong=True))
+    if s.dimensions is not None:
+        blocks.append(Paragraph(s.dimensions.summary, strong=True))
     blocks += [*_data_blocks(s), *_gap_blocks(s)]
     if s.snapshots is not None:
         blocks += snapshot_blocks(s.snapshots, interval_label(gap))
     if s.trend is not None:
         blocks += trend_blocks(s.trend, interval_label(gap))
+    if s.dimensions is not None:
+        blocks += dimension_blocks(s.dimensions, gap.a, gap.b, interval_label(gap))
     if s.contamination is not None:
         blocks += contamination_blocks(s.contamination, gap.a, gap.b, interval_label(gap))
     blocks += [*_model_blocks(s), *_tie_blocks(s), *_diagnostic_blocks(s)]

@@ -205,6 +205,7 @@ def summarise(
         prior_sensitivity=_prior_sensitivity(result, cfg),
         trend=est.trend,
         snapshots=est.snapshots,
+        dimensions=est.dimensions,
     )
 
 

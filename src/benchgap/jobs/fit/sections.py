@@ -1,6 +1,7 @@
 """Sections of the fit report about what may move the gap besides the data: contamination and the priors; and the
 number formats every section of the report uses."""
 
+from benchgap.dimension_gaps import DimensionEstimate
 from benchgap.document import Block, Heading, Paragraph, Table
 from benchgap.estimands import GapEstimate
 from benchgap.prior_sensitivity import THRESHOLD
@@ -186,6 +187,56 @@ def trend_blocks(trend: TrendEstimate, interval: str) -> list[Block]:
     blocks.append(Paragraph(f"Benchmarks shared by models of consecutive release years: {eras}."))
     blocks += [Paragraph(text, warning=True) for text in trend.warnings]
     return blocks
+
+
+def dimension_blocks(dims: DimensionEstimate, a: str, b: str, interval: str) -> list[Block]:
+    """The gap per capability dimension, each group's profile, and the correlation between dimensions."""
+    rows = [
+        [
+            g.dimension,
+            str(g.benchmarks),
+            f"{g.best_a} / {g.best_b}",
+            number(g.score.mean),
+            pair_text(g.score.interval),
+            number(g.latent.mean, 2),
+            pair_text(g.latent.interval, 2),
+            number(g.group_mean.mean, 2),
+            f"{g.score.prob_a_ahead:.2f}",
+        ]
+        for g in dims.gaps
+    ]
+    groups = list(dims.gaps[0].profile)
+    profile_rows = [[g.dimension, *(number(g.profile[name], 2) for name in groups)] for g in dims.gaps]
+    names = [g.dimension for g in dims.gaps]
+    correlation_rows = [[name, *(number(r, 2) for r in row)] for name, row in zip(names, dims.correlation, strict=True)]
+    return [
+        Heading("The gap per capability dimension"),
+        Paragraph(dims.summary, strong=True),
+        Paragraph(
+            f"Each benchmark category has its own capability (model.dimensions=categories), on which only its own "
+            f"benchmarks load; each is standardised over the table's models. Score gap: best {a} minus best {b} in "
+            "the expected mean score over the category's benchmarks; latent: on the category's capability (sd of "
+            f"the table's models); group mean: {a}'s mean capability minus {b}'s. P({a} ahead): of the score gap."
+        ),
+        Table(
+            [
+                "dimension",
+                "benchmarks",
+                f"best {a} / {b}",
+                "score gap",
+                interval,
+                "latent",
+                interval,
+                "group mean",
+                f"P({a} ahead)",
+            ],
+            rows,
+        ),
+        Paragraph("Group profiles: each group's mean capability per dimension (posterior mean, sd units):"),
+        Table(["dimension", *groups], profile_rows),
+        Paragraph("Correlation between dimensions (posterior mean; of the capabilities around their group means):"),
+        Table(["", *names], correlation_rows),
+    ]
 
 
 def snapshot_blocks(change: SnapshotChange, interval: str) -> list[Block]:
