@@ -1,0 +1,98 @@
+"""Capabilities per benchmark category (``model.dimensions=categories``): the worlds that have them, the checks, the
+per-dimension gaps recovered from simulated worlds, and the fit job's outputs."""
+
+import dataclasses
+import json
+
+import numpy as np
+import pytest
+
+from benchgap.capability_prior import check_dimensions
+from benchgap.config import Dimensions, GapConfig, GroupPrior, ModelConfig, SamplerConfig
+from benchgap.errors import InputError
+from benchgap.fitting import fit
+from benchgap.sampling import process_cache
+from benchgap.weighting import best_vs_best
+from benchgap.world import draw_world
+from tests.conftest import composed, run_cli
+
+DIMENSIONS = ModelConfig(dimensions=Dimensions.categories)
+
+
+def test_one_dimensional_worlds_draw_what_they_drew():
+    """Without correlation below 1 or profiles a world has no per-category capability and draws nothing more."""
+    base = composed("simulate").world
+    _, world = draw_world(base, seed=4)
+    assert world.truth.theta_dim is None
+    tilted = dataclasses.replace(
+        base, dimensions=dataclasses.replace(base.dimensions, profiles={"China": {"math": 0.5}})
+    )
+    _, moved = draw_world(tilted, seed=4)
+    np.testing.assert_array_equal(world.model_release, moved.model_release)
+    np.testing.assert_array_equal(world.n_items, moved.n_items)
+    assert moved.truth.theta_dim is not None
+
+
+def test_dimension_worlds_correlate_as_set_and_tilt_the_profiles():
+    """Over many models: two categories' capabilities correlate at the set value within a group, and China's math
+    offset raises its math capability against its coding one."""
+    cfg = composed("simulate", "world=dimensions", "world.groups.China.models=600", "world.dimensions.correlation=0.5")
+    _, world = draw_world(cfg.world, seed=1)
+    china = np.asarray(world.groups) == "China"
+    dims = world.truth.theta_dim[china]
+    r = np.corrcoef(dims[:, 0], dims[:, 3])[0, 1]  # language, commonsense: no offsets
+    assert r == pytest.approx(0.5, abs=0.1)
+    math, coding = (list(cfg.world.suite.categories).index(c) for c in ("math", "coding"))
+    others = ~china
+    tilt = (dims[:, math].mean() - world.truth.theta_dim[others, math].mean()) - (
+        dims[:, coding].mean() - world.truth.theta_dim[others, coding].mean()
+    )
+    assert tilt > 0.3  # +0.3 and -0.3 logits, in sd units of each category
+
+
+def test_a_dimension_needs_three_benchmarks():
+    table, _ = draw_world(composed("simulate", "world.suite.benchmarks_per_category=2").world, seed=0)
+    with pytest.raises(InputError, match=r"at least 3 benchmarks per category.*language \(2\)"):
+        check_dimensions(table, DIMENSIONS)
+    check_dimensions(table, ModelConfig())  # one dimension: nothing to check
+    table, _ = draw_world(composed("simulate").world, seed=0)
+    check_dimensions(table, DIMENSIONS)
+    with pytest.raises(InputError, match="group_prior=normal or exchangeable"):
+        check_dimensions(table, dataclasses.replace(DIMENSIONS, group_prior=GroupPrior.student_t))
+
+
+def test_per_dimension_gaps_are_recovered():
+    """Four worlds of the `dimensions` preset (China +0.3 in math, -0.3 in coding): each category's best-vs-best score
+    gap is estimated with a small error against its truth (the category's expected mean score), and its 90% interval
+    holds it in most of the 16 (world, category) pairs (a calibrated model fails ">= 12 of 16" with probability
+    0.017). The README's study has 300 worlds."""
+    cfg = composed("simulate", "world=dimensions")
+    sampler = SamplerConfig(chains=2, draws=500, tune=500, progress=False)
+    cache = process_cache(DIMENSIONS, sampler.backend)
+    category = np.repeat(np.arange(4), cfg.world.suite.benchmarks_per_category)
+    errors, covered = [], 0
+    for seed in range(4):
+        table, world = draw_world(cfg.world, seed=seed)
+        groups = np.asarray(world.groups)
+        result = fit(table, gap=GapConfig(), model=DIMENSIONS, sampler=sampler, cache=cache)
+        for k, found in enumerate(result.estimates.dimensions.gaps):
+            truth = best_vs_best(
+                world.truth.expected_score[:, category == k].mean(axis=1), groups == "US", groups == "China"
+            )
+            errors.append(found.score.mean - truth)
+            covered += found.score.interval[0] <= truth <= found.score.interval[1]
+    errors = np.array(errors)
+    assert np.sqrt(np.mean(errors**2)) < 0.03, errors
+    assert covered >= 12, (covered, errors)
+
+
+def test_fit_job_reports_the_gap_per_dimension(tmp_path):
+    run = run_cli("fit", "model=dimensions", "sampler=quick", f"hydra.run.dir={tmp_path}")
+    assert run.returncode == 0, run.stderr[-2000:]
+    assert "Per capability dimension (best vs best on each category's composite score):" in run.stdout
+    dims = json.loads((tmp_path / "summary.json").read_text())["dimensions"]
+    assert [g["dimension"] for g in dims["gaps"]] == ["language", "math", "coding", "commonsense"]
+    assert all(g["score"]["interval"][0] <= g["score"]["mean"] <= g["score"]["interval"][1] for g in dims["gaps"])
+    assert np.allclose(np.diag(dims["correlation"]), 1.0)
+    report = (tmp_path / "report.md").read_text()
+    assert "## The gap per capability dimension" in report and dims["summary"] in report
