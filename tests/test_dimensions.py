@@ -5,16 +5,18 @@ import dataclasses
 import json
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from benchgap.capability_prior import check_dimensions
 from benchgap.config import Dimensions, GapConfig, GroupPrior, ModelConfig, SamplerConfig
 from benchgap.errors import InputError
 from benchgap.fitting import fit
+from benchgap.jobs.simulate.run import run_simulate
 from benchgap.sampling import process_cache
 from benchgap.weighting import best_vs_best
 from benchgap.world import draw_world
-from tests.conftest import composed, run_cli
+from tests.conftest import composed, run_cli, simulate_settings
 
 DIMENSIONS = ModelConfig(dimensions=Dimensions.categories)
 
@@ -96,3 +98,19 @@ def test_fit_job_reports_the_gap_per_dimension(tmp_path):
     assert np.allclose(np.diag(dims["correlation"]), 1.0)
     report = (tmp_path / "report.md").read_text()
     assert "## The gap per capability dimension" in report and dims["summary"] in report
+
+
+def test_simulate_scores_each_category_in_worlds_with_dimensions(tmp_path):
+    """A world with dimensions gets one naive row per category and replicate, scored against that category's truth,
+    and result.json's dimensions block per category; a resumed job counts those rows as complete."""
+    cfg = simulate_settings("world=dimensions", replicates=5)
+    result = run_simulate(cfg, out_dir=tmp_path)
+    rows = pd.read_csv(tmp_path / "replicates.csv")
+    naive = rows[rows["estimator"] == "composite_dimension"]
+    assert len(naive) == 5 * 4 and set(naive["dimension"]) == {"language", "math", "coding", "commonsense"}
+    found = result.dimensions["composite_dimension"]
+    assert {name: part.worlds for name, part in found.items()} == dict.fromkeys(found, 5)
+    math = naive[naive["dimension"] == "math"]
+    assert found["math"].bias == pytest.approx((math["estimate"] - math["truth"]).mean())
+    again = run_simulate(cfg, out_dir=tmp_path)  # resumes: every replicate's rows are there
+    assert again.estimators["composite_dimension"].bias == pytest.approx(result.estimators["composite_dimension"].bias)

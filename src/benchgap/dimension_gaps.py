@@ -9,7 +9,7 @@ import numpy as np
 from xarray import DataTree
 
 from benchgap.config import GapConfig
-from benchgap.posterior import expected_scores, posterior_array
+from benchgap.posterior import composite_draws, posterior_array
 from benchgap.summaries import DrawSummary, Rope, direction_words, shown_down, verdict
 from benchgap.table import ScoreTable
 from benchgap.weighting import best_vs_best
@@ -40,6 +40,18 @@ class DimensionEstimate:
     summary: str
 
 
+def category_score_gaps(posterior: DataTree, table: ScoreTable, gap: GapConfig) -> dict[str, np.ndarray]:
+    """Per category, the best-vs-best gap in expected mean score over its benchmarks, per (chain, draw). Any fit has
+    it: a one-dimensional one predicts every category from its one capability."""
+    groups = np.asarray(table.groups)
+    in_a, in_b = groups == gap.a, groups == gap.b
+    out = {}
+    for k, name in enumerate(table.category_names):
+        mine = table.category_idx == k
+        out[name] = best_vs_best(composite_draws(posterior, table, mine / mine.sum()), in_a, in_b)
+    return out
+
+
 def estimate_dimensions(
     posterior: DataTree, table: ScoreTable, *, gap: GapConfig
 ) -> tuple[DimensionEstimate, dict[str, np.ndarray]] | None:
@@ -48,19 +60,16 @@ def estimate_dimensions(
     if "theta_dim" not in posterior["posterior"]:
         return None
     theta_dim = posterior_array(posterior, "theta_dim")  # (chain, draw, model, dimension)
-    intercept = posterior_array(posterior, "intercept")
-    log_a = posterior_array(posterior, "log_discrimination")
     groups = np.asarray(table.groups)
     in_a, in_b = groups == gap.a, groups == gap.b
     k = max(1, min(gap.top_k, int(in_a.sum()), int(in_b.sum())))
     gaps: list[DimensionGap] = []
     draws: dict[str, np.ndarray] = {}
+    scores = category_score_gaps(posterior, table, gap)
     for d, name in enumerate(table.category_names):
         mine = table.category_idx == d
         theta = theta_dim[..., d]
-        scores = expected_scores(theta[..., None], intercept[..., mine], log_a[..., mine], table.chance[mine])
-        composite = scores.mean(axis=-1)
-        latent, score = best_vs_best(theta, in_a, in_b), best_vs_best(composite, in_a, in_b)
+        latent, score = best_vs_best(theta, in_a, in_b), scores[name]
         draws |= {f"gap_latent_{name}": latent, f"gap_score_{name}": score}
         gaps.append(_dimension_gap(name, int(mine.sum()), theta, latent, score, table, gap, k))
     correlation = posterior_array(posterior, "dimension_corr").mean(axis=(0, 1))

@@ -40,6 +40,9 @@ class Estimator(Enum):
     composite_gap_change = "composite_gap_change"  # the naive composites' frontier gap, end minus start
     bayes_gap_change = "bayes_gap_change"  # the model's latent frontier gap, end minus start
     bayes_gap_change_score = "bayes_gap_change_score"  # the model's composite-score frontier gap, end minus start
+    # worlds with capabilities per category (world.dimensions): one row per category, its `dimension` column naming it
+    composite_dimension = "composite_dimension"  # best vs best mean observed score over the category's benchmarks
+    bayes_dimension = "bayes_dimension"  # the model's best-vs-best expected mean score over them (any model.dimensions)
 
     @property
     def label(self) -> str:
@@ -53,6 +56,11 @@ class Estimator(Enum):
     def fitted(self) -> bool:
         """Whether the estimator needs the Bayesian fit (``bayes=true``)."""
         return self.value.startswith("bayes")
+
+    @property
+    def per_dimension(self) -> bool:
+        """Whether the estimator has one row per benchmark category (worlds with ``world.dimensions``)."""
+        return self in (Estimator.composite_dimension, Estimator.bayes_dimension)
 
     @property
     def over_time(self) -> bool:
@@ -72,6 +80,8 @@ _LABELS = {
     Estimator.composite_gap_change: "naive composites' frontier gap, change over the window",
     Estimator.bayes_gap_change: "Bayesian model, latent frontier gap's change (equal-tailed interval)",
     Estimator.bayes_gap_change_score: "Bayesian model, score frontier gap's change (equal-tailed interval)",
+    Estimator.composite_dimension: "naive composite per category (binomial interval)",
+    Estimator.bayes_dimension: "Bayesian model, gap per category (equal-tailed interval)",
 }
 
 
@@ -87,10 +97,14 @@ _SCALES = {
 }
 
 
-def estimators(*, bayes: bool, trend: bool = False) -> tuple[Estimator, ...]:
+def estimators(*, bayes: bool, trend: bool = False, dimensions: bool = False) -> tuple[Estimator, ...]:
     """The estimators a simulate job scores, in row order: one row each per replicate (the gap over time's only
-    with ``trend.score=true``)."""
-    return tuple(e for e in Estimator if (bayes or not e.fitted) and (trend or not e.over_time))
+    with ``trend.score=true``; the per-category ones, one row per category, only in worlds with dimensions)."""
+    return tuple(
+        e
+        for e in Estimator
+        if (bayes or not e.fitted) and (trend or not e.over_time) and (dimensions or not e.per_dimension)
+    )
 
 
 def estimator_columns(estimator: Estimator) -> dict[str, str]:

@@ -14,6 +14,7 @@ import numpy as np
 from scipy.stats import norm
 
 from benchgap.config import GapConfig, IntervalKind, ModelKind, OverfittingConfig, SimulateConfig, WeightScheme
+from benchgap.dimension_scoring import bayes_dimension_rows, category_truths, naive_dimension_rows
 from benchgap.estimators import LEVELS, Estimator, Scale, estimator_columns
 from benchgap.fitting import FitResult, fit
 from benchgap.inflation import cell_draws, detection
@@ -127,8 +128,13 @@ def score_replicate(rep: Replicate, cfg: SimulateConfig, cache: ModelCache | Non
     over_time = TrendTruth.of(rep.world, rep.table, rep.weights, cfg) if cfg.trend.score else None
     if over_time is not None:
         rows += naive_trend_rows(rep.table, rep.world, rep.weights, cfg, shared, over_time)
+    per_category = (
+        category_truths(rep.world, rep.table, cfg.world.a, cfg.world.b) if cfg.world.dimensions.active else None
+    )
+    if per_category is not None:
+        rows += naive_dimension_rows(rep.table, per_category, shared, a=cfg.world.a, b=cfg.world.b)
     if cache is not None:
-        rows += _bayes_rows(rep, cfg, cache, shared, truths, over_time)
+        rows += _bayes_rows(rep, cfg, cache, shared, truths, over_time, per_category)
     return rows
 
 
@@ -170,9 +176,11 @@ def _bayes_rows(
     shared: dict[str, Any],
     truths: Truths,
     over_time: TrendTruth | None,
+    per_category: dict[str, tuple[float, float]] | None,
 ) -> list[dict[str, Any]]:
     """The model of ``benchgap fit``, fitted with the job's compiled model: its capability, suite and latent gaps,
-    and with ``over_time`` its gap over time."""
+    with ``over_time`` its gap over time, and with ``per_category`` (the true gap per category) its gap per
+    category."""
     gap = GapConfig(a=cfg.world.a, b=cfg.world.b, run_share=list(cfg.run_share))
     sampler = dataclasses.replace(cfg.sampler, seed=rep.sampler_seed)
     result = fit(
@@ -212,6 +220,8 @@ def _bayes_rows(
     if over_time is not None:
         latent_ranking = ranking_columns(np.array([m.theta_mean for m in est.models]), rep.world.truth.theta)
         rows += bayes_trend_rows(result, shared, over_time, latent_ranking, fit_columns, seed=rep.sampler_seed)
+    if per_category is not None:
+        rows += bayes_dimension_rows(result, per_category, shared, fit_columns, gap=gap)
     return rows
 
 

@@ -194,7 +194,7 @@ def _dimension_capabilities(
     correlate at ``rho`` within a group); None at correlation 1 without offsets. ``z`` is drawn only when
     ``rho < 1``, after the draws every world makes."""
     dims = cfg.dimensions
-    if dims.correlation >= 1.0 and not dims.profiles:
+    if not dims.active:
         return None
     categories = cfg.suite.categories
     offsets = np.array([[dims.profiles.get(g, {}).get(c, 0.0) for c in categories] for g in keys])

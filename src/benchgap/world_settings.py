@@ -65,6 +65,11 @@ class DimensionWorld:
     profiles: dict[str, dict[str, float]] = field(default_factory=dict)  # group -> category -> offset (logit
     # units), e.g. {China: {math: 0.3, coding: -0.3}}
 
+    @property
+    def active(self) -> bool:
+        """Whether the categories' capabilities differ (correlation below 1, or a group offset)."""
+        return self.correlation < 1.0 or bool(self.profiles)
+
 
 @dataclass
 class WorldConfig:

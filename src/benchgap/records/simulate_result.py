@@ -99,6 +99,17 @@ class TrendFound:
 
 
 @dataclass(frozen=True)
+class CategoryScoring:
+    """One estimator's gap in one category (worlds with ``world.dimensions``), over the job's worlds."""
+
+    worlds: int
+    mean_truth: float
+    bias: float
+    rmse: float
+    coverage_90: float | None  # against the capability truth (the category's expected mean score gap)
+
+
+@dataclass(frozen=True)
 class SimulateResult:
     """A finished simulate job (``result.json``, written last: its presence means the job finished)."""
 
@@ -114,6 +125,7 @@ class SimulateResult:
     weighting: WeightingSummary
     inflation: InflationFound | None = optional_section()
     trend: TrendFound | None = optional_section()  # trend.score=true
+    dimensions: dict[str, dict[str, CategoryScoring]] | None = optional_section()  # per estimator, per category
     inference: str = ""
     seconds_this_run: float = 0.0  # a resumed job counts only the replicates it ran
 

@@ -27,8 +27,9 @@ STYLE = {  # colour and marker per estimator
 
 
 def simulated_gaps(rows: pd.DataFrame, path: Path) -> None:
-    """Apparent (estimated) vs true best-vs-best gap, one point per replicate, per scale and estimator."""
-    present = [e for e in Estimator if (rows["estimator"] == e.value).any()]
+    """Apparent (estimated) vs true best-vs-best gap, one point per replicate, per scale and estimator (the
+    per-category gaps, one per category and replicate, are left to ``result.json``)."""
+    present = [e for e in Estimator if (rows["estimator"] == e.value).any() and not e.per_dimension]
     scales = [s for s in Scale if any(e.scale is s for e in present)]
     fig, axes = plt.subplots(1, len(scales), figsize=(4.2 * len(scales), 4.0), squeeze=False)
     for ax, scale in zip(axes[0], scales, strict=True):

@@ -26,6 +26,7 @@ from benchgap.jobs.simulate.resume import PARTIAL, completed_result, finished_ro
 from benchgap.metrics import aggregate, pit_coverage, reliability_rows
 from benchgap.records.files import RESULT, to_plain, write_json_atomic
 from benchgap.records.simulate_result import (
+    CategoryScoring,
     DirichletSpread,
     FlipDistances,
     Headline,
@@ -170,6 +171,7 @@ def summarise(
         weighting=weighting,
         inflation=_inflation_found(frame, cfg),
         trend=_trend_found(frame),
+        dimensions=_dimensions_found(frame),
         inference=_inference(cfg),
         seconds_this_run=seconds,
     )
@@ -272,6 +274,26 @@ def _trend_found(frame: pd.DataFrame) -> TrendFound | None:
             for rows in [fits[fits["estimator"] == name]]
         },
     )
+
+
+def _dimensions_found(frame: pd.DataFrame) -> dict[str, dict[str, CategoryScoring]] | None:
+    """Worlds with ``world.dimensions``: each per-category estimator's scoring in each category."""
+    if "dimension" not in frame:
+        return None
+    rows = frame[frame["dimension"].notna()]
+    return {
+        str(name): {
+            str(category): CategoryScoring(
+                worlds=len(part),
+                mean_truth=float(part["truth"].mean()),
+                bias=float(part["error"].mean()),
+                rmse=float(np.sqrt((part["error"] ** 2).mean())),
+                coverage_90=_finite(part["covered_90"].mean()),
+            )
+            for category, part in by_estimator.groupby("dimension", sort=False)
+        }
+        for name, by_estimator in rows.groupby("estimator", sort=False)
+    }
 
 
 def _inference(cfg: SimulateConfig) -> str:

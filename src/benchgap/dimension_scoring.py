@@ -1,0 +1,84 @@
+"""The gap per category in ``benchgap simulate`` (worlds with ``world.dimensions``): per benchmark category, the naive
+composite's and the model's best-vs-best gap in mean score over the category's benchmarks, scored against the same
+functional of the world's expected (capability truth) and persistent (suite truth) scores. Any model is scored: a
+one-dimensional fit predicts each category from its one capability, which is the bias the multidimensional model
+removes."""
+
+from typing import Any
+
+import numpy as np
+from scipy.stats import norm
+
+from benchgap.config import GapConfig, IntervalKind
+from benchgap.dimension_gaps import category_score_gaps
+from benchgap.estimators import LEVELS, Estimator, estimator_columns
+from benchgap.fitting import FitResult
+from benchgap.lenses import lens_gap, weighted_composite
+from benchgap.metrics import truth_columns
+from benchgap.summaries import credible_interval, interval_pair
+from benchgap.table import ScoreTable
+from benchgap.weighting import best_vs_best
+from benchgap.world import World
+
+
+def category_weights(table: ScoreTable) -> dict[str, np.ndarray]:
+    """Per category, equal weights on its benchmarks (summing to 1) and none elsewhere."""
+    return {
+        name: (table.category_idx == k) / (table.category_idx == k).sum() for k, name in enumerate(table.category_names)
+    }
+
+
+def category_truths(world: World, table: ScoreTable, a: str, b: str) -> dict[str, tuple[float, float]]:
+    """Per category, the true best-vs-best gap in mean expected score and in mean persistent score."""
+    groups = np.asarray(world.groups)
+    in_a, in_b = groups == a, groups == b
+    return {
+        name: (
+            float(best_vs_best(world.truth.expected_score @ w, in_a, in_b)),
+            float(best_vs_best(world.truth.suite_score @ w, in_a, in_b)),
+        )
+        for name, w in category_weights(table).items()
+    }
+
+
+def naive_dimension_rows(
+    table: ScoreTable, truths: dict[str, tuple[float, float]], shared: dict[str, Any], *, a: str, b: str
+) -> list[dict[str, Any]]:
+    """Per category: best vs best mean observed score, with the binomial interval of the two best."""
+    rows = []
+    z = {level: float(norm.ppf(0.5 + level / 2)) for level in LEVELS}
+    for name, weights in category_weights(table).items():
+        composite, se = weighted_composite(table, weights)
+        naive = lens_gap(composite, table, a=a, b=b)
+        gap_se = float(np.hypot(se[table.models.index(naive.a_model)], se[table.models.index(naive.b_model)]))
+        intervals = {level: (naive.gap - z[level] * gap_se, naive.gap + z[level] * gap_se) for level in LEVELS}
+        rows.append(
+            shared
+            | estimator_columns(Estimator.composite_dimension)
+            | {"dimension": name, "se": gap_se, "best_a": naive.a_model, "best_b": naive.b_model}
+            | truth_columns(naive.gap, intervals, *truths[name])
+        )
+    return rows
+
+
+def bayes_dimension_rows(
+    result: FitResult,
+    truths: dict[str, tuple[float, float]],
+    shared: dict[str, Any],
+    fit: dict[str, Any],
+    *,
+    gap: GapConfig,
+) -> list[dict[str, Any]]:
+    """Per category: the model's posterior best-vs-best gap in expected mean score, with its equal-tailed intervals."""
+    rows = []
+    for name, draws in category_score_gaps(result.posterior, result.table, gap).items():
+        values = draws.ravel()
+        intervals = {level: interval_pair(credible_interval(values, level, IntervalKind.eti)) for level in LEVELS}
+        rows.append(
+            shared
+            | estimator_columns(Estimator.bayes_dimension)
+            | {"dimension": name, "se": float(values.std(ddof=1)), "prob_a_ahead": float((values > 0).mean())}
+            | truth_columns(float(values.mean()), intervals, *truths[name])
+            | fit
+        )
+    return rows
