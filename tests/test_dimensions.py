@@ -89,15 +89,28 @@ def test_per_dimension_gaps_are_recovered():
 
 
 def test_fit_job_reports_the_gap_per_dimension(tmp_path):
-    run = run_cli("fit", "model=dimensions", "sampler=quick", f"hydra.run.dir={tmp_path}")
+    """The demo table fitted per category with fit.loo=true: the dimension block, the LOO comparison with the
+    one-dimensional fit (in summary.json, the report and the CLI) and the pointwise log-likelihood in posterior.nc."""
+    import xarray as xr
+
+    run = run_cli("fit", "model=dimensions", "sampler=quick", "loo=true", f"hydra.run.dir={tmp_path}")
     assert run.returncode == 0, run.stderr[-2000:]
     assert "Per capability dimension (best vs best on each category's composite score):" in run.stdout
+    loo = json.loads((tmp_path / "summary.json").read_text())["loo"]
+    assert {f["model"] for f in loo["fits"]} == {"one-dimensional", "per-category"}
+    assert loo["elpd_difference"] >= 0 and "One number or several? " + loo["verdict"] in run.stdout
+    with xr.open_datatree(tmp_path / "posterior.nc") as tree:
+        assert (
+            tree["log_likelihood"]["score"].shape[-1]
+            == json.loads((tmp_path / "summary.json").read_text())["data"]["n_cells"]
+        )
     dims = json.loads((tmp_path / "summary.json").read_text())["dimensions"]
     assert [g["dimension"] for g in dims["gaps"]] == ["language", "math", "coding", "commonsense"]
     assert all(g["score"]["interval"][0] <= g["score"]["mean"] <= g["score"]["interval"][1] for g in dims["gaps"])
     assert np.allclose(np.diag(dims["correlation"]), 1.0)
     report = (tmp_path / "report.md").read_text()
     assert "## The gap per capability dimension" in report and dims["summary"] in report
+    assert "## One number or several? (PSIS-LOO)" in report
 
 
 def test_simulate_scores_each_category_in_worlds_with_dimensions(tmp_path):

@@ -230,6 +230,8 @@ def _fit_task(cfg: Any) -> None:
             print(*(f"warning: {text}" for text in summary.trend.warnings), sep="\n", end="")
         if summary.dimensions is not None:
             print(summary.dimensions.summary)
+        if summary.loo is not None:
+            print("One number or several? " + summary.loo.verdict)
         if not summary.diagnostics.converged:
             print("warning: the fit did not converge: " + "; ".join(summary.diagnostics.problems))
         print(f"results: {run_dir}/report.html")

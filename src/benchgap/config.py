@@ -275,6 +275,8 @@ class FitConfig:
     convergence: ConvergenceConfig = field(default_factory=ConvergenceConfig)
     plots: bool = True  # write the PNG figures (and embed them in report.html)
     prior_sensitivity: bool = True  # power-scaling sensitivity of the gaps to the prior (a few seconds)
+    loo: bool = False  # also fit the other dimensionality (model.dimensions one <-> categories) and compare the two
+    # by PSIS-LOO; the pointwise log-likelihood goes into posterior.nc
 
 
 # ---- benchgap simulate -----------------------------------------------------------------------------------------

@@ -80,8 +80,9 @@ from benchgap.trend_model import trend_coords, trend_data
 EPS = 1e-9
 
 
-def build_model(table: ScoreTable, *, spec: ModelConfig) -> pm.Model:
-    """The PyMC model of ``table`` (see the module docstring for the equations)."""
+def build_model(table: ScoreTable, *, spec: ModelConfig, pointwise: bool = False) -> pm.Model:
+    """The PyMC model of ``table`` (see the module docstring for the equations). ``pointwise``: also record each
+    cell's log-likelihood (``log_likelihood_cell``; for LOO after sampling, not for sampling)."""
     coords: dict[str, list] = (
         {
             "model": list(table.models),
@@ -132,6 +133,7 @@ def build_model(table: ScoreTable, *, spec: ModelConfig) -> pm.Model:
             kappa=kappa,
             spec=spec,
             inflation=inflation_prior(data, spec.inflation) if aware else None,
+            split=CellSplit.of(table) if pointwise else None,
         )
     return model
 
@@ -228,8 +230,10 @@ def _add_likelihood(
     kappa: pt.TensorVariable,
     spec: ModelConfig,
     inflation: "Inflation | None" = None,
+    split: CellSplit | None = None,
 ) -> None:
-    """The measurement model of each observed cell, as log densities without their data-only constants.
+    """The measurement model of each observed cell, as log densities without their data-only constants. With the
+    table's ``split`` (``build_model(pointwise=True)``), each cell's log density is also recorded, for LOO.
 
     Written out rather than through ``pm.BetaBinomial``/``pm.Beta``: the beta's normaliser ``lgamma(kappa)``
     is per benchmark (per distinct item count and benchmark for the beta-binomial) rather than per cell, log
@@ -240,8 +244,14 @@ def _add_likelihood(
     (the inflation indicator summed out); the per-benchmark normalisers do not depend on p, so they stay outside.
     """
     terms = _CellTerms(data, theta=theta, discrimination=discrimination, intercept=intercept, inflation=inflation)
-    for kind, (log_density, normaliser) in _densities(data, kappa, spec).items():
-        pm.Potential(f"loglik_{kind}", terms.total(kind, log_density) + normaliser)
+    pointwise = pt.zeros(sum(idx.size for idx in vars(split).values())) if split is not None else None
+    for kind, (log_density, normaliser, cell_normaliser) in _densities(data, kappa, spec).items():
+        cells = terms.cells(kind, log_density)
+        pm.Potential(f"loglik_{kind}", pt.sum(cells) + normaliser)
+        if pointwise is not None:
+            pointwise = pt.set_subtensor(pointwise[getattr(split, kind)], cells + cell_normaliser)
+    if pointwise is not None:  # per cell, in the table's order, up to data-only constants (benchgap.loo adds them)
+        pm.Deterministic("log_likelihood_cell", pointwise)
     if inflation is not None:
         pm.Deterministic("inflation_probability", terms.probability, dims="cell")
         pm.Deterministic("inflation_points", terms.points, dims="cell")
@@ -252,9 +262,10 @@ Density = Callable[[pt.TensorVariable], pt.TensorVariable]
 
 def _densities(
     data: dict[str, pt.TensorVariable], kappa: pt.TensorVariable, spec: ModelConfig
-) -> dict[str, tuple[Density, pt.TensorVariable | float]]:
-    """Per measurement kind present in the table: the per-cell log density of ``p`` and the kind's normaliser."""
-    out: dict[str, tuple[Density, pt.TensorVariable | float]] = {}
+) -> dict[str, tuple[Density, pt.TensorVariable | float, pt.TensorVariable | float]]:
+    """Per measurement kind present in the table: the per-cell log density of ``p``, the kind's normaliser, and that
+    normaliser per cell (for the pointwise log-likelihood)."""
+    out: dict[str, tuple[Density, pt.TensorVariable | float, pt.TensorVariable | float]] = {}
     if "counts_model" in data:
         n, k, k_kappa = data["n_items"], data["correct"], kappa[data["counts_benchmark"]]
 
@@ -264,7 +275,7 @@ def _densities(
 
         pair_kappa = kappa[data["pair_benchmark"]]
         normaliser = data["pair_cells"] * (pt.gammaln(pair_kappa) - pt.gammaln(data["pair_items"] + pair_kappa))
-        out["counts"] = (beta_binomial, pt.sum(normaliser))
+        out["counts"] = (beta_binomial, pt.sum(normaliser), pt.gammaln(k_kappa) - pt.gammaln(n + k_kappa))
     if "stderr_model" in data:
         se_kappa = kappa[data["stderr_benchmark"]]
 
@@ -272,7 +283,7 @@ def _densities(
             sd = pt.sqrt(data["stderr"] ** 2 + p * (1.0 - p) / (se_kappa + 1.0))
             return _normal_log_density(data["score_se"], p, sd)
 
-        out["stderr"] = (normal_stderr, 0.0)
+        out["stderr"] = (normal_stderr, 0.0, 0.0)
     if "plain_model" in data:
         out["plain"] = _plain_density(data, kappa, spec)
     return out
@@ -280,7 +291,7 @@ def _densities(
 
 def _plain_density(
     data: dict[str, pt.TensorVariable], kappa: pt.TensorVariable, spec: ModelConfig
-) -> tuple[Density, pt.TensorVariable | float]:
+) -> tuple[Density, pt.TensorVariable | float, pt.TensorVariable | float]:
     """Scores with neither item counts nor standard errors: beta (with its per-benchmark normaliser) or normal."""
     plain_kappa = kappa[data["plain_benchmark"]]
     if spec.plain_likelihood is PlainLikelihood.beta:
@@ -299,13 +310,14 @@ def _plain_density(
             return pt.set_subtensor(density[high], pt.log(pt.betainc(beta[high], alpha[high], floor)))
 
         # lgamma(alpha + beta) once per benchmark, over its uncensored cells
-        return beta_density, pt.sum(data["plain_cells"] * pt.gammaln(kappa))
+        per_cell = pt.set_subtensor(pt.set_subtensor(pt.gammaln(plain_kappa)[low], 0.0)[high], 0.0)
+        return beta_density, pt.sum(data["plain_cells"] * pt.gammaln(kappa)), per_cell
 
     def normal(p: pt.TensorVariable) -> pt.TensorVariable:
         sd = pt.sqrt(spec.score_floor**2 + p * (1.0 - p) / (plain_kappa + 1.0))
         return _normal_log_density(data["score_plain"], p, sd)
 
-    return normal, 0.0
+    return normal, 0.0, 0.0
 
 
 class _CellTerms:
@@ -326,15 +338,15 @@ class _CellTerms:
         n_cells = data["cell_blocked"].shape[0] if inflation is not None else 0
         self.probability, self.points = pt.zeros(n_cells), pt.zeros(n_cells)
 
-    def total(self, kind: str, log_density: Density) -> pt.TensorVariable:
-        """The sum over ``kind``'s cells of ``log_density(p)``."""
+    def cells(self, kind: str, log_density: Density) -> pt.TensorVariable:
+        """``log_density(p)`` of each of ``kind``'s cells (mixed over inflation when the model has it)."""
         data, inflation = self.data, self.inflation
         m, b = data[f"{kind}_model"], data[f"{kind}_benchmark"]
         theta = self.theta[m] if self.theta.ndim == 1 else self.theta[m, data["benchmark_dimension"][b]]
         eta = self.discrimination[b] * theta + self.intercept[b]
         p = pt.clip(data["chance"][b] + (1.0 - data["chance"][b]) * pt.sigmoid(eta), EPS, 1.0 - EPS)
         if inflation is None:
-            return pt.sum(log_density(p))
+            return log_density(p)
         cell = data[f"{kind}_cell"]
         inflated = pt.clip(p + (1.0 - p) * inflation.size[cell], EPS, 1.0 - EPS)
         clean_term = inflation.log1m_share[cell] + log_density(p)
@@ -342,7 +354,7 @@ class _CellTerms:
         mixed = pt.logaddexp(clean_term, inflated_term)
         self.probability = pt.set_subtensor(self.probability[cell], pt.exp(inflated_term - mixed))
         self.points = pt.set_subtensor(self.points[cell], inflated - p)
-        return pt.sum(mixed)
+        return mixed
 
 
 def _normal_log_density(y: pt.TensorVariable, mu: pt.TensorVariable, sd: pt.TensorVariable) -> pt.TensorVariable:

@@ -8,6 +8,7 @@ from benchgap.config import FitConfig
 from benchgap.diagnostics import Diagnostics
 from benchgap.dimension_gaps import DimensionEstimate
 from benchgap.estimands import GapEstimate, ModelEstimate
+from benchgap.loo import LooComparison
 from benchgap.prior_sensitivity import Sensitivity
 from benchgap.records.files import fields_from_plain, fields_to_plain, optional_section
 from benchgap.snapshots import SnapshotChange
@@ -128,6 +129,7 @@ class FitSummary:
     trend: TrendEstimate | None = optional_section()  # the gap over time, when both groups have dated models
     snapshots: SnapshotChange | None = optional_section()  # the gap per snapshot and its change (data.snapshots)
     dimensions: DimensionEstimate | None = optional_section()  # the gap per category (model.dimensions=categories)
+    loo: LooComparison | None = optional_section()  # fit.loo: one against several dimensions by PSIS-LOO
 
     def to_json(self) -> dict[str, Any]:
         return fields_to_plain(self)

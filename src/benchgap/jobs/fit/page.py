@@ -9,6 +9,7 @@ from benchgap.jobs.fit.sections import (
     contamination_blocks,
     dimension_blocks,
     interval_label,
+    loo_blocks,
     number,
     pair_text,
     sensitivity_blocks,
@@ -59,6 +60,8 @@ def fit_report_blocks(s: FitSummary, figures: dict[str, Path]) -> list[Block]:
         blocks += trend_blocks(s.trend, interval_label(gap))
     if s.dimensions is not None:
         blocks += dimension_blocks(s.dimensions, gap.a, gap.b, interval_label(gap))
+    if s.loo is not None:
+        blocks += loo_blocks(s.loo)
     if s.contamination is not None:
         blocks += contamination_blocks(s.contamination, gap.a, gap.b, interval_label(gap))
     blocks += [*_model_blocks(s), *_tie_blocks(s), *_diagnostic_blocks(s)]

@@ -12,14 +12,24 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from xarray import DataTree
+from xarray import Dataset, DataTree
 
 from benchgap import __version__
-from benchgap.config import DataConfig, FitConfig, ModelKind, PlainLikelihood, WeightingConfig, WeightScheme
+from benchgap.capability_prior import check_dimensions
+from benchgap.config import (
+    DataConfig,
+    Dimensions,
+    FitConfig,
+    ModelKind,
+    PlainLikelihood,
+    WeightingConfig,
+    WeightScheme,
+)
 from benchgap.fitting import FitResult, fit
 from benchgap.inflation import PER_CELL_DRAWS, cell_inflation, model_inflation
 from benchgap.jobs.fit.checks import check_fit
 from benchgap.jobs.fit.page import write_fit_report
+from benchgap.loo import LooComparison, compare_loo, pointwise_log_likelihood
 from benchgap.posterior import predictive_coverage, replicate_scores
 from benchgap.prior_sensitivity import Sensitivity, sensitivity
 from benchgap.records.files import write_json_atomic
@@ -119,6 +129,25 @@ def _fits(cfg: FitConfig, table: ScoreTable) -> tuple[FitResult, FitResult | Non
     return result, plain_result
 
 
+def _dimensionality_comparison(cfg: FitConfig, result: FitResult) -> tuple[LooComparison, np.ndarray]:
+    """``fit.loo``: the same table fitted with the other ``model.dimensions``, and both fits compared by PSIS-LOO;
+    also the configured fit's pointwise log-likelihood (for ``posterior.nc``)."""
+    other = Dimensions.one if cfg.model.dimensions is Dimensions.categories else Dimensions.categories
+    label = {Dimensions.one: "one-dimensional", Dimensions.categories: "per-category"}
+    log.info("fit.loo: fitting model.dimensions=%s to the same table, to compare the two by LOO", other.value)
+    other_model = dataclasses.replace(cfg.model, dimensions=other)
+    check_dimensions(result.table, other_model)
+    other_result = fit(
+        result.table, model=other_model, sampler=cfg.sampler, gap=cfg.gap, convergence=cfg.convergence, trend=cfg.trend
+    )
+    _log_fit(other_result)
+    logliks = {
+        label[spec.dimensions]: (r.posterior, pointwise_log_likelihood(r.posterior, r.table, spec))
+        for r, spec in ((result, cfg.model), (other_result, other_model))
+    }
+    return compare_loo(logliks), logliks[label[cfg.model.dimensions]][1]
+
+
 def _log_fit(result: FitResult) -> None:
     diagnostics = result.diagnostics
     log.info(
@@ -150,6 +179,12 @@ def _write_files(cfg: FitConfig, result: FitResult, plain_result: FitResult | No
         per_model.to_csv(scratch / "inflation_models.csv", index=False)
     coverage = predictive_coverage(replicates, table.score, prob=0.9)
     summary = summarise(result, cfg, ppc_coverage=coverage, contamination=contamination)
+    if cfg.loo:
+        comparison, loglik = _dimensionality_comparison(cfg, result)
+        summary = dataclasses.replace(summary, loo=comparison)
+        result.posterior["log_likelihood"] = DataTree(
+            Dataset({"score": (("chain", "draw", "cell"), loglik)}, coords={"cell": np.arange(table.n_cells)})
+        )
     write_json_atomic(scratch / "summary.json", summary.to_json())
     per_model_rows = pd.DataFrame([dataclasses.asdict(m) for m in summary.models])
     for column in ("theta_interval", "rank_interval", "composite_interval", "suite_interval"):

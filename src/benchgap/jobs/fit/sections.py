@@ -4,6 +4,7 @@ number formats every section of the report uses."""
 from benchgap.dimension_gaps import DimensionEstimate
 from benchgap.document import Block, Heading, Paragraph, Table
 from benchgap.estimands import GapEstimate
+from benchgap.loo import LooComparison
 from benchgap.prior_sensitivity import THRESHOLD
 from benchgap.records.fit_summary import ContaminationSummary, FitSummary, GapBrief
 from benchgap.snapshots import SnapshotChange
@@ -236,6 +237,22 @@ def dimension_blocks(dims: DimensionEstimate, a: str, b: str, interval: str) -> 
         Table(["dimension", *groups], profile_rows),
         Paragraph("Correlation between dimensions (posterior mean; of the capabilities around their group means):"),
         Table(["", *names], correlation_rows),
+    ]
+
+
+def loo_blocks(comparison: LooComparison) -> list[Block]:
+    """One number or several: the PSIS-LOO of the one- and the per-category fit, and which is preferred."""
+    rows = [[f.model, number(f.elpd, 1), number(f.se, 1), number(f.p_loo, 1), str(f.high_k)] for f in comparison.fits]
+    return [
+        Heading("One number or several? (PSIS-LOO)"),
+        Paragraph(comparison.verdict, strong=True),
+        Paragraph(
+            "The table fitted with one capability per model and with one per benchmark category, each scored by the "
+            "expected log density of every score left out in turn (PSIS-LOO; higher is better). Clearly better: a "
+            "difference over 4 and over twice its standard error. Pareto k > 0.7: cells whose left-out estimate is "
+            "unreliable. The configured fit's pointwise log-likelihood is in posterior.nc (group log_likelihood)."
+        ),
+        Table(["model", "ELPD", "se", "p_loo", "cells with k > 0.7"], rows),
     ]
 
 
