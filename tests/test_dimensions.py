@@ -127,3 +127,24 @@ def test_simulate_scores_each_category_in_worlds_with_dimensions(tmp_path):
     assert found["math"].bias == pytest.approx((math["estimate"] - math["truth"]).mean())
     again = run_simulate(cfg, out_dir=tmp_path)  # resumes: every replicate's rows are there
     assert again.estimators["composite_dimension"].bias == pytest.approx(result.estimators["composite_dimension"].bias)
+
+
+def test_flag_columns_name_the_categories(tmp_path):
+    """A table without a category column takes each benchmark's category from its first true is_<category> flag
+    (Epoch's is_math and is_coding), and 'other' where none is true; on Epoch: math, coding and other."""
+    from benchgap.config import DataConfig
+    from benchgap.table import read_table
+    from tests.conftest import write
+
+    rows = "model,group,benchmark,score,is_math,is_coding\n"
+    for model, group in (("A", "US"), ("B", "China")):
+        rows += f"{model},{group},MATH,0.5,True,False\n{model},{group},HumanEval,0.4,False,True\n"
+        rows += f"{model},{group},MMLU,0.6,False,False\n"
+    table = read_table(DataConfig(path=str(write(tmp_path, "flags.csv", rows))))
+    assert dict(zip(table.benchmarks, table.categories, strict=True)) == {
+        "MATH": "math",
+        "HumanEval": "coding",
+        "MMLU": "other",
+    }
+    epoch = read_table(composed("fit", "data=epoch").data)
+    assert set(epoch.categories) == {"math", "coding", "other"}

@@ -49,6 +49,20 @@ def model_groups(
     return tuple(groups.get(m, UNKNOWN_GROUP) or UNKNOWN_GROUP for m in models)
 
 
+def flag_categories(long: pd.DataFrame, benchmarks: tuple[str, ...]) -> dict[str, str]:
+    """Categories from flag columns ``is_<category>`` (Epoch's ``is_math``, ``is_coding``) when the table has no
+    ``category`` column: a benchmark's first true flag names its category, and one with none is ``other``."""
+    flags = [c for c in long.columns if c.startswith("is_") and len(c) > 3]
+    if not flags or "category" in long.columns:
+        return {}
+    values = {c: first_per_key(long, "benchmark", c) for c in flags}
+    out = {}
+    for b in benchmarks:
+        true = [c[3:] for c in flags if str(values[c].get(b, "")).strip().lower() in ("true", "1", "yes")]
+        out[b] = true[0] if true else "other"
+    return out
+
+
 def benchmark_info(
     long: pd.DataFrame, path: Path, benchmarks: tuple[str, ...], bench_meta: pd.DataFrame | None, cfg: DataConfig
 ) -> dict[str, list]:
@@ -63,6 +77,7 @@ def benchmark_info(
         check_listed("data.benchmarks", cfg.benchmarks, list(bench_meta.index), benchmarks, "benchmark")
         bench_meta = bench_meta.rename(columns={"release_date": "benchmark_release_date"})
     info: dict[str, list] = {key: [] for key in BENCHMARK_INFO}
+    flagged = flag_categories(long, benchmarks)
     for b in benchmarks:
 
         def value(column: str, b: str = b) -> tuple[str, str]:
@@ -73,7 +88,7 @@ def benchmark_info(
                     return text, f"data.benchmarks: '{cfg.benchmarks}'"
             return str(table_meta.get(column, {}).get(b, "")), f"{path}: column '{column}'"
 
-        info["category"].append(value("category")[0] or "all")
+        info["category"].append(value("category")[0] or flagged.get(b) or "all")
         info["chance"].append(_meta_number(*value("chance"), b, "chance", 0.0, lo=0.0, hi=0.99))
         info["weight"].append(_meta_number(*value("weight"), b, "weight", np.nan, lo=0.0, hi=np.inf))
         info["n_items"].append(_meta_number(*value("n_items"), b, "n_items", np.nan, lo=1.0, hi=np.inf, whole=True))
