@@ -105,7 +105,9 @@ def _verdict(rows: list[dict], b: str) -> str:
         covered = [r["coverage"] for r in model if r["coverage"] is not None and np.isfinite(r["coverage"])]
         text += ("; the" if text else "The") + f" model's of up to {worst['bias']:+.1f} months (se {worst['se']:.2f})"
         if covered:
-            text += f", its 90% intervals holding the truth in {min(covered):.2f} to {max(covered):.2f} of worlds"
+            low, high = min(covered), max(covered)
+            share = f"{low:.2f}" if f"{low:.2f}" == f"{high:.2f}" else f"{low:.2f} to {high:.2f}"
+            text += f", its 90% intervals (ties split) holding the truth in {share} of worlds per job"
     return text + "."
 
 
