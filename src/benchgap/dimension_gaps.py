@@ -8,11 +8,11 @@ from dataclasses import dataclass
 import numpy as np
 from xarray import DataTree
 
+from benchgap.compared import ComparedGroups
 from benchgap.config import GapConfig
 from benchgap.posterior import composite_draws, posterior_array
 from benchgap.summaries import DrawSummary, Rope, direction_words, shown_down, verdict
 from benchgap.table import ScoreTable
-from benchgap.weighting import best_vs_best
 
 
 @dataclass(frozen=True)
@@ -40,38 +40,35 @@ class DimensionEstimate:
     summary: str
 
 
+def category_weights(table: ScoreTable) -> dict[str, np.ndarray]:
+    """Per category, equal weights on its benchmarks (summing to 1) and none elsewhere."""
+    return {
+        name: (table.category_idx == k) / (table.category_idx == k).sum() for k, name in enumerate(table.category_names)
+    }
+
+
 def category_score_gaps(posterior: DataTree, table: ScoreTable, gap: GapConfig) -> dict[str, np.ndarray]:
     """Per category, the best-vs-best gap in expected mean score over its benchmarks, per (chain, draw). Any fit has
     it: a one-dimensional one predicts every category from its one capability."""
-    groups = np.asarray(table.groups)
-    in_a, in_b = groups == gap.a, groups == gap.b
-    out = {}
-    for k, name in enumerate(table.category_names):
-        mine = table.category_idx == k
-        out[name] = best_vs_best(composite_draws(posterior, table, mine / mine.sum()), in_a, in_b)
-    return out
+    compared = ComparedGroups.of(table, gap)
+    return {name: compared.best(composite_draws(posterior, table, w)) for name, w in category_weights(table).items()}
 
 
 def estimate_dimensions(
-    posterior: DataTree, table: ScoreTable, *, gap: GapConfig
+    posterior: DataTree, table: ScoreTable, *, gap: GapConfig, compared: ComparedGroups
 ) -> tuple[DimensionEstimate, dict[str, np.ndarray]] | None:
     """The dimension block and its draws (``gap_latent_<dimension>`` and ``gap_score_<dimension>``, for the
     convergence check and ``posterior.nc``); None for a one-dimensional fit."""
     if "theta_dim" not in posterior["posterior"]:
         return None
     theta_dim = posterior_array(posterior, "theta_dim")  # (chain, draw, model, dimension)
-    groups = np.asarray(table.groups)
-    in_a, in_b = groups == gap.a, groups == gap.b
-    k = max(1, min(gap.top_k, int(in_a.sum()), int(in_b.sum())))
     gaps: list[DimensionGap] = []
     draws: dict[str, np.ndarray] = {}
-    scores = category_score_gaps(posterior, table, gap)
-    for d, name in enumerate(table.category_names):
-        mine = table.category_idx == d
+    for d, (name, score) in enumerate(category_score_gaps(posterior, table, gap).items()):
         theta = theta_dim[..., d]
-        latent, score = best_vs_best(theta, in_a, in_b), scores[name]
+        latent = compared.best(theta)
         draws |= {f"gap_latent_{name}": latent, f"gap_score_{name}": score}
-        gaps.append(_dimension_gap(name, int(mine.sum()), theta, latent, score, table, gap, k))
+        gaps.append(_dimension_gap(name, theta, latent, score, table, gap, compared))
     correlation = posterior_array(posterior, "dimension_corr").mean(axis=(0, 1))
     estimate = DimensionEstimate(tuple(gaps), correlation.round(4).tolist(), _summary(gaps, gap))
     return estimate, draws
@@ -79,32 +76,28 @@ def estimate_dimensions(
 
 def _dimension_gap(
     name: str,
-    benchmarks: int,
     theta: np.ndarray,
     latent: np.ndarray,
     score: np.ndarray,
     table: ScoreTable,
     gap: GapConfig,
-    k: int,
+    compared: ComparedGroups,
 ) -> DimensionGap:
-    groups = np.asarray(table.groups)
-    in_a, in_b = groups == gap.a, groups == gap.b
     prob, kind = gap.interval_prob, gap.interval
-    top = [np.sort(theta[..., members], axis=-1)[..., -k:].mean(axis=-1) for members in (in_a, in_b)]
-    mean = theta[..., in_a].mean(axis=-1) - theta[..., in_b].mean(axis=-1)
     score_summary = DrawSummary.of(score, prob, kind)
     best = {}
-    for group, members in ((gap.a, in_a), (gap.b, in_b)):
+    for group, members in ((gap.a, compared.in_a), (gap.b, compared.in_b)):
         index = np.flatnonzero(members)
         winners = np.bincount(theta[..., index].reshape(-1, index.size).argmax(axis=1), minlength=index.size)
         best[group] = table.models[index[winners.argmax()]]
+    groups = np.asarray(table.groups)
     return DimensionGap(
         dimension=name,
-        benchmarks=benchmarks,
+        benchmarks=int((np.asarray(table.categories) == name).sum()),
         latent=DrawSummary.of(latent, prob, kind),
         score=score_summary,
-        top_k=DrawSummary.of(top[0] - top[1], prob, kind),
-        group_mean=DrawSummary.of(mean, prob, kind),
+        top_k=DrawSummary.of(compared.top_k(theta), prob, kind),
+        group_mean=DrawSummary.of(compared.mean(theta), prob, kind),
         best_a=best[gap.a],
         best_b=best[gap.b],
         profile={g: float(theta[..., groups == g].mean()) for g in table.group_names},

@@ -7,25 +7,17 @@ removes."""
 from typing import Any
 
 import numpy as np
-from scipy.stats import norm
 
 from benchgap.config import GapConfig, IntervalKind
-from benchgap.dimension_gaps import category_score_gaps
+from benchgap.dimension_gaps import category_score_gaps, category_weights
 from benchgap.estimators import LEVELS, Estimator, estimator_columns
 from benchgap.fitting import FitResult
-from benchgap.lenses import lens_gap, weighted_composite
+from benchgap.lenses import composite_gap_intervals
 from benchgap.metrics import truth_columns
 from benchgap.summaries import credible_interval, interval_pair
 from benchgap.table import ScoreTable
 from benchgap.weighting import best_vs_best
 from benchgap.world import World
-
-
-def category_weights(table: ScoreTable) -> dict[str, np.ndarray]:
-    """Per category, equal weights on its benchmarks (summing to 1) and none elsewhere."""
-    return {
-        name: (table.category_idx == k) / (table.category_idx == k).sum() for k, name in enumerate(table.category_names)
-    }
 
 
 def category_truths(world: World, table: ScoreTable, a: str, b: str) -> dict[str, tuple[float, float]]:
@@ -46,12 +38,8 @@ def naive_dimension_rows(
 ) -> list[dict[str, Any]]:
     """Per category: best vs best mean observed score, with the binomial interval of the two best."""
     rows = []
-    z = {level: float(norm.ppf(0.5 + level / 2)) for level in LEVELS}
     for name, weights in category_weights(table).items():
-        composite, se = weighted_composite(table, weights)
-        naive = lens_gap(composite, table, a=a, b=b)
-        gap_se = float(np.hypot(se[table.models.index(naive.a_model)], se[table.models.index(naive.b_model)]))
-        intervals = {level: (naive.gap - z[level] * gap_se, naive.gap + z[level] * gap_se) for level in LEVELS}
+        naive, gap_se, _, intervals = composite_gap_intervals(table, weights, a=a, b=b, levels=LEVELS)
         rows.append(
             shared
             | estimator_columns(Estimator.composite_dimension)
@@ -69,9 +57,17 @@ def bayes_dimension_rows(
     *,
     gap: GapConfig,
 ) -> list[dict[str, Any]]:
-    """Per category: the model's posterior best-vs-best gap in expected mean score, with its equal-tailed intervals."""
+    """Per category: the model's posterior best-vs-best gap in expected mean score, with its equal-tailed intervals
+    (a per-category fit has computed them already; a one-dimensional fit's are computed here)."""
+    found = result.estimates.draws
+    names = result.table.category_names
+    per_category = (
+        {name: found[f"gap_score_{name}"] for name in names}
+        if result.estimates.dimensions is not None
+        else category_score_gaps(result.posterior, result.table, gap)
+    )
     rows = []
-    for name, draws in category_score_gaps(result.posterior, result.table, gap).items():
+    for name, draws in per_category.items():
         values = draws.ravel()
         intervals = {level: interval_pair(credible_interval(values, level, IntervalKind.eti)) for level in LEVELS}
         rows.append(

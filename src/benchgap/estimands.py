@@ -9,6 +9,7 @@ from dataclasses import dataclass
 import numpy as np
 from xarray import DataTree
 
+from benchgap.compared import ComparedGroups
 from benchgap.config import GapConfig, TrendConfig
 from benchgap.dimension_gaps import DimensionEstimate, estimate_dimensions
 from benchgap.lenses import LensGap, lens_gap, mean_score, mean_win_rate
@@ -26,7 +27,6 @@ from benchgap.summaries import (
 )
 from benchgap.table import ScoreTable
 from benchgap.trend import TrendEstimate, estimate_trend
-from benchgap.weighting import best_vs_best
 
 
 @dataclass(frozen=True)
@@ -100,51 +100,6 @@ class FitEstimates:
     dimensions: DimensionEstimate | None = None  # the gap per capability dimension (model.dimensions=categories)
 
 
-@dataclass(frozen=True)
-class _Compared:
-    """Which models each compared group has, and the top-k size both can fill."""
-
-    in_a: np.ndarray
-    in_b: np.ndarray
-    k: int
-
-    @classmethod
-    def of(cls, table: ScoreTable, gap: GapConfig) -> "_Compared":
-        groups = np.asarray(table.groups)
-        in_a, in_b = groups == gap.a, groups == gap.b
-        return cls(in_a, in_b, max(1, min(gap.top_k, int(in_a.sum()), int(in_b.sum()))))
-
-    def best(self, values: np.ndarray) -> np.ndarray:
-        """Per draw: a's best minus b's best."""
-        return best_vs_best(values, self.in_a, self.in_b)
-
-    def top_k(self, values: np.ndarray) -> np.ndarray:
-        """Per draw: the mean of a's k best minus that of b's k best."""
-        top = [
-            np.sort(values[..., members], axis=-1)[..., -self.k :].mean(axis=-1) for members in (self.in_a, self.in_b)
-        ]
-        return top[0] - top[1]
-
-    def mean(self, values: np.ndarray) -> np.ndarray:
-        """Per draw: the mean over a's models minus that over b's."""
-        return values[..., self.in_a].mean(axis=-1) - values[..., self.in_b].mean(axis=-1)
-
-    def gap_draws(self, theta: np.ndarray, composite: np.ndarray, suite: np.ndarray) -> dict[str, np.ndarray]:
-        """Every gap per draw: best vs best, top-k and group mean on the latent, capability and suite scales."""
-        return {
-            "gap_latent": self.best(theta),
-            "gap_score": self.best(composite),
-            "gap_relative": self.best(composite) / composite[..., self.in_b].max(axis=-1),
-            "gap_group_mean": self.mean(theta),
-            "gap_top_k": self.top_k(theta),
-            "gap_score_top_k": self.top_k(composite),
-            "gap_score_group_mean": self.mean(composite),
-            "gap_suite": self.best(suite),
-            "gap_suite_top_k": self.top_k(suite),
-            "gap_suite_group_mean": self.mean(suite),
-        }
-
-
 def estimate(
     posterior: DataTree,
     table: ScoreTable,
@@ -165,7 +120,7 @@ def estimate(
     theta = posterior_array(posterior, "theta")  # (chain, draw, model)
     composite = composite_draws(posterior, table, weights)
     suite, suite_means = _suite_composites(posterior, table, gap, weights, seed, plain_normal_floor)
-    compared = _Compared.of(table, gap)
+    compared = ComparedGroups.of(table, gap)
     draws = compared.gap_draws(theta, composite, suite)
     lens_values = {"mean_score": mean_score(table), "mean_win_rate": mean_win_rate(table)}
     models = _model_estimates(theta, composite, suite, table, lens_values, gap)
@@ -189,7 +144,7 @@ def estimate(
     change = estimate_snapshots(posterior, table, gap=gap)
     if change is not None:
         draws |= change[1]
-    per_dimension = estimate_dimensions(posterior, table, gap=gap)
+    per_dimension = estimate_dimensions(posterior, table, gap=gap, compared=compared)
     if per_dimension is not None:
         draws |= per_dimension[1]
     return FitEstimates(
@@ -234,7 +189,7 @@ def _gap_estimate(
     draws: dict[str, np.ndarray],
     scores: dict[str, np.ndarray],
     table: ScoreTable,
-    compared: _Compared,
+    compared: ComparedGroups,
     *,
     gap: GapConfig,
     weights: np.ndarray,

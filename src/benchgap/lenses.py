@@ -6,6 +6,7 @@ Every model-based estimate in benchgap stands beside these, so a reader sees wha
 from dataclasses import dataclass
 
 import numpy as np
+from scipy.stats import norm
 
 from benchgap.errors import InputError
 from benchgap.table import ScoreTable
@@ -94,3 +95,17 @@ def lens_gap(values: np.ndarray, table: ScoreTable, *, a: str, b: str) -> LensGa
         gap=gap,
         relative=gap / float(values[ib]) if values[ib] else float("nan"),
     )
+
+
+def composite_gap_intervals(
+    table: ScoreTable, weights: np.ndarray, *, a: str, b: str, levels: tuple[float, ...]
+) -> tuple[LensGap, float, np.ndarray, dict[float, tuple[float, float]]]:
+    """The headline number as leaderboards publish it: best vs best weighted composite, the standard error of that
+    difference (the two best composites' binomial errors combined), each model's composite, and the normal interval
+    at each of ``levels``."""
+    composite, se = weighted_composite(table, weights)
+    naive = lens_gap(composite, table, a=a, b=b)
+    gap_se = float(np.hypot(se[table.models.index(naive.a_model)], se[table.models.index(naive.b_model)]))
+    z = {level: float(norm.ppf(0.5 + level / 2)) for level in levels}
+    intervals = {level: (naive.gap - z[level] * gap_se, naive.gap + z[level] * gap_se) for level in levels}
+    return naive, gap_se, composite, intervals

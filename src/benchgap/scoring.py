@@ -11,14 +11,13 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from scipy.stats import norm
 
 from benchgap.config import GapConfig, IntervalKind, ModelKind, OverfittingConfig, SimulateConfig, WeightScheme
 from benchgap.dimension_scoring import bayes_dimension_rows, category_truths, naive_dimension_rows
 from benchgap.estimators import LEVELS, Estimator, Scale, estimator_columns
 from benchgap.fitting import FitResult, fit
 from benchgap.inflation import cell_draws, detection
-from benchgap.lenses import lens_gap, mean_win_rate, weighted_composite
+from benchgap.lenses import composite_gap_intervals, lens_gap, mean_win_rate, weighted_composite
 from benchgap.metrics import ranking_columns, truth_columns
 from benchgap.posterior import leader_score_differences
 from benchgap.sampling import ModelCache
@@ -140,12 +139,9 @@ def score_replicate(rep: Replicate, cfg: SimulateConfig, cache: ModelCache | Non
 
 def _composite_row(rep: Replicate, cfg: SimulateConfig, shared: dict[str, Any], truths: Truths) -> dict[str, Any]:
     """The headline number: best vs best weighted composite, with the binomial interval of the two best."""
-    table = rep.table
-    composite, se = weighted_composite(table, rep.weights)
-    naive = lens_gap(composite, table, a=cfg.world.a, b=cfg.world.b)
-    gap_se = float(np.hypot(se[table.models.index(naive.a_model)], se[table.models.index(naive.b_model)]))
-    z = {level: float(norm.ppf(0.5 + level / 2)) for level in LEVELS}
-    intervals = {level: (naive.gap - z[level] * gap_se, naive.gap + z[level] * gap_se) for level in LEVELS}
+    naive, gap_se, composite, intervals = composite_gap_intervals(
+        rep.table, rep.weights, a=cfg.world.a, b=cfg.world.b, levels=LEVELS
+    )
     return (
         shared
         | estimator_columns(Estimator.composite)

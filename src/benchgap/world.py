@@ -22,7 +22,6 @@ from benchgap.config import (
     GroupWorld,
     NoiseConfig,
     OverfittingConfig,
-    SuiteConfig,
     WorldConfig,
 )
 from benchgap.errors import InputError
@@ -161,7 +160,8 @@ def sample_world(cfg: WorldConfig, rng: np.random.Generator) -> World:
     difficulty = difficulty + suite.difficulty_slope * (benchmark_release - cfg.origin)
     chance = np.array([suite.chance.get(c, 0.0) for c in categories])
     theta_dim = _dimension_capabilities(cfg, keys, centre, deviation, specs, rng)
-    truth = _standardised_truth(theta, -discrimination * difficulty, discrimination, chance, theta_dim, suite)
+    category = np.array([list(suite.categories).index(c) for c in categories])  # each benchmark's column of theta_dim
+    truth = _standardised_truth(theta, -discrimination * difficulty, discrimination, chance, theta_dim, category)
     # Drawn last, and only when set, so a world without them draws what it always drew.
     noise_scale = np.exp(cfg.noise.spread * rng.standard_normal(n_bench)) if cfg.noise.spread > 0 else np.ones(n_bench)
     if cfg.noise.interaction_sd > 0:
@@ -211,7 +211,7 @@ def _standardised_truth(
     discrimination: np.ndarray,
     chance: np.ndarray,
     theta_dim: np.ndarray | None = None,
-    suite: SuiteConfig | None = None,
+    category: np.ndarray | None = None,
 ) -> Truth:
     """The truth on the model's scale: capabilities with mean 0 and sd 1 over the models (per category with
     ``theta_dim``, whose share-weighted mean, standardised, is then the general ``theta``); scores unchanged."""
@@ -222,8 +222,7 @@ def _standardised_truth(
         theta = (theta - centre) / spread
         reads = theta[:, None]
     else:
-        assert suite is not None
-        category = np.repeat(np.arange(len(suite.categories)), suite.benchmarks_per_category)
+        assert category is not None  # per benchmark, its column of theta_dim
         centres, spreads = theta_dim.mean(axis=0), theta_dim.std(axis=0)
         intercept = intercept + discrimination * centres[category]
         discrimination = discrimination * spreads[category]

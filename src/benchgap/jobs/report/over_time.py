@@ -6,12 +6,12 @@ import numpy as np
 import pandas as pd
 
 from benchgap.document import Block, Heading, Paragraph, Table
-from benchgap.estimators import Estimator
+from benchgap.estimators import Estimator, Scale
 from benchgap.jobs.report.analysis import value_text
 from benchgap.jobs.report.sweep import Job, Sweep
 from benchgap.metrics import reliability_rows
 
-UNITS = {"months": "months", "latent_change": "sd", "score_change": "points"}
+UNITS = {Scale.months: "months", Scale.latent_change: "sd", Scale.score_change: "points"}
 
 
 def trend_blocks(sweep: Sweep, params: list[str]) -> list[Block]:
@@ -58,7 +58,7 @@ def _job_rows(job: Job, params: list[str]) -> list[dict]:
         if summary is None:
             continue
         errors = job.replicates.loc[job.replicates["estimator"] == estimator.value, "error"].to_numpy(float)
-        scale = 100.0 if estimator.scale.value == "score_change" else 1.0
+        scale = 100.0 if estimator.scale is Scale.score_change else 1.0
         se = errors.std(ddof=1) / np.sqrt(len(errors)) if len(errors) > 1 else np.nan
         coverage = summary.coverage_at(90)
         fit = summary.fit
@@ -73,7 +73,7 @@ def _job_rows(job: Job, params: list[str]) -> list[dict]:
                     *[value_text(job.overrides.get(p, "(default)")) for p in params],
                     estimator.label,
                     str(summary.replicates),
-                    f"{summary.mean_truth * scale:+.2f} {UNITS[estimator.scale.value]}",
+                    f"{summary.mean_truth * scale:+.2f} {UNITS[estimator.scale]}",
                     f"{summary.bias * scale:+.2f} ({se * scale:.2f})",
                     f"{summary.rmse * scale:.2f}",
                     _share(coverage),
