@@ -349,6 +349,7 @@ class SimulateConfig:
     only: list[int] = ranged([], 0)  # re-run just these replicate indices (empty: all)
     run_share: list[float] = ranged([0.0, 0.5], within=SHARE)  # the fits' gap.run_share (suite gap; `benchgap fit`)
     bayes: bool = True  # fit the Bayesian model to every replicate (false: naive estimators only, seconds)
+    loo: bool = False  # also fit the other model.dimensions to every world and compare the two fits by PSIS-LOO
     plots: bool = True  # write the apparent-vs-true gap figure
 
 

@@ -8,11 +8,12 @@ from typing import Any
 
 import numpy as np
 
-from benchgap.config import GapConfig, IntervalKind
+from benchgap.config import Dimensions, GapConfig, IntervalKind, ModelConfig
 from benchgap.dimension_gaps import category_score_gaps, category_weights
 from benchgap.estimators import LEVELS, Estimator, estimator_columns
 from benchgap.fitting import FitResult
 from benchgap.lenses import composite_gap_intervals
+from benchgap.loo import DIMENSION_LABELS, compare_loo, pointwise_log_likelihood
 from benchgap.metrics import truth_columns
 from benchgap.summaries import credible_interval, interval_pair
 from benchgap.table import ScoreTable
@@ -56,6 +57,7 @@ def bayes_dimension_rows(
     fit: dict[str, Any],
     *,
     gap: GapConfig,
+    estimator: Estimator = Estimator.bayes_dimension,
 ) -> list[dict[str, Any]]:
     """Per category: the model's posterior best-vs-best gap in expected mean score, with its equal-tailed intervals
     (a per-category fit has computed them already; a one-dimensional fit's are computed here)."""
@@ -72,9 +74,32 @@ def bayes_dimension_rows(
         intervals = {level: interval_pair(credible_interval(values, level, IntervalKind.eti)) for level in LEVELS}
         rows.append(
             shared
-            | estimator_columns(Estimator.bayes_dimension)
+            | estimator_columns(estimator)
             | {"dimension": name, "se": float(values.std(ddof=1)), "prob_a_ahead": float((values > 0).mean())}
             | truth_columns(float(values.mean()), intervals, *truths[name])
             | fit
         )
     return rows
+
+
+def dimensionality_columns(
+    fits: tuple[tuple[FitResult, ModelConfig], tuple[FitResult, ModelConfig]], *, multidimensional: bool
+) -> dict[str, Any]:
+    """``loo=true``: PSIS-LOO of a world's one-dimensional and per-category fits, against the world's truth (the
+    per-category fit is right when the world's categories differ). ``loo_difference``: the per-category fit's ELPD
+    minus the one-dimensional fit's, with the standard error of that difference."""
+    comparison = compare_loo(
+        {
+            DIMENSION_LABELS[spec.dimensions]: (r.posterior, pointwise_log_likelihood(r.posterior, r.table, spec))
+            for r, spec in fits
+        }
+    )
+    elpd = {fit.model: fit.elpd for fit in comparison.fits}
+    right = DIMENSION_LABELS[Dimensions.categories if multidimensional else Dimensions.one]
+    return {
+        "loo_preferred": comparison.preferred,
+        "loo_right": float(comparison.preferred == right),
+        "loo_difference": elpd[DIMENSION_LABELS[Dimensions.categories]] - elpd[DIMENSION_LABELS[Dimensions.one]],
+        "loo_difference_se": comparison.difference_se,
+        "loo_high_k": sum(fit.high_k for fit in comparison.fits),
+    }

@@ -43,6 +43,7 @@ class Estimator(Enum):
     # worlds with capabilities per category (world.dimensions): one row per category, its `dimension` column naming it
     composite_dimension = "composite_dimension"  # best vs best mean observed score over the category's benchmarks
     bayes_dimension = "bayes_dimension"  # the model's best-vs-best expected mean score over them (any model.dimensions)
+    bayes_dimension_other = "bayes_dimension_other"  # loo=true: the same from the other model.dimensions' fit
 
     @property
     def label(self) -> str:
@@ -60,7 +61,7 @@ class Estimator(Enum):
     @property
     def per_dimension(self) -> bool:
         """Whether the estimator has one row per benchmark category (worlds with ``world.dimensions``)."""
-        return self in (Estimator.composite_dimension, Estimator.bayes_dimension)
+        return self in (Estimator.composite_dimension, Estimator.bayes_dimension, Estimator.bayes_dimension_other)
 
     @property
     def over_time(self) -> bool:
@@ -82,6 +83,7 @@ _LABELS = {
     Estimator.bayes_gap_change_score: "Bayesian model, score frontier gap's change (equal-tailed interval)",
     Estimator.composite_dimension: "naive composite per category (binomial interval)",
     Estimator.bayes_dimension: "Bayesian model, gap per category (equal-tailed interval)",
+    Estimator.bayes_dimension_other: "the other model.dimensions (loo=true), gap per category (equal-tailed interval)",
 }
 
 
@@ -97,13 +99,19 @@ _SCALES = {
 }
 
 
-def estimators(*, bayes: bool, trend: bool = False, dimensions: bool = False) -> tuple[Estimator, ...]:
+def estimators(
+    *, bayes: bool, trend: bool = False, dimensions: bool = False, loo: bool = False
+) -> tuple[Estimator, ...]:
     """The estimators a simulate job scores, in row order: one row each per replicate (the gap over time's only
-    with ``trend.score=true``; the per-category ones, one row per category, only in worlds with dimensions)."""
+    with ``trend.score=true``; the per-category ones, one row per category, only in worlds with dimensions; the
+    other dimensionality's only with ``loo=true``)."""
     return tuple(
         e
         for e in Estimator
-        if (bayes or not e.fitted) and (trend or not e.over_time) and (dimensions or not e.per_dimension)
+        if (bayes or not e.fitted)
+        and (trend or not e.over_time)
+        and (dimensions or not e.per_dimension)
+        and (loo or e is not Estimator.bayes_dimension_other)
     )
 
 

@@ -7,6 +7,7 @@ sampler used, each cell's normaliser included), evaluated at every posterior dra
 sampler leaves out (the binomial coefficient, ``log 2 pi / 2``) are added here, so an ELPD is a real log density.
 """
 
+import dataclasses
 import warnings
 from dataclasses import dataclass
 
@@ -16,10 +17,21 @@ import numpy as np
 from scipy.special import gammaln
 from xarray import DataTree
 
-from benchgap.config import ModelConfig
+from benchgap.config import Dimensions, ModelConfig
 from benchgap.table import CellSplit, ScoreTable
 
+RECORDED = "log_likelihood_cell"  # build_model(pointwise=True)'s per-cell record, without data-only constants
 HIGH_K = 0.7  # Pareto k above this: that cell's importance-sampling estimate is unreliable
+
+
+DIMENSION_LABELS = {Dimensions.one: "one-dimensional", Dimensions.categories: "per-category"}
+NEITHER = "neither"  # the comparison's preference when LOO does not tell the two apart
+
+
+def other_dimensionality(spec: ModelConfig) -> ModelConfig:
+    """The same model with the other ``model.dimensions`` (one <-> categories): the fit LOO compares it with."""
+    other = Dimensions.one if spec.dimensions is Dimensions.categories else Dimensions.categories
+    return dataclasses.replace(spec, dimensions=other)
 
 
 @dataclass(frozen=True)
@@ -41,10 +53,15 @@ class LooComparison:
     elpd_difference: float  # best minus the runner-up (>= 0)
     difference_se: float  # the standard error of that difference, from the pointwise differences
     verdict: str
+    preferred: str  # the best fit's label when it is clearly better, else NEITHER
 
 
 def pointwise_log_likelihood(posterior: DataTree, table: ScoreTable, spec: ModelConfig) -> np.ndarray:
-    """Each observed cell's log-likelihood at each draw, shape (chain, draw, cell), in the table's cell order."""
+    """Each observed cell's log-likelihood at each draw, shape (chain, draw, cell), in the table's cell order.
+
+    Evaluated after sampling rather than recorded while sampling: a record is laid out by the table's observed
+    cells, so a compiled model would no longer serve every table of a shape (about a second per fit here, against
+    half a minute's compilation per world with missing cells)."""
     import pymc as pm
 
     from benchgap.model import build_model
@@ -54,10 +71,8 @@ def pointwise_log_likelihood(posterior: DataTree, table: ScoreTable, spec: Model
     free = [rv.name for rv in model.free_RVs]
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        values = pm.compute_deterministics(
-            dataset[free], model=model, var_names=["log_likelihood_cell"], progressbar=False
-        )
-    loglik = values["log_likelihood_cell"].transpose("chain", "draw", ...).to_numpy()
+        values = pm.compute_deterministics(dataset[free], model=model, var_names=[RECORDED], progressbar=False)
+    loglik = values[RECORDED].transpose("chain", "draw", ...).to_numpy()
     return loglik + _constants(table)
 
 
@@ -98,7 +113,8 @@ def compare_loo(fits: dict[str, tuple[DataTree, np.ndarray]]) -> LooComparison:
     (best, best_i), (second, second_i) = ranked[0], ranked[1]
     pointwise = best_i - second_i
     difference, se = float(pointwise.sum()), float(np.sqrt(pointwise.size * pointwise.var()))
-    if difference > 4 and difference > 2 * se:
+    clear = difference > 4 and difference > 2 * se
+    if clear:
         words = f"LOO prefers the {best.model} model clearly"
     else:
         words = f"LOO does not tell the {best.model} and the {second.model} models apart"
@@ -106,4 +122,5 @@ def compare_loo(fits: dict[str, tuple[DataTree, np.ndarray]]) -> LooComparison:
     flagged = [f"{fit.model}: {fit.high_k}" for fit, _ in ranked if fit.high_k]
     if flagged:
         text += f" Cells with Pareto k > {HIGH_K} (unreliable left-out estimates): " + ", ".join(flagged) + "."
-    return LooComparison(tuple(fit for fit, _ in ranked), difference, se, text)
+    preferred = best.model if clear else NEITHER
+    return LooComparison(tuple(fit for fit, _ in ranked), difference, se, text, preferred)

@@ -12,15 +12,30 @@ from typing import Any
 
 import numpy as np
 
-from benchgap.config import GapConfig, IntervalKind, ModelKind, OverfittingConfig, SimulateConfig, WeightScheme
-from benchgap.dimension_scoring import bayes_dimension_rows, category_truths, naive_dimension_rows
+from benchgap.config import (
+    GapConfig,
+    IntervalKind,
+    ModelConfig,
+    ModelKind,
+    OverfittingConfig,
+    SamplerConfig,
+    SimulateConfig,
+    WeightScheme,
+)
+from benchgap.dimension_scoring import (
+    bayes_dimension_rows,
+    category_truths,
+    dimensionality_columns,
+    naive_dimension_rows,
+)
 from benchgap.estimators import LEVELS, Estimator, Scale, estimator_columns
 from benchgap.fitting import FitResult, fit
 from benchgap.inflation import cell_draws, detection
 from benchgap.lenses import composite_gap_intervals, lens_gap, mean_win_rate, weighted_composite
+from benchgap.loo import other_dimensionality
 from benchgap.metrics import ranking_columns, truth_columns
 from benchgap.posterior import leader_score_differences
-from benchgap.sampling import ModelCache
+from benchgap.sampling import ModelCache, process_cache
 from benchgap.summaries import credible_interval, interval_pair
 from benchgap.table import ScoreTable
 from benchgap.trend_scoring import TrendTruth, bayes_trend_rows, naive_trend_rows
@@ -191,6 +206,10 @@ def _bayes_rows(
     )
     est = result.estimates
     fit_columns = _fit_columns(rep, cfg, result)
+    partner, partner_spec = _partner_fit(rep, cfg, gap, sampler) if cfg.loo else (None, None)
+    if partner is not None and partner_spec is not None:
+        fits = ((result, cfg.model), (partner, partner_spec))
+        fit_columns |= dimensionality_columns(fits, multidimensional=cfg.world.dimensions.active)
     likeliest_best = {
         group: max((m for m in est.models if m.group == group), key=lambda m: m.prob_best_in_group).model
         for group in (cfg.world.a, cfg.world.b)
@@ -218,7 +237,32 @@ def _bayes_rows(
         rows += bayes_trend_rows(result, shared, over_time, latent_ranking, fit_columns, seed=rep.sampler_seed)
     if per_category is not None:
         rows += bayes_dimension_rows(result, per_category, shared, fit_columns, gap=gap)
+    if per_category is not None and partner is not None:
+        rows += bayes_dimension_rows(
+            partner,
+            per_category,
+            shared,
+            _fit_columns(rep, cfg, partner),
+            gap=gap,
+            estimator=Estimator.bayes_dimension_other,
+        )
     return rows
+
+
+def _partner_fit(
+    rep: Replicate, cfg: SimulateConfig, gap: GapConfig, sampler: SamplerConfig
+) -> tuple[FitResult, ModelConfig]:
+    """``loo=true``: the same world fitted with the other ``model.dimensions`` (the process's compiled model of it)."""
+    spec = other_dimensionality(cfg.model)
+    return fit(
+        rep.table,
+        model=spec,
+        sampler=sampler,
+        gap=gap,
+        convergence=cfg.convergence,
+        weights=rep.weights / rep.weights.sum(),
+        cache=process_cache(spec, sampler.backend),
+    ), spec
 
 
 def _fit_columns(rep: Replicate, cfg: SimulateConfig, result: FitResult) -> dict[str, Any]:

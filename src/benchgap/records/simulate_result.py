@@ -110,6 +110,20 @@ class CategoryScoring:
 
 
 @dataclass(frozen=True)
+class DimensionalityFound:
+    """``loo=true``: how often PSIS-LOO preferred the right dimensionality, per world (the per-category fit is right
+    when the world's categories differ)."""
+
+    note: str
+    worlds: int
+    preferred: dict[str, float]  # "one-dimensional" | "per-category" | "neither" -> share of worlds
+    right_share: float
+    right_interval: tuple[float, float]  # exact binomial 95%
+    difference_mean: float  # per-category minus one-dimensional ELPD, averaged over worlds
+    high_k_mean: float  # cells with Pareto k > 0.7 per world (both fits)
+
+
+@dataclass(frozen=True)
 class SimulateResult:
     """A finished simulate job (``result.json``, written last: its presence means the job finished)."""
 
@@ -126,6 +140,7 @@ class SimulateResult:
     inflation: InflationFound | None = optional_section()
     trend: TrendFound | None = optional_section()  # trend.score=true
     dimensions: dict[str, dict[str, CategoryScoring]] | None = optional_section()  # per estimator, per category
+    dimensionality: DimensionalityFound | None = optional_section()  # loo=true
     inference: str = ""
     seconds_this_run: float = 0.0  # a resumed job counts only the replicates it ran
 

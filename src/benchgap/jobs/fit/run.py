@@ -18,7 +18,6 @@ from benchgap import __version__
 from benchgap.capability_prior import check_dimensions
 from benchgap.config import (
     DataConfig,
-    Dimensions,
     FitConfig,
     ModelKind,
     PlainLikelihood,
@@ -29,7 +28,7 @@ from benchgap.fitting import FitResult, fit
 from benchgap.inflation import PER_CELL_DRAWS, cell_inflation, model_inflation
 from benchgap.jobs.fit.checks import check_fit
 from benchgap.jobs.fit.page import write_fit_report
-from benchgap.loo import LooComparison, compare_loo, pointwise_log_likelihood
+from benchgap.loo import DIMENSION_LABELS, LooComparison, compare_loo, other_dimensionality, pointwise_log_likelihood
 from benchgap.posterior import predictive_coverage, replicate_scores
 from benchgap.prior_sensitivity import Sensitivity, sensitivity
 from benchgap.records.files import write_json_atomic
@@ -132,20 +131,21 @@ def _fits(cfg: FitConfig, table: ScoreTable) -> tuple[FitResult, FitResult | Non
 def _dimensionality_comparison(cfg: FitConfig, result: FitResult) -> tuple[LooComparison, np.ndarray]:
     """``fit.loo``: the same table fitted with the other ``model.dimensions``, and both fits compared by PSIS-LOO;
     also the configured fit's pointwise log-likelihood (for ``posterior.nc``)."""
-    other = Dimensions.one if cfg.model.dimensions is Dimensions.categories else Dimensions.categories
-    label = {Dimensions.one: "one-dimensional", Dimensions.categories: "per-category"}
-    log.info("fit.loo: fitting model.dimensions=%s to the same table, to compare the two by LOO", other.value)
-    other_model = dataclasses.replace(cfg.model, dimensions=other)
+    other_model = other_dimensionality(cfg.model)
+    log.info(
+        "fit.loo: fitting model.dimensions=%s to the same table, to compare the two by LOO",
+        other_model.dimensions.value,
+    )
     check_dimensions(result.table, other_model)
     other_result = fit(
         result.table, model=other_model, sampler=cfg.sampler, gap=cfg.gap, convergence=cfg.convergence, trend=cfg.trend
     )
     _log_fit(other_result)
     logliks = {
-        label[spec.dimensions]: (r.posterior, pointwise_log_likelihood(r.posterior, r.table, spec))
+        DIMENSION_LABELS[spec.dimensions]: (r.posterior, pointwise_log_likelihood(r.posterior, r.table, spec))
         for r, spec in ((result, cfg.model), (other_result, other_model))
     }
-    return compare_loo(logliks), logliks[label[cfg.model.dimensions]][1]
+    return compare_loo(logliks), logliks[DIMENSION_LABELS[cfg.model.dimensions]][1]
 
 
 def _log_fit(result: FitResult) -> None:

@@ -35,6 +35,8 @@ def check_simulate(cfg: SimulateConfig) -> None:
             f"contamination.rate={contamination.rate:g} leaks nothing with contamination=none; choose how leaks "
             "happen: contamination=uniform (or exposure, cells)"
         )
+    if cfg.loo and not cfg.bayes:
+        raise InputError("loo=true compares two fits of each world, but bayes=false fits none; set bayes=true")
     for index in cfg.only:
         if index >= cfg.replicates:
             raise InputError(f"only: replicate {index} does not exist; replicates are 0 to {cfg.replicates - 1}")

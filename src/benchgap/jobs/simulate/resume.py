@@ -64,7 +64,9 @@ def completed_result(out_dir: Path, key: str) -> SimulateResult | None:
 def rows_per_replicate(cfg: SimulateConfig) -> int:
     """How many rows a finished replicate has: one per estimator the job scores (per category for the per-category
     ones)."""
-    chosen = estimators(bayes=cfg.bayes, trend=cfg.trend.score, dimensions=cfg.world.dimensions.active)
+    chosen = estimators(
+        bayes=cfg.bayes, trend=cfg.trend.score, dimensions=cfg.world.dimensions.active, loo=cfg.bayes and cfg.loo
+    )
     return sum(len(cfg.world.suite.categories) if e.per_dimension else 1 for e in chosen)
 
 

@@ -23,10 +23,11 @@ from benchgap.inflation import CLEAN_POINTS, INFLATED_POINTS
 from benchgap.jobs.simulate.checks import check_simulate
 from benchgap.jobs.simulate.page import headline_sentence
 from benchgap.jobs.simulate.resume import PARTIAL, completed_result, finished_rows, rows_per_replicate, settings_key
-from benchgap.metrics import aggregate, pit_coverage, reliability_rows
+from benchgap.metrics import aggregate, binomial_interval, pit_coverage, reliability_rows
 from benchgap.records.files import RESULT, to_plain, write_json_atomic
 from benchgap.records.simulate_result import (
     CategoryScoring,
+    DimensionalityFound,
     DirichletSpread,
     FlipDistances,
     Headline,
@@ -172,6 +173,7 @@ def summarise(
         inflation=_inflation_found(frame, cfg),
         trend=_trend_found(frame),
         dimensions=_dimensions_found(frame),
+        dimensionality=_dimensionality_found(frame),
         inference=_inference(cfg),
         seconds_this_run=seconds,
     )
@@ -294,6 +296,27 @@ def _dimensions_found(frame: pd.DataFrame) -> dict[str, dict[str, CategoryScorin
         }
         for name, by_estimator in rows.groupby("estimator", sort=False)
     }
+
+
+def _dimensionality_found(frame: pd.DataFrame) -> DimensionalityFound | None:
+    """``loo=true``: over the worlds, which dimensionality PSIS-LOO preferred, and how often it was the right one."""
+    if "loo_right" not in frame:
+        return None
+    fits = frame[frame["estimator"] == Estimator.bayes.value]
+    right = float(fits["loo_right"].mean())
+    return DimensionalityFound(
+        note=(
+            "per world, PSIS-LOO of the one-dimensional and the per-category fit: 'clearly' preferred when the ELPD "
+            "difference is over 4 and over twice its se, else 'neither'; right: the per-category fit in worlds whose "
+            "categories differ (world.dimensions), the one-dimensional fit otherwise"
+        ),
+        worlds=len(fits),
+        preferred={str(k): float(v) for k, v in fits["loo_preferred"].value_counts(normalize=True).items()},
+        right_share=right,
+        right_interval=binomial_interval(right, len(fits)),
+        difference_mean=float(fits["loo_difference"].mean()),
+        high_k_mean=float(fits["loo_high_k"].mean()),
+    )
 
 
 def _inference(cfg: SimulateConfig) -> str:
