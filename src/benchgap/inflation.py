@@ -84,6 +84,7 @@ def detection(probability: np.ndarray, true_points: np.ndarray, *, flag_probabil
     return {
         "inflation_auc": auc(probability[scored], inflated[scored]),
         "inflated_cells": float(inflated.sum()),
+        "clean_cells": float(clean.sum()),
         "flagged_cells": float(flagged.sum()),
         "false_positive_rate": float(flagged[clean].mean()) if clean.any() else float("nan"),
         "detection_rate": float(flagged[inflated].mean()) if inflated.any() else float("nan"),

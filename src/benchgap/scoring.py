@@ -30,7 +30,7 @@ from benchgap.dimension_scoring import (
 )
 from benchgap.estimators import LEVELS, Estimator, Scale, estimator_columns
 from benchgap.fitting import FitResult, fit
-from benchgap.inflation import cell_draws, detection
+from benchgap.inflation import CLEAN_POINTS, cell_draws, detection
 from benchgap.lenses import composite_gap_intervals, lens_gap, mean_win_rate, weighted_composite
 from benchgap.loo import other_dimensionality
 from benchgap.metrics import ranking_columns, truth_columns
@@ -300,7 +300,12 @@ def _fit_columns(rep: Replicate, cfg: SimulateConfig, result: FitResult) -> dict
     if cfg.model.kind is ModelKind.contamination_aware:
         probability = cell_draws(result.posterior)[0].mean(axis=0)
         true_points = rep.inflation[rep.table.model_idx, rep.table.bench_idx]
-        columns |= detection(probability, true_points, flag_probability=cfg.model.inflation.flag_probability)
+        flag = cfg.model.inflation.flag_probability
+        columns |= detection(probability, true_points, flag_probability=flag)
+        if rep.world.specialty is not None:  # a specialist's strong cells: high scores that are not contamination
+            strong = rep.world.specialty[rep.table.model_idx, rep.table.bench_idx] & (true_points < CLEAN_POINTS)
+            columns["specialist_cells"] = float(strong.sum())
+            columns["specialist_false_positive_rate"] = float((probability[strong] >= flag).mean())
     return columns
 
 

@@ -19,7 +19,6 @@ from scipy.special import expit
 from benchgap.config import (
     ContaminationConfig,
     ContaminationKind,
-    GroupWorld,
     NoiseConfig,
     OverfittingConfig,
     WorldConfig,
@@ -27,6 +26,7 @@ from benchgap.config import (
 from benchgap.errors import InputError
 from benchgap.ranges import check_pair, check_ranges
 from benchgap.table import Covariates, ScoreTable
+from benchgap.world_dimensions import check_dimension_world, dimension_capabilities
 
 SCORE_CAP = 0.999  # overfitting cannot push an expected score past this
 
@@ -59,6 +59,7 @@ class World:
     truth: Truth  # on the model's scale: capabilities standardised over the world's models
     noise_scale: np.ndarray  # per benchmark: factor on the strength and run sds (noise.spread; 1 when it is 0)
     public_after_release: bool = False  # a model is scored only on benchmarks released before it
+    specialty: np.ndarray | None = None  # models x benchmarks: a specialist model's cells of its strong category
 
     @property
     def scorable(self) -> np.ndarray:
@@ -95,6 +96,7 @@ def check_world(cfg: WorldConfig, *, key: str = "world") -> None:
     for category in suite.chance:
         if category not in suite.categories:
             raise InputError(f"{key}.suite.chance.{category}: no such category; categories: {suite.categories}")
+    check_dimension_world(cfg, key=key)
 
 
 def draw_world(cfg: WorldConfig, *, seed: int, key: str = "world") -> tuple[ScoreTable, World]:
@@ -159,7 +161,7 @@ def sample_world(cfg: WorldConfig, rng: np.random.Generator) -> World:
     benchmark_release = rng.uniform(suite.release[0], suite.release[1], size=n_bench)
     difficulty = difficulty + suite.difficulty_slope * (benchmark_release - cfg.origin)
     chance = np.array([suite.chance.get(c, 0.0) for c in categories])
-    theta_dim = _dimension_capabilities(cfg, keys, centre, deviation, specs, rng)
+    theta_dim, specialist = dimension_capabilities(cfg, keys, centre, deviation, specs, rng)
     category = np.array([list(suite.categories).index(c) for c in categories])  # each benchmark's column of theta_dim
     truth = _standardised_truth(theta, -discrimination * difficulty, discrimination, chance, theta_dim, category)
     # Drawn last, and only when set, so a world without them draws what it always drew.
@@ -179,30 +181,12 @@ def sample_world(cfg: WorldConfig, rng: np.random.Generator) -> World:
         truth=truth,
         noise_scale=noise_scale,
         public_after_release=suite.public_after_release,
+        specialty=(
+            None
+            if specialist is None
+            else specialist[:, None] & (np.array(categories) == cfg.dimensions.specialist_category)[None, :]
+        ),
     )
-
-
-def _dimension_capabilities(
-    cfg: WorldConfig,
-    keys: list[str],
-    centre: np.ndarray,
-    deviation: np.ndarray,
-    specs: list[GroupWorld],
-    rng: np.random.Generator,
-) -> np.ndarray | None:
-    """Models x categories: ``centre_m + offset_{g,k} + sqrt(rho) dev_m + sqrt(1 - rho) sd_g z_mk`` (so two categories
-    correlate at ``rho`` within a group); None at correlation 1 without offsets. ``z`` is drawn only when
-    ``rho < 1``, after the draws every world makes."""
-    dims = cfg.dimensions
-    if not dims.active:
-        return None
-    categories = cfg.suite.categories
-    offsets = np.array([[dims.profiles.get(g, {}).get(c, 0.0) for c in categories] for g in keys])
-    values = (centre + np.sqrt(dims.correlation) * deviation)[:, None] + offsets
-    if dims.correlation < 1.0:
-        sd = np.array([s.sd for s in specs])[:, None]
-        values = values + np.sqrt(1.0 - dims.correlation) * sd * rng.standard_normal((len(keys), len(categories)))
-    return values
 
 
 def _standardised_truth(

@@ -59,16 +59,21 @@ class NoiseConfig:
 class DimensionWorld:
     """Capabilities per benchmark category (issue "the gap per capability"): each model's capability on a category is
     its general capability's deviation shrunk to correlation ``correlation`` plus an independent part, plus its
-    group's offset on that category. At correlation 1 with no offsets every category reads one capability."""
+    group's offset on that category, plus a specialist's boost. At correlation 1 with no offsets or specialists every
+    category reads one capability."""
 
     correlation: float = ranged(1.0, 0.0, 1.0)  # within a group, between any two categories' capabilities
     profiles: dict[str, dict[str, float]] = field(default_factory=dict)  # group -> category -> offset (logit
     # units), e.g. {China: {math: 0.3, coding: -0.3}}
+    specialists: int = ranged(0, 0)  # models, drawn at random, with an extra capability on one category: genuine
+    # specialists (a math-distilled model), whose high scores there are not contamination
+    specialist_category: str = "math"  # the category the specialists are strong in
+    specialist_boost: float = ranged(1.0, 0.0)  # logit units added to a specialist's capability on that category
 
     @property
     def active(self) -> bool:
-        """Whether the categories' capabilities differ (correlation below 1, or a group offset)."""
-        return self.correlation < 1.0 or bool(self.profiles)
+        """Whether the categories' capabilities differ (correlation below 1, a group offset, or specialists)."""
+        return self.correlation < 1.0 or bool(self.profiles) or self.specialists > 0
 
 
 @dataclass

@@ -83,10 +83,13 @@ class InflationFound:
     note: str
     auc_mean: float | None
     auc_min: float | None
-    false_positive_rate: float | None
+    false_positive_rate: float | None  # share of clean cells flagged, per replicate, averaged
     detection_rate: float | None
     inflated_cells_mean: float
     flagged_cells_mean: float
+    specialist_false_positive_rate: float | None = optional_section()  # world.dimensions.specialists: the share
+    # of the specialists' strong (clean) cells flagged, per replicate, averaged
+    clean_cells: float | None = optional_section()  # clean cells over all replicates (the false-positive base)
 
 
 @dataclass(frozen=True)

@@ -250,6 +250,10 @@ def _inflation_found(frame: pd.DataFrame, cfg: SimulateConfig) -> InflationFound
         auc_mean=_finite(fits["inflation_auc"].mean()),
         auc_min=_finite(fits["inflation_auc"].min()),
         false_positive_rate=_finite(fits["false_positive_rate"].mean()),
+        specialist_false_positive_rate=(
+            _finite(fits["specialist_false_positive_rate"].mean()) if "specialist_cells" in fits else None
+        ),
+        clean_cells=float(fits["clean_cells"].sum()) if "clean_cells" in fits else None,
         detection_rate=_finite(fits["detection_rate"].mean()),
         inflated_cells_mean=float(fits["inflated_cells"].mean()),
         flagged_cells_mean=float(fits["flagged_cells"].mean()),
