@@ -97,8 +97,13 @@ def _raw_capabilities(spec: ModelConfig, data: dict[str, pt.TensorVariable], n_d
     if several:
         chol = pm.LKJCorr("dimension_corr_chol", n=n_dimensions, eta=spec.dimension_eta)
         pm.Deterministic("dimension_corr", chol @ chol.T)
-        # unit sds, so centred sampling has no funnel; the standardisation sets each dimension's unit
-        return pm.MvNormal("theta_raw", mu=centre, chol=chol, dims=("model", "dimension"))
+        # unit sds, so centred sampling has no funnel; the standardisation sets each dimension's unit. A sparse
+        # table (a model with few or no scores in a category) leaves its capabilities there to the correlation:
+        # non-centred sampling follows that geometry better.
+        if spec.dimension_centred:
+            return pm.MvNormal("theta_raw", mu=centre, chol=chol, dims=("model", "dimension"))
+        z = pm.Normal("theta_z", 0.0, 1.0, dims=("model", "dimension"))
+        return pm.Deterministic("theta_raw", centre + z @ chol.T, dims=("model", "dimension"))
     if spec.group_prior is GroupPrior.student_t:
         return pm.StudentT("theta_raw", nu=spec.group_prior_nu, mu=centre, sigma=1.0, dims="model")
     return pm.Normal("theta_raw", centre, 1.0, dims="model")  # no funnel: sd is fixed

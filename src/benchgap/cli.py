@@ -232,6 +232,8 @@ def _fit_task(cfg: Any) -> None:
             print(summary.dimensions.summary)
         if summary.loo is not None:
             print("One number or several? " + summary.loo.verdict)
+        if summary.residuals is not None:
+            print("Benchmark by benchmark: " + summary.residuals.verdict)
         if not summary.diagnostics.converged:
             print("warning: the fit did not converge: " + "; ".join(summary.diagnostics.problems))
         print(f"results: {run_dir}/report.html")

@@ -206,6 +206,7 @@ class ModelConfig:
     dimensions: Dimensions = Dimensions.one  # one | categories: one capability, or one per benchmark category
     dimension_eta: float = ranged(2.0, within=POSITIVE)  # categories: LKJ concentration of the correlation between
     # dimensions (1: uniform over correlation matrices; larger: toward independence)
+    dimension_centred: bool = True  # categories: theta_raw sampled centred; false: as centre + z chol' (sparse tables)
     inflation: InflationPrior = field(default_factory=InflationPrior)  # kind=contamination_aware only
 
 

@@ -11,6 +11,7 @@ from benchgap.estimands import GapEstimate, ModelEstimate
 from benchgap.loo import LooComparison
 from benchgap.prior_sensitivity import Sensitivity
 from benchgap.records.files import fields_from_plain, fields_to_plain, optional_section
+from benchgap.residuals import ResidualCheck
 from benchgap.snapshots import SnapshotChange
 from benchgap.trend import TrendEstimate
 
@@ -130,6 +131,7 @@ class FitSummary:
     snapshots: SnapshotChange | None = optional_section()  # the gap per snapshot and its change (data.snapshots)
     dimensions: DimensionEstimate | None = optional_section()  # the gap per category (model.dimensions=categories)
     loo: LooComparison | None = optional_section()  # fit.loo: one against several dimensions by PSIS-LOO
+    residuals: ResidualCheck | None = optional_section()  # per-benchmark predictive checks, residual correlation
 
     def to_json(self) -> dict[str, Any]:
         return fields_to_plain(self)

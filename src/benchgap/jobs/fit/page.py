@@ -12,6 +12,7 @@ from benchgap.jobs.fit.sections import (
     loo_blocks,
     number,
     pair_text,
+    residual_blocks,
     sensitivity_blocks,
     snapshot_blocks,
     trend_blocks,
@@ -62,6 +63,8 @@ def fit_report_blocks(s: FitSummary, figures: dict[str, Path]) -> list[Block]:
         blocks += dimension_blocks(s.dimensions, gap.a, gap.b, interval_label(gap))
     if s.loo is not None:
         blocks += loo_blocks(s.loo)
+    if s.residuals is not None:
+        blocks += residual_blocks(s.residuals)
     if s.contamination is not None:
         blocks += contamination_blocks(s.contamination, gap.a, gap.b, interval_label(gap))
     blocks += [*_model_blocks(s), *_tie_blocks(s), *_diagnostic_blocks(s)]

@@ -44,6 +44,7 @@ from benchgap.records.fit_summary import (
     SuiteWeighting,
     TableCounts,
 )
+from benchgap.residuals import residual_check
 from benchgap.table import CellSplit, ScoreTable, read_snapshots, read_table
 from benchgap.weighting import dirichlet_weights, flip_distance, suite_gap_over_weightings, table_weights
 from benchgap.world import draw_world
@@ -179,6 +180,7 @@ def _write_files(cfg: FitConfig, result: FitResult, plain_result: FitResult | No
         per_model.to_csv(scratch / "inflation_models.csv", index=False)
     coverage = predictive_coverage(replicates, table.score, prob=0.9)
     summary = summarise(result, cfg, ppc_coverage=coverage, contamination=contamination)
+    summary = dataclasses.replace(summary, residuals=residual_check(replicates, table, seed=cfg.sampler.seed))
     if cfg.loo:
         comparison, loglik = _dimensionality_comparison(cfg, result)
         summary = dataclasses.replace(summary, loo=comparison)

@@ -7,6 +7,7 @@ from benchgap.estimands import GapEstimate
 from benchgap.loo import LooComparison
 from benchgap.prior_sensitivity import THRESHOLD
 from benchgap.records.fit_summary import ContaminationSummary, FitSummary, GapBrief
+from benchgap.residuals import ResidualCheck
 from benchgap.snapshots import SnapshotChange
 from benchgap.trend import TrendEstimate
 
@@ -253,6 +254,36 @@ def loo_blocks(comparison: LooComparison) -> list[Block]:
             "unreliable. The configured fit's pointwise log-likelihood is in posterior.nc (group log_likelihood)."
         ),
         Table(["model", "ELPD", "se", "p_loo", "cells with k > 0.7"], rows),
+    ]
+
+
+def residual_blocks(check: ResidualCheck, shown: int = 10) -> list[Block]:
+    """Benchmark by benchmark: the posterior predictive check of each, worst first, and the residual correlation."""
+    rows = [
+        [
+            f.benchmark,
+            f.category,
+            str(f.scores),
+            number(f.residual_spread, 2),
+            f"{number(f.largest_residual, 1)} ({f.largest_model})",
+            number(f.coverage_90, 2),
+        ]
+        for f in check.benchmarks[:shown]
+    ]
+    more = len(check.benchmarks) - len(rows)
+    return [
+        Heading("Benchmark by benchmark: posterior predictive checks"),
+        Paragraph(check.verdict, strong=True),
+        Paragraph(
+            "Each score's standardised residual: observed minus the mean of its posterior predictive scores, over "
+            "their sd. Residual spread: their root mean square over a benchmark's scores (about 1 when the model "
+            "fits it; larger: the benchmark varies more than the model says). Coverage: the share of its scores "
+            "inside their 90% predictive interval. Residual correlation: of two benchmarks' residuals over the "
+            "models scored on both (five or more), averaged over pairs in the same and in different categories, "
+            "against random relabellings of the categories."
+            + (f" The {shown} worst-fitted benchmarks of {len(check.benchmarks)} are shown." if more > 0 else "")
+        ),
+        Table(["benchmark", "category", "scores", "residual spread", "largest residual", "90% coverage"], rows),
     ]
 
 
