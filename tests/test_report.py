@@ -358,3 +358,29 @@ def test_report_scores_the_gap_over_time_per_job(tmp_path):
         row = next(line for line in section.splitlines() if line.startswith(f"| {job} |") and "time-averaged" in line)
         assert f"{naive['mean_truth']:+.2f} months" in row and f"{naive['bias']:+.2f} (" in row, row
         assert "gap, change over the window" in section
+
+
+def test_report_scores_the_gap_per_capability_per_job(tmp_path):
+    """A sweep on worlds with capabilities per category: the report's section on the gap per capability lists each
+    job's naive per-category rows with the truth and bias of its replicates, and the naive estimator's coverage
+    pooled over every (job, category) pair with its count and binomial interval."""
+    sweep = tmp_path / "sweep"
+    run = benchgap(
+        "simulate",
+        "-m",
+        "bayes=false",
+        "replicates=6",
+        "world=dimensions",
+        "world.dimensions.correlation=0.5,0.9",
+        f"hydra.sweep.dir={sweep}",
+    )
+    assert run.returncode == 0, run.stderr[-2000:]
+    assert benchgap("report", f"sweep_dir={sweep}").returncode == 0
+    text = (sweep / "report" / "report.md").read_text()
+    section = text[text.index("## The gap per capability") :]
+    assert "of 48 world-categories; 95% CI" in section
+    for job in ("0", "1"):
+        rows = pd.read_csv(sweep / job / "replicates.csv")
+        math = rows[(rows["estimator"] == "composite_dimension") & (rows["dimension"] == "math")]
+        row = next(line for line in section.splitlines() if line.startswith(f"| {job} |") and "| math |" in line)
+        assert f"{math['truth'].mean() * 100:+.2f}" in row and f"{math['error'].mean() * 100:+.2f} (" in row, row

@@ -10,6 +10,7 @@ from benchgap.document import Block, Figure, Heading, Paragraph, Table
 from benchgap.estimators import Estimator, coverage_name
 from benchgap.jobs.report.analysis import WEIGHT_CHANGE, SweepAnalysis, value_text, varying
 from benchgap.jobs.report.over_time import trend_blocks
+from benchgap.jobs.report.per_dimension import dimension_blocks
 from benchgap.jobs.report.sweep import Sweep, parameter_value
 from benchgap.jobs.report.verdict import DRAW_SIGNS, opening, verdict
 
@@ -39,7 +40,9 @@ def report_blocks(analysis: SweepAnalysis, *, figures: list[Figure], flip_share:
     if sweep.fixed:
         blocks.append(Paragraph("Every job also had: " + ", ".join(f"{k}={v}" for k, v in sweep.fixed.items()) + "."))
     blocks += _result_blocks(analysis, flip_share=flip_share, level=level)
-    blocks += trend_blocks(sweep, varying(sweep, analysis.results) if not analysis.results.empty else [])
+    params = varying(sweep, analysis.results) if not analysis.results.empty else []
+    blocks += trend_blocks(sweep, params)
+    blocks += dimension_blocks(sweep, params)
     blocks += [Paragraph(note, warning=True) for note in analysis.notes]
     if figures:
         blocks += [Heading("Figures"), *[f for f in figures if f not in shown]]

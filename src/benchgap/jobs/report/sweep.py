@@ -165,7 +165,15 @@ def parameter_value(text: str | None) -> Any:
 RESULT_COLUMNS = ["job", "estimator", "replicates", "mean_estimate", "mean_truth", "bias", "sign_error_rate"]
 
 
-INFLATION_COLUMNS = ("auc_mean", "auc_min", "false_positive_rate", "detection_rate", "flagged_cells_mean")
+INFLATION_COLUMNS = (
+    "auc_mean",
+    "auc_min",
+    "false_positive_rate",
+    "detection_rate",
+    "flagged_cells_mean",
+    "specialist_false_positive_rate",
+    "clean_cells",
+)
 
 
 def results_table(sweep: Sweep) -> pd.DataFrame:

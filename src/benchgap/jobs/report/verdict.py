@@ -106,9 +106,12 @@ def _inflation_sentences(results: pd.DataFrame, params: list[str]) -> list[str]:
             if pd.isna(auc)
             else f"inflation AUC {auc:.2f} (worst world {row['inflation_auc_min']:.2f})"
         )
+        specialists = row.get("inflation_specialist_false_positive_rate")
         out.append(
             f"Contamination-aware model where {setting_text(row, params)}: {found}; "
-            f"{row['inflation_false_positive_rate']:.1%} of clean cells flagged."
+            f"{row['inflation_false_positive_rate']:.1%} of clean cells flagged"
+            + ("" if specialists is None or pd.isna(specialists) else f", {specialists:.1%} of the specialists' ones")
+            + "."
         )
     return out
 
