@@ -110,6 +110,13 @@ def test_fit_job_reports_the_gap_per_dimension(tmp_path):
     assert [g["dimension"] for g in dims["gaps"]] == ["language", "math", "coding", "commonsense"]
     assert all(g["score"]["interval"][0] <= g["score"]["mean"] <= g["score"]["interval"][1] for g in dims["gaps"])
     assert np.allclose(np.diag(dims["correlation"]), 1.0)
+    summary = json.loads((tmp_path / "summary.json").read_text())
+    spread = summary["capability_weighting"]  # per-category capabilities: the best model changes with the weights
+    assert spread["gap_quantiles"][0] <= spread["gap_quantiles"][1] <= spread["gap_quantiles"][2]
+    assert 0 <= spread["sign_flip_share"] <= 1
+    report = (tmp_path / "report.md").read_text()
+    assert "The capability gap's best models change with the weights" in report
+    assert "Benchmark by benchmark: posterior predictive checks" in report and summary["residuals"]["verdict"] in report
     report = (tmp_path / "report.md").read_text()
     assert "## The gap per capability dimension" in report and dims["summary"] in report
     assert "## One number or several? (PSIS-LOO)" in report

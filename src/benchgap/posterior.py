@@ -28,6 +28,16 @@ def benchmark_capability(posterior: DataTree, table: ScoreTable, chain: int) -> 
     return posterior_array(posterior, "theta")[chain][..., None]
 
 
+def expected_scores_mean(posterior: DataTree, table: ScoreTable) -> np.ndarray:
+    """Models x benchmarks: the posterior mean of each model's expected score on each benchmark (its curve)."""
+    intercept, log_a = posterior_array(posterior, "intercept"), posterior_array(posterior, "log_discrimination")
+    total = sum(
+        expected_scores(benchmark_capability(posterior, table, c), intercept[c], log_a[c], table.chance).mean(axis=0)
+        for c in range(intercept.shape[0])
+    )
+    return np.asarray(total) / intercept.shape[0]
+
+
 def expected_scores(theta: np.ndarray, intercept: np.ndarray, log_a: np.ndarray, chance: np.ndarray) -> np.ndarray:
     """``p[..., m, b] = c_b + (1 - c_b) logistic(a_b theta_mb + beta_b)`` for matching leading (draw) axes;
     ``theta[..., m, b]`` is each benchmark's capability (:func:`benchmark_capability`; a last axis of 1: one for

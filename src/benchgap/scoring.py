@@ -34,7 +34,7 @@ from benchgap.inflation import CLEAN_POINTS, cell_draws, detection
 from benchgap.lenses import composite_gap_intervals, lens_gap, mean_win_rate, weighted_composite
 from benchgap.loo import other_dimensionality
 from benchgap.metrics import ranking_columns, truth_columns
-from benchgap.posterior import leader_score_differences
+from benchgap.posterior import expected_scores_mean, leader_score_differences
 from benchgap.sampling import ModelCache, process_cache
 from benchgap.summaries import credible_interval, interval_pair
 from benchgap.table import ScoreTable
@@ -269,17 +269,22 @@ def _fit_columns(rep: Replicate, cfg: SimulateConfig, result: FitResult) -> dict
     """What a replicate's fit adds to both of its rows: the weight change that flips the model's gap, the fit's
     diagnostics and, for the contamination-aware model, how well it found the injected inflation."""
     diag = result.diagnostics
-    # The reweighting that reverses the sign of the model's posterior-mean gap, which is linear in the weights.
-    # (No reweighting can reverse any single draw's sign: see posterior.leader_score_differences.)
     groups = np.asarray(rep.table.groups)
     in_a, in_b = groups == cfg.world.a, groups == cfg.world.b
-    differences = leader_score_differences(result.posterior, rep.table, in_a=in_a, in_b=in_b)
-    model_flip = flip_distance(
-        np.vstack([differences, np.zeros_like(differences)]),
-        rep.weights,
-        in_a=np.array([True, False]),
-        in_b=np.array([False, True]),
-    )
+    if "theta_dim" in result.posterior["posterior"]:
+        # Per-category capabilities: a group's best model changes with the weights, so the plug-in of the
+        # posterior-mean expected scores (as for the suite gap below).
+        model_flip = flip_distance(expected_scores_mean(result.posterior, rep.table), rep.weights, in_a=in_a, in_b=in_b)
+    else:
+        # The reweighting that reverses the sign of the model's posterior-mean gap, which is linear in the weights.
+        # (No reweighting can reverse any single draw's sign: see posterior.leader_score_differences.)
+        differences = leader_score_differences(result.posterior, rep.table, in_a=in_a, in_b=in_b)
+        model_flip = flip_distance(
+            np.vstack([differences, np.zeros_like(differences)]),
+            rep.weights,
+            in_a=np.array([True, False]),
+            in_b=np.array([False, True]),
+        )
     suite_means = result.estimates.suite_scores_mean
     columns = {
         "model_flip_distance": model_flip,

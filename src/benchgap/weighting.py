@@ -7,7 +7,7 @@ move for the apparent gap to change sign; and the model's suite gap under random
 unlike the capability gap's, change with the weights).
 """
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 import numpy as np
 from scipy.optimize import linprog
@@ -15,7 +15,7 @@ from xarray import DataTree
 
 from benchgap.config import WeightingConfig, WeightScheme
 from benchgap.errors import InputError
-from benchgap.posterior import suite_scores
+from benchgap.posterior import benchmark_capability, expected_scores, posterior_array, suite_scores
 from benchgap.table import ScoreTable
 
 
@@ -141,9 +141,43 @@ def suite_gap_over_weightings(
     models change with the weights, so reweighting can move its posterior and reverse its sign. Uses the first
     ``SPREAD_DRAWS`` draws per chain of the persistent scores (the fit's own draws: same ``seed``).
     """
+    chains = posterior["posterior"].sizes["chain"]
+    per_chain = (
+        suite_scores(posterior, table, chain=chain, seed=seed, run_share=run_share)[:SPREAD_DRAWS]
+        for chain in range(chains)
+    )
+    return _gap_over_weightings(per_chain, weightings, in_a, in_b)
+
+
+def capability_gap_over_weightings(
+    posterior: DataTree, table: ScoreTable, weightings: np.ndarray, *, in_a: np.ndarray, in_b: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Per weighting: the posterior mean of the best-vs-best capability gap (expected scores) and P(a ahead).
+
+    With one capability per model a group's best model is best on every benchmark in every draw, so the weights
+    cannot reverse a draw; with one per category (``model.dimensions=categories``) the best model depends on the
+    weights, and so does this gap. Uses the first ``SPREAD_DRAWS`` draws per chain."""
+    intercept = posterior_array(posterior, "intercept")
+    log_a = posterior_array(posterior, "log_discrimination")
+    per_chain = (
+        expected_scores(
+            benchmark_capability(posterior, table, chain)[:SPREAD_DRAWS],
+            intercept[chain, :SPREAD_DRAWS],
+            log_a[chain, :SPREAD_DRAWS],
+            table.chance,
+        )
+        for chain in range(intercept.shape[0])
+    )
+    return _gap_over_weightings(per_chain, weightings, in_a, in_b)
+
+
+def _gap_over_weightings(
+    per_chain: Iterable[np.ndarray], weightings: np.ndarray, in_a: np.ndarray, in_b: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Per weighting, the mean over draws of the best-vs-best composite gap and the share of draws with it above 0;
+    ``per_chain`` yields (draw, model, benchmark) scores, one chain at a time (which bounds memory)."""
     gap_sum, ahead_sum, draws = np.zeros(len(weightings)), np.zeros(len(weightings)), 0
-    for chain in range(posterior["posterior"].sizes["chain"]):  # one chain at a time bounds memory
-        scores = suite_scores(posterior, table, chain=chain, seed=seed, run_share=run_share)[:SPREAD_DRAWS]
+    for scores in per_chain:
         composites = np.moveaxis(scores @ weightings.T, 1, -1)  # (draw, weighting, model)
         gaps = best_vs_best(composites, in_a, in_b)  # (draw, weighting)
         gap_sum, ahead_sum, draws = gap_sum + gaps.sum(axis=0), ahead_sum + (gaps > 0).sum(axis=0), draws + len(gaps)

@@ -95,17 +95,18 @@ class ContaminationSummary:
 
 
 @dataclass(frozen=True)
-class SuiteWeighting:
-    """How the suite gap moves with the composite's weights (the capability gap's P(a ahead) cannot: in every draw
-    a group's best model is best on every benchmark)."""
+class WeightingSpread:
+    """How a gap moves with the composite's weights: the suite gap always; the capability gap with
+    ``model.dimensions=categories`` (with one capability its P(a ahead) cannot move: in every draw a group's best model
+    is best on every benchmark)."""
 
     note: str
-    flip_distance: float | None  # total-variation weight change reversing the plug-in suite gap; None: none can
+    flip_distance: float | None  # total-variation weight change reversing the plug-in gap; None: none can
     weightings: int  # random weightings drawn, Dirichlet(concentration)
     concentration: float
     gap_quantiles: tuple[float, float, float]  # 5%, 50%, 95% over weightings of the posterior-mean suite gap
     prob_a_ahead_quantiles: tuple[float, float, float]  # the same of P(a ahead)
-    sign_flip_share: float  # share of weightings whose posterior-mean suite gap has the other sign than the headline's
+    sign_flip_share: float  # share of weightings whose posterior-mean gap has the other sign than the headline's
 
 
 @dataclass(frozen=True)
@@ -125,7 +126,8 @@ class FitSummary:
     config: FitConfig
     published_aggregate: PublishedCheck | None = optional_section()
     contamination: ContaminationSummary | None = optional_section()
-    suite_weighting: SuiteWeighting | None = optional_section()
+    suite_weighting: WeightingSpread | None = optional_section()
+    capability_weighting: WeightingSpread | None = optional_section()  # model.dimensions=categories
     prior_sensitivity: dict[str, Sensitivity] | None = optional_section()  # by gap estimand (fit.prior_sensitivity)
     trend: TrendEstimate | None = optional_section()  # the gap over time, when both groups have dated models
     snapshots: SnapshotChange | None = optional_section()  # the gap per snapshot and its change (data.snapshots)

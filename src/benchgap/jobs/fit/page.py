@@ -144,26 +144,38 @@ def _gap_blocks(s: FitSummary) -> list[Block]:
 
 
 def _weighting_blocks(s: FitSummary) -> list[Block]:
-    """How far the suite gap moves when the benchmarks are weighted otherwise."""
-    w, a = s.suite_weighting, s.gap.a
-    if w is None:
-        return []
-    flip = (
-        "no reweighting reverses its sign"
-        if w.flip_distance is None
-        else f"moving {w.flip_distance:.0%} of the weight (total variation) reverses its sign"
-    )
-    (g05, g50, g95), (p05, p50, p95) = w.gap_quantiles, w.prob_a_ahead_quantiles
-    return [
-        Paragraph(
-            f"Weights. The suite gap's best models change with the weights: {flip} (of the posterior-mean persistent "
-            f"scores). Over {w.weightings} random weightings (Dirichlet({w.concentration:g})), its posterior mean "
-            f"runs from {g05:+.3f} to {g95:+.3f} (5% to 95%; median {g50:+.3f}) and P({a} ahead) from {p05:.2f} to "
-            f"{p95:.2f} (median {p50:.2f}); {w.sign_flip_share:.0%} of them reverse its sign. The capability gap's "
-            f"P({a} ahead) does not depend on the weights: in every draw a group's best model is best on every "
-            "benchmark."
+    """How far the suite gap (and with per-category capabilities the capability gap) moves when the benchmarks are
+    weighted otherwise."""
+    a = s.gap.a
+    blocks: list[Block] = []
+    for w, gap, scores in (
+        (s.suite_weighting, "suite gap", "persistent scores"),
+        (s.capability_weighting, "capability gap", "expected scores"),
+    ):
+        if w is None:
+            continue
+        flip = (
+            "no reweighting reverses its sign"
+            if w.flip_distance is None
+            else f"moving {w.flip_distance:.0%} of the weight (total variation) reverses its sign"
         )
-    ]
+        (g05, g50, g95), (p05, p50, p95) = w.gap_quantiles, w.prob_a_ahead_quantiles
+        blocks.append(
+            Paragraph(
+                f"Weights. The {gap}'s best models change with the weights: {flip} (of the posterior-mean {scores}). "
+                f"Over {w.weightings} random weightings (Dirichlet({w.concentration:g})), its posterior mean runs "
+                f"from {g05:+.3f} to {g95:+.3f} (5% to 95%; median {g50:+.3f}) and P({a} ahead) from {p05:.2f} to "
+                f"{p95:.2f} (median {p50:.2f}); {w.sign_flip_share:.0%} of them reverse its sign."
+            )
+        )
+    if blocks and s.capability_weighting is None:
+        blocks.append(
+            Paragraph(
+                f"The capability gap's P({a} ahead) does not depend on the weights: with one capability per model, in "
+                "every draw a group's best model is best on every benchmark."
+            )
+        )
+    return blocks
 
 
 def _aggregate_blocks(s: FitSummary) -> list[Block]:

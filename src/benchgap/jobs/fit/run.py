@@ -18,6 +18,7 @@ from benchgap import __version__
 from benchgap.capability_prior import check_dimensions
 from benchgap.config import (
     DataConfig,
+    Dimensions,
     FitConfig,
     ModelKind,
     PlainLikelihood,
@@ -29,7 +30,7 @@ from benchgap.inflation import PER_CELL_DRAWS, cell_inflation, model_inflation
 from benchgap.jobs.fit.checks import check_fit
 from benchgap.jobs.fit.page import write_fit_report
 from benchgap.loo import DIMENSION_LABELS, LooComparison, compare_loo, other_dimensionality, pointwise_log_likelihood
-from benchgap.posterior import predictive_coverage, replicate_scores
+from benchgap.posterior import expected_scores_mean, predictive_coverage, replicate_scores
 from benchgap.prior_sensitivity import Sensitivity, sensitivity
 from benchgap.records.files import write_json_atomic
 from benchgap.records.fit_summary import (
@@ -41,12 +42,18 @@ from benchgap.records.fit_summary import (
     PredictiveCheck,
     PublishedCheck,
     Seconds,
-    SuiteWeighting,
     TableCounts,
+    WeightingSpread,
 )
 from benchgap.residuals import residual_check
 from benchgap.table import CellSplit, ScoreTable, read_snapshots, read_table
-from benchgap.weighting import dirichlet_weights, flip_distance, suite_gap_over_weightings, table_weights
+from benchgap.weighting import (
+    capability_gap_over_weightings,
+    dirichlet_weights,
+    flip_distance,
+    suite_gap_over_weightings,
+    table_weights,
+)
 from benchgap.world import draw_world
 
 log = logging.getLogger("benchgap")
@@ -239,6 +246,7 @@ def summarise(
         published_aggregate=published,
         contamination=contamination,
         suite_weighting=suite_weighting(result, cfg),
+        capability_weighting=capability_weighting(result, cfg),
         prior_sensitivity=_prior_sensitivity(result, cfg),
         trend=est.trend,
         snapshots=est.snapshots,
@@ -259,7 +267,7 @@ def _prior_sensitivity(result: FitResult, cfg: FitConfig) -> dict[str, Sensitivi
 RANDOM_WEIGHTINGS = WeightingConfig(kind=WeightScheme.dirichlet, concentration=1.0, draws=200)
 
 
-def suite_weighting(result: FitResult, cfg: FitConfig) -> SuiteWeighting:
+def suite_weighting(result: FitResult, cfg: FitConfig) -> WeightingSpread:
     """The suite gap under other weights: the smallest reversing change, and its spread over random weightings."""
     table, est = result.table, result.estimates
     assert est.gap.suite is not None and est.suite_scores_mean is not None
@@ -278,7 +286,7 @@ def suite_weighting(result: FitResult, cfg: FitConfig) -> SuiteWeighting:
     flip = flip_distance(est.suite_scores_mean, est.weights, in_a=in_a, in_b=in_b)
     gap_low, gap_median, gap_high = (float(q) for q in np.quantile(mean_gap, (0.05, 0.5, 0.95)))
     ahead_low, ahead_median, ahead_high = (float(q) for q in np.quantile(ahead, (0.05, 0.5, 0.95)))
-    return SuiteWeighting(
+    return WeightingSpread(
         note=(
             "flip distance: of the posterior-mean persistent scores (plug-in); spread: the posterior-mean suite gap "
             f"and P(a ahead) under {RANDOM_WEIGHTINGS.draws} Dirichlet({RANDOM_WEIGHTINGS.concentration:g}) weightings"
@@ -289,6 +297,32 @@ def suite_weighting(result: FitResult, cfg: FitConfig) -> SuiteWeighting:
         gap_quantiles=(gap_low, gap_median, gap_high),
         prob_a_ahead_quantiles=(ahead_low, ahead_median, ahead_high),
         sign_flip_share=float(np.mean(np.sign(mean_gap) != np.sign(est.gap.suite.score.mean))),
+    )
+
+
+def capability_weighting(result: FitResult, cfg: FitConfig) -> WeightingSpread | None:
+    """``model.dimensions=categories``: the capability gap under other weights, whose best models now change with
+    them: the smallest reversing change (of the posterior-mean expected scores) and the spread over random
+    weightings."""
+    if cfg.model.dimensions is not Dimensions.categories:
+        return None
+    table, est = result.table, result.estimates
+    groups = np.asarray(table.groups)
+    in_a, in_b = groups == cfg.gap.a, groups == cfg.gap.b
+    weightings = dirichlet_weights(np.random.default_rng([cfg.sampler.seed, 3]), table.n_benchmarks, RANDOM_WEIGHTINGS)
+    mean_gap, ahead = capability_gap_over_weightings(result.posterior, table, weightings, in_a=in_a, in_b=in_b)
+    flip = flip_distance(expected_scores_mean(result.posterior, table), est.weights, in_a=in_a, in_b=in_b)
+    return WeightingSpread(
+        note=(
+            "flip distance: of the posterior-mean expected scores (plug-in); spread: the posterior-mean capability gap "
+            f"and P(a ahead) under {RANDOM_WEIGHTINGS.draws} Dirichlet({RANDOM_WEIGHTINGS.concentration:g}) weightings"
+        ),
+        flip_distance=float(flip) if np.isfinite(flip) else None,
+        weightings=RANDOM_WEIGHTINGS.draws,
+        concentration=RANDOM_WEIGHTINGS.concentration,
+        gap_quantiles=tuple(float(q) for q in np.quantile(mean_gap, (0.05, 0.5, 0.95))),  # type: ignore[arg-type]
+        prob_a_ahead_quantiles=tuple(float(q) for q in np.quantile(ahead, (0.05, 0.5, 0.95))),  # type: ignore[arg-type]
+        sign_flip_share=float(np.mean(np.sign(mean_gap) != np.sign(est.gap.score.mean))),
     )
 
 
