@@ -243,3 +243,29 @@ def test_specialist_worlds_mark_their_strong_cells():
         assert run.returncode != 0 and message in run.stderr and "Traceback" not in run.stderr, run.stderr[-500:]
     run = run_cli("simulate", "loo=true", "bayes=false", "replicates=1")
     assert run.returncode != 0 and "set bayes=true" in run.stderr and "Traceback" not in run.stderr
+
+
+def test_aware_model_per_category_does_not_take_specialists_for_contamination(tmp_path):
+    """The contamination-aware model on top of per-category capabilities, in two worlds with three math
+    specialists (1.5 logits) and a tenth of China's cells inflated by 10 points: at most one of the specialists'
+    24 clean math cells and at most 1% of all clean cells flagged. (The README's study: 0 of 470 and 2 of 18,553
+    over 40 worlds, against 129 of 470 and 1.1% for the one-dimensional aware model.)"""
+    cfg = composed(
+        "simulate",
+        "world=specialists",
+        "model=contamination_aware",
+        "model.dimensions=categories",
+        "contamination=cells",
+        "contamination.group=China",
+        "contamination.rate=0.1",
+        "contamination.points=0.1",
+        "replicates=2",
+        "plots=false",
+        "sampler=quick",
+    )
+    run_simulate(cfg, out_dir=tmp_path)
+    rows = pd.read_csv(tmp_path / "replicates.csv")
+    fits = rows[rows["estimator"] == "bayes"]
+    specialist_flags = (fits["specialist_false_positive_rate"] * fits["specialist_cells"]).sum()
+    assert fits["specialist_cells"].sum() >= 20 and specialist_flags <= 1, fits
+    assert (fits["false_positive_rate"] * fits["clean_cells"]).sum() <= 0.01 * fits["clean_cells"].sum()
