@@ -30,7 +30,7 @@ class BenchmarkFit:
     benchmark: str
     category: str
     scores: int  # observed cells
-    residual_spread: float  # sd of the standardised residuals (about 1 when the model fits)
+    residual_spread: float  # root mean square of the standardised residuals (about 1 when the model fits)
     largest_residual: float  # the standardised residual largest in size (signed)
     largest_model: str  # the model of that residual
     coverage_90: float  # share of the scores inside their 90% predictive interval
