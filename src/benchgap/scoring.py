@@ -210,6 +210,34 @@ def _bayes_rows(
     if partner is not None and partner_spec is not None:
         fits = ((result, cfg.model), (partner, partner_spec))
         fit_columns |= dimensionality_columns(fits, multidimensional=cfg.world.dimensions.active)
+    rows = _headline_rows(rep, cfg, result, shared, truths, fit_columns)
+    if over_time is not None:
+        latent_ranking = ranking_columns(np.array([m.theta_mean for m in est.models]), rep.world.truth.theta)
+        rows += bayes_trend_rows(result, shared, over_time, latent_ranking, fit_columns, seed=rep.sampler_seed)
+    if per_category is not None:
+        rows += bayes_dimension_rows(result, per_category, shared, fit_columns, gap=gap)
+    if per_category is not None and partner is not None:
+        rows += bayes_dimension_rows(
+            partner,
+            per_category,
+            shared,
+            _fit_columns(rep, cfg, partner),
+            gap=gap,
+            estimator=Estimator.bayes_dimension_other,
+        )
+    return rows
+
+
+def _headline_rows(
+    rep: Replicate,
+    cfg: SimulateConfig,
+    result: FitResult,
+    shared: dict[str, Any],
+    truths: Truths,
+    fit_columns: dict[str, Any],
+) -> list[dict[str, Any]]:
+    """The fit's capability, suite and latent best-vs-best gaps, each scored against its truth."""
+    est = result.estimates
     likeliest_best = {
         group: max((m for m in est.models if m.group == group), key=lambda m: m.prob_best_in_group).model
         for group in (cfg.world.a, cfg.world.b)
@@ -231,20 +259,6 @@ def _bayes_rows(
             | truth_columns(float(draws.mean()), intervals, *truths.of_scale(estimator.scale))
             | ranking_columns(ranking, rep.world.truth.theta)
             | fit_columns
-        )
-    if over_time is not None:
-        latent_ranking = ranking_columns(np.array([m.theta_mean for m in est.models]), rep.world.truth.theta)
-        rows += bayes_trend_rows(result, shared, over_time, latent_ranking, fit_columns, seed=rep.sampler_seed)
-    if per_category is not None:
-        rows += bayes_dimension_rows(result, per_category, shared, fit_columns, gap=gap)
-    if per_category is not None and partner is not None:
-        rows += bayes_dimension_rows(
-            partner,
-            per_category,
-            shared,
-            _fit_columns(rep, cfg, partner),
-            gap=gap,
-            estimator=Estimator.bayes_dimension_other,
         )
     return rows
 
