@@ -334,24 +334,23 @@ def test_the_results_table_shows_the_model_and_its_suite_gap_beside_the_naive_es
     assert table.rows[1][-7:] == ["n/a"] * 7
 
 
-def test_report_scores_the_gap_over_time_per_job(tmp_path):
-    """A sweep run with trend.score=true: the report's section on the gap over time lists each job's naive lag and
-    gap change with the truth and bias that its result.json holds, and a plain sentence on the lag."""
+def _naive_sweep_section(tmp_path, heading: str, *overrides: str):
+    """A two-job sweep of naive estimators only (six worlds each) and its report: the sweep folder and the report's
+    text from ``## heading`` on."""
     sweep = tmp_path / "sweep"
-    run = benchgap(
-        "simulate",
-        "-m",
-        "bayes=false",
-        "replicates=6",
-        "world=closing",
-        "trend.score=true",
-        "world.groups.China.slope=0.8,1.2",
-        f"hydra.sweep.dir={sweep}",
-    )
+    run = benchgap("simulate", "-m", "bayes=false", "replicates=6", *overrides, f"hydra.sweep.dir={sweep}")
     assert run.returncode == 0, run.stderr[-2000:]
     assert benchgap("report", f"sweep_dir={sweep}").returncode == 0
     text = (sweep / "report" / "report.md").read_text()
-    section = text[text.index("## The gap over time") :]
+    return sweep, text[text.index(f"## {heading}") :]
+
+
+def test_report_scores_the_gap_over_time_per_job(tmp_path):
+    """A sweep run with trend.score=true: the report's section on the gap over time lists each job's naive lag and
+    gap change with the truth and bias that its result.json holds, and a plain sentence on the lag."""
+    sweep, section = _naive_sweep_section(
+        tmp_path, "The gap over time", "world=closing", "trend.score=true", "world.groups.China.slope=0.8,1.2"
+    )
     assert "time-averaged lag of China has a bias (mean error over a job's worlds) of up to" in section
     for job in ("0", "1"):
         naive = json.loads((sweep / job / "result.json").read_text())["estimators"]["composite_lag"]
@@ -364,20 +363,9 @@ def test_report_scores_the_gap_per_capability_per_job(tmp_path):
     """A sweep on worlds with capabilities per category: the report's section on the gap per capability lists each
     job's naive per-category rows with the truth and bias of its replicates, and the naive estimator's coverage
     pooled over every (job, category) pair with its count and binomial interval."""
-    sweep = tmp_path / "sweep"
-    run = benchgap(
-        "simulate",
-        "-m",
-        "bayes=false",
-        "replicates=6",
-        "world=dimensions",
-        "world.dimensions.correlation=0.5,0.9",
-        f"hydra.sweep.dir={sweep}",
+    sweep, section = _naive_sweep_section(
+        tmp_path, "The gap per capability", "world=dimensions", "world.dimensions.correlation=0.5,0.9"
     )
-    assert run.returncode == 0, run.stderr[-2000:]
-    assert benchgap("report", f"sweep_dir={sweep}").returncode == 0
-    text = (sweep / "report" / "report.md").read_text()
-    section = text[text.index("## The gap per capability") :]
     assert "of 48 world-categories; 95% CI" in section
     for job in ("0", "1"):
         rows = pd.read_csv(sweep / job / "replicates.csv")

@@ -284,20 +284,7 @@ def suite_weighting(result: FitResult, cfg: FitConfig) -> WeightingSpread:
         run_share=cfg.gap.run_share,
     )
     flip = flip_distance(est.suite_scores_mean, est.weights, in_a=in_a, in_b=in_b)
-    gap_low, gap_median, gap_high = (float(q) for q in np.quantile(mean_gap, (0.05, 0.5, 0.95)))
-    ahead_low, ahead_median, ahead_high = (float(q) for q in np.quantile(ahead, (0.05, 0.5, 0.95)))
-    return WeightingSpread(
-        note=(
-            "flip distance: of the posterior-mean persistent scores (plug-in); spread: the posterior-mean suite gap "
-            f"and P(a ahead) under {RANDOM_WEIGHTINGS.draws} Dirichlet({RANDOM_WEIGHTINGS.concentration:g}) weightings"
-        ),
-        flip_distance=float(flip) if np.isfinite(flip) else None,
-        weightings=RANDOM_WEIGHTINGS.draws,
-        concentration=RANDOM_WEIGHTINGS.concentration,
-        gap_quantiles=(gap_low, gap_median, gap_high),
-        prob_a_ahead_quantiles=(ahead_low, ahead_median, ahead_high),
-        sign_flip_share=float(np.mean(np.sign(mean_gap) != np.sign(est.gap.suite.score.mean))),
-    )
+    return _weighting_spread("persistent scores", "suite gap", flip, mean_gap, ahead, est.gap.suite.score.mean)
 
 
 def capability_weighting(result: FitResult, cfg: FitConfig) -> WeightingSpread | None:
@@ -312,17 +299,27 @@ def capability_weighting(result: FitResult, cfg: FitConfig) -> WeightingSpread |
     weightings = dirichlet_weights(np.random.default_rng([cfg.sampler.seed, 3]), table.n_benchmarks, RANDOM_WEIGHTINGS)
     mean_gap, ahead = capability_gap_over_weightings(result.posterior, table, weightings, in_a=in_a, in_b=in_b)
     flip = flip_distance(expected_scores_mean(result.posterior, table), est.weights, in_a=in_a, in_b=in_b)
+    return _weighting_spread("expected scores", "capability gap", flip, mean_gap, ahead, est.gap.score.mean)
+
+
+def _weighting_spread(
+    scores: str, gap: str, flip: float, mean_gap: np.ndarray, ahead: np.ndarray, headline: float
+) -> WeightingSpread:
+    """The flip distance of the posterior-mean ``scores`` and the ``gap``'s spread over the random weightings (its
+    posterior mean ``mean_gap`` and P(a ahead) ``ahead`` per weighting), against the ``headline`` gap's sign."""
+    low, median, high = (float(q) for q in np.quantile(mean_gap, (0.05, 0.5, 0.95)))
+    ahead_low, ahead_median, ahead_high = (float(q) for q in np.quantile(ahead, (0.05, 0.5, 0.95)))
     return WeightingSpread(
         note=(
-            "flip distance: of the posterior-mean expected scores (plug-in); spread: the posterior-mean capability gap "
-            f"and P(a ahead) under {RANDOM_WEIGHTINGS.draws} Dirichlet({RANDOM_WEIGHTINGS.concentration:g}) weightings"
+            f"flip distance: of the posterior-mean {scores} (plug-in); spread: the posterior-mean {gap} and P(a ahead) "
+            f"under {RANDOM_WEIGHTINGS.draws} Dirichlet({RANDOM_WEIGHTINGS.concentration:g}) weightings"
         ),
         flip_distance=float(flip) if np.isfinite(flip) else None,
         weightings=RANDOM_WEIGHTINGS.draws,
         concentration=RANDOM_WEIGHTINGS.concentration,
-        gap_quantiles=tuple(float(q) for q in np.quantile(mean_gap, (0.05, 0.5, 0.95))),  # type: ignore[arg-type]
-        prob_a_ahead_quantiles=tuple(float(q) for q in np.quantile(ahead, (0.05, 0.5, 0.95))),  # type: ignore[arg-type]
-        sign_flip_share=float(np.mean(np.sign(mean_gap) != np.sign(est.gap.score.mean))),
+        gap_quantiles=(low, median, high),
+        prob_a_ahead_quantiles=(ahead_low, ahead_median, ahead_high),
+        sign_flip_share=float(np.mean(np.sign(mean_gap) != np.sign(headline))),
     )
 
 
