@@ -15,6 +15,7 @@ from typing import Any
 
 from hydra.experimental.callback import Callback
 
+from benchgap.arena_settings import ArenaConfig
 from benchgap.config import CalibrateConfig, FitConfig, ReportConfig, SimulateConfig
 from benchgap.errors import InputError
 from benchgap.presets import config_dir
@@ -25,12 +26,14 @@ JOBS: dict[str, str] = {
     "simulate": "draw worlds with known truth, distort them, and score every estimator of the gap",
     "report": "sensitivity analysis, breakdown points and a verdict for a finished simulate sweep (never fits)",
     "calibrate": "simulation-based calibration: tables from the model's priors, fitted, truths ranked",
+    "arena": "Arena ratings or votes: best vs best as a head-to-head win probability, beside the rating ratio",
 }
 SCHEMAS: dict[str, type] = {
     "fit": FitConfig,
     "simulate": SimulateConfig,
     "report": ReportConfig,
     "calibrate": CalibrateConfig,
+    "arena": ArenaConfig,
 }
 QUIET_LOGGERS = ("pytensor", "arviz", "numba", "matplotlib", "h5py", "nutpie", "pymc")
 
@@ -44,6 +47,7 @@ def usage() -> str:
         "  benchgap simulate -m experiment=weighting_sweep hydra/launcher=joblib\n"
         "  benchgap report sweep_dir=outputs/multirun/weighting_sweep\n"
         "  benchgap calibrate simulations=200\n"
+        "  benchgap arena          (LMArena's monthly leaderboard: win probability vs rating ratio)\n"
         "  benchgap fit --help     (every option of a job)"
     )
 
@@ -313,11 +317,32 @@ def _calibrate_task(cfg: Any) -> None:
     _run_job("calibrate", body)
 
 
+def _arena_task(cfg: Any) -> None:
+    def body(run_dir: Path) -> None:
+        from benchgap.jobs.arena.page import study_verdict
+        from benchgap.jobs.arena.run import run_arena
+        from benchgap.records.arena_summary import ArenaStudy
+
+        result = run_arena(_settings(cfg, ArenaConfig), out_dir=run_dir)
+        if isinstance(result, ArenaStudy):
+            print(study_verdict(result))
+        else:
+            print(result.lens.verdict)
+            if result.lens.change_verdict:
+                print(result.lens.change_verdict)
+            if not result.diagnostics.converged:
+                print("warning: the fit did not converge: " + "; ".join(result.diagnostics.problems))
+        print(f"results: {run_dir}/report.html")
+
+    _run_job("arena", body)
+
+
 _TASKS: dict[str, Callable[[Any], None]] = {
     "fit": _fit_task,
     "simulate": _simulate_task,
     "report": _report_task,
     "calibrate": _calibrate_task,
+    "arena": _arena_task,
 }
 
 if __name__ == "__main__":

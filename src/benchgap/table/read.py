@@ -39,7 +39,7 @@ def read_table(cfg: DataConfig) -> ScoreTable:
         raise InputError("data.path is not set; give a score file (data.path=FILE) or use the built-in demo")
     if cfg.scale <= 0:
         raise InputError(f"data.scale must be positive, got {cfg.scale}; use 1 for fractions, 100 for percentages")
-    frame, where = _read_frame(path, "data.path")
+    frame, where = read_frame(path, "data.path")
     frame = frame.drop(columns=[c for c in frame.columns if c in set(cfg.drop)])
     long, published = _to_long(frame, path, where, cfg)
     models_meta = _read_metadata(cfg.models, "data.models", id_column="model") if cfg.models else None
@@ -47,7 +47,7 @@ def read_table(cfg: DataConfig) -> ScoreTable:
     return _assemble(long, path, where, cfg, models_meta, bench_meta, published)
 
 
-def _read_frame(path: Path, key: str) -> tuple[pd.DataFrame, str]:
+def read_frame(path: Path, key: str) -> tuple[pd.DataFrame, str]:
     """Read a CSV, TSV or Parquet file as text columns. Returns the frame and how rows are named."""
     if not path.exists():
         raise InputError(
@@ -90,7 +90,7 @@ def _read_frame(path: Path, key: str) -> tuple[pd.DataFrame, str]:
     return frame, where
 
 
-def _row_name(where: str, index: int) -> str:
+def row_name(where: str, index: int) -> str:
     """File position of data row ``index``: CSV line numbers count the header as line 1."""
     return f"line {index + 2}" if where == "line" else f"row {index + 1}"
 
@@ -179,13 +179,13 @@ def _cell(frame: pd.DataFrame, i: int) -> str:
 
 def _locate(path: Path, where: str, rows: pd.Series, frame: pd.DataFrame, i: int) -> str:
     """Where cell ``i`` of a long frame sits: ``file: line N (model 'X', benchmark 'Y')``."""
-    return f"{path}: {_row_name(where, int(rows.iloc[i]))} ({_cell(frame, i)})"
+    return f"{path}: {row_name(where, int(rows.iloc[i]))} ({_cell(frame, i)})"
 
 
 def _read_metadata(file: str, key: str, *, id_column: str) -> pd.DataFrame:
     """A metadata file (models or benchmarks): one row per ``id_column`` value, lower-cased column names."""
     path = Path(file)
-    frame, where = _read_frame(path, key)
+    frame, where = read_frame(path, key)
     frame.columns = [c.lower() for c in frame.columns]
     if id_column not in frame.columns:
         raise InputError(f"{key}: '{path}' has no '{id_column}' column; columns are {list(frame.columns)}")
@@ -193,7 +193,7 @@ def _read_metadata(file: str, key: str, *, id_column: str) -> pd.DataFrame:
     if dup.any():
         i = int(dup.to_numpy().nonzero()[0][0])
         raise InputError(
-            f"{key}: '{path}' {_row_name(where, int(frame.index[i]))}: {id_column} '{frame[id_column].iloc[i]}' "
+            f"{key}: '{path}' {row_name(where, int(frame.index[i]))}: {id_column} '{frame[id_column].iloc[i]}' "
             f"appears twice; keep one row per {id_column}"
         )
     return frame.set_index(id_column)
@@ -262,7 +262,7 @@ def _scores(long: pd.DataFrame, path: Path, where: str, cfg: DataConfig) -> tupl
     empty_model = long["model"].astype(str).str.len() == 0
     if empty_model.any():
         i = int(empty_model.to_numpy().nonzero()[0][0])
-        raise InputError(f"{path}: {_row_name(where, int(rows.iloc[i]))}: the model name is empty; name every model")
+        raise InputError(f"{path}: {row_name(where, int(rows.iloc[i]))}: the model name is empty; name every model")
     fix = "scores must be numbers; mark a missing cell with '-' or leave it empty"
     score = _parse_numbers(long["score"], rows, long, path, where, "score", fix)
     keep = ~np.isnan(score)
@@ -273,7 +273,7 @@ def _scores(long: pd.DataFrame, path: Path, where: str, cfg: DataConfig) -> tupl
     if dup.any():
         first, second = dup.to_numpy().nonzero()[0][:2]
         raise InputError(
-            f"{path}: {_row_name(where, int(rows.iloc[first]))} and {_row_name(where, int(rows.iloc[second]))} "
+            f"{path}: {row_name(where, int(rows.iloc[first]))} and {row_name(where, int(rows.iloc[second]))} "
             f"both score ({_cell(long, int(first))}); keep one row per model and benchmark"
         )
     score = score / cfg.scale

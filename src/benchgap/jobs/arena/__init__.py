@@ -1,0 +1,1 @@
+"""``benchgap arena``: Arena ratings and votes, the win-probability lens, and the simulated-votes check."""

@@ -1,0 +1,221 @@
+"""``benchgap arena``: an Arena file (published ratings or raw votes) fitted, and the best-vs-best gap read as a
+head-to-head win probability per snapshot beside the ratio of ratings a headline quotes; or, with ``worlds > 0``,
+the votes model's recovery on simulated votes (rank correlation, coverage of the win probability's interval)."""
+
+import dataclasses
+import logging
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from benchgap import __version__
+from benchgap.arena_data import ArenaRatings, ArenaVotes, read_ratings, read_votes
+from benchgap.arena_gaps import ArenaLens, arena_lens
+from benchgap.arena_model import ratings_model, votes_data, votes_model
+from benchgap.arena_settings import ArenaConfig
+from benchgap.arena_world import WorldScore, draw_world, score_world
+from benchgap.config import GapConfig
+from benchgap.diagnostics import Diagnostics, diagnose
+from benchgap.jobs.arena.checks import check_arena, check_groups
+from benchgap.jobs.arena.page import write_report, write_study_report
+from benchgap.metrics import binomial_interval
+from benchgap.records.arena_summary import ArenaStudy, ArenaSummary
+from benchgap.records.files import to_plain, write_json_atomic
+from benchgap.sampling import CompiledModel, compile_model, sample
+
+log = logging.getLogger("benchgap")
+
+
+def run_arena(cfg: ArenaConfig, *, out_dir: Path) -> ArenaSummary | ArenaStudy:
+    """Fit the file ``cfg`` names (or run the simulated-votes study) and write ``summary.json`` and the report."""
+    check_arena(cfg)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    if cfg.worlds > 0:
+        return run_study(cfg, out_dir=out_dir)
+    if cfg.votes:
+        votes = read_votes(cfg.votes, models_file=cfg.models, anonymous_only=cfg.anonymous_only)
+        check_groups(votes.groups, cfg.gap, source=votes.source)
+        return _finish(cfg, votes, out_dir=out_dir)
+    ratings = read_ratings(str(cfg.ratings), models_file=cfg.models)
+    check_groups(ratings.group, cfg.gap, source=ratings.source)
+    return _finish(cfg, ratings, out_dir=out_dir)
+
+
+def _gap(cfg: ArenaConfig) -> GapConfig:
+    """The gap settings in the form the shared summaries read (direction words at ``ahead`` and ``likely``)."""
+    g = cfg.gap
+    return GapConfig(a=g.a, b=g.b, interval=g.interval, interval_prob=g.interval_prob, ahead=g.ahead, likely=g.likely)
+
+
+def _finish(cfg: ArenaConfig, data: ArenaRatings | ArenaVotes, *, out_dir: Path) -> ArenaSummary:
+    start = time.perf_counter()
+    is_votes = isinstance(data, ArenaVotes)
+    model = votes_model(data) if isinstance(data, ArenaVotes) else ratings_model(data)
+    log.info("arena: compiling and sampling the %s model", "votes" if is_votes else "ratings")
+    posterior = sample(compile_model(model, cfg.sampler.backend), sampler=cfg.sampler)
+    strength = posterior["posterior"]["strength"].to_numpy()
+    flat = strength.reshape(-1, strength.shape[-1])
+    if isinstance(data, ArenaVotes):
+        names, groups, published = data.models, data.groups, None
+        snapshot_rows = {Path(data.source).stem: np.arange(len(data.models))}
+    else:
+        names, groups, published = data.model, data.group, data.rating
+        snapshot_rows = {s: data.rows_of(i) for i, s in enumerate(data.snapshots)}
+    lens = arena_lens(
+        flat,
+        models=names,
+        groups=groups,
+        snapshot_rows=snapshot_rows,
+        published=published,
+        gap=_gap(cfg),
+        shift=cfg.gap.shift,
+    )
+    diagnostics = diagnose(posterior, {"strength": strength}, limits=cfg.convergence)
+    summary = ArenaSummary(
+        version=__version__,
+        source=data.source,
+        kind="votes" if is_votes else "ratings",
+        rows=len(names),
+        votes=data.n_votes if isinstance(data, ArenaVotes) else None,
+        tie_share_equal=float(posterior["posterior"]["tie_share_equal"].mean()) if is_votes else None,
+        lens=lens,
+        diagnostics=diagnostics,
+        inference=str(posterior.attrs.get("inference", "")),
+        seconds=time.perf_counter() - start,
+        settings=to_plain(cfg),
+    )
+    _write(cfg, summary, lens, data, strength, out_dir=out_dir)
+    return summary
+
+
+def _write(
+    cfg: ArenaConfig,
+    summary: ArenaSummary,
+    lens: ArenaLens,
+    data: ArenaRatings | ArenaVotes,
+    strength: np.ndarray,
+    *,
+    out_dir: Path,
+) -> None:
+    gaps_frame(lens).to_csv(out_dir / "gaps.csv", index=False)
+    changes_frame(lens).to_csv(out_dir / "changes.csv", index=False)
+    figures: list[tuple[Path, str]] = []
+    if cfg.plots:
+        from benchgap.jobs.arena.figures import gap_by_snapshot
+
+        figures = gap_by_snapshot(lens, out_dir)
+    write_report(summary, figures, out_dir=out_dir)
+    write_json_atomic(out_dir / "summary.json", to_plain(summary))  # last: its presence means a finished run
+
+
+def gaps_frame(lens: ArenaLens) -> pd.DataFrame:
+    """One row per snapshot: the published figures a reader computes by hand and the posterior's."""
+    rows = []
+    for g in lens.gaps:
+        pub = g.published
+        rows.append(
+            {
+                "snapshot": g.snapshot,
+                f"models_{lens.a}": g.models_a,
+                f"models_{lens.b}": g.models_b,
+                "published_best_a": pub.best_a if pub else None,
+                "published_rating_a": pub.rating_a if pub else None,
+                "published_best_b": pub.best_b if pub else None,
+                "published_rating_b": pub.rating_b if pub else None,
+                "published_gap": pub.gap if pub else None,
+                "published_ratio": pub.ratio if pub else None,
+                f"ratio_shifted_{lens.shift:g}": pub.ratio_shifted if pub else None,
+                "published_win_probability": pub.win_probability if pub else None,
+                "gap_mean": g.gap.mean,
+                "gap_low": g.gap.interval[0],
+                "gap_high": g.gap.interval[1],
+                "prob_a_ahead": g.gap.prob_a_ahead,
+                "win_mean": g.win.mean,
+                "win_low": g.win.interval[0],
+                "win_high": g.win.interval[1],
+                "likeliest_best_a": g.likeliest_best_a,
+                "prob_best_a": g.prob_best_a,
+                "likeliest_best_b": g.likeliest_best_b,
+                "prob_best_b": g.prob_best_b,
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def changes_frame(lens: ArenaLens) -> pd.DataFrame:
+    """One row per change between snapshots (consecutive, then first against last)."""
+    return pd.DataFrame(
+        [
+            {
+                "before": c.before,
+                "after": c.after,
+                "gap_change_mean": c.gap.mean,
+                "gap_change_low": c.gap.interval[0],
+                "gap_change_high": c.gap.interval[1],
+                "prob_fell": 1 - c.gap.prob_a_ahead,
+                "win_change_mean": c.win.mean,
+                "published_gap_change": c.published_gap,
+                "published_ratio_change": c.published_ratio,
+                "words": c.words,
+            }
+            for c in lens.changes
+        ],
+        columns=[
+            *("before", "after", "gap_change_mean", "gap_change_low", "gap_change_high", "prob_fell"),
+            *("win_change_mean", "published_gap_change", "published_ratio_change", "words"),
+        ],
+    )
+
+
+def run_study(cfg: ArenaConfig, *, out_dir: Path) -> ArenaStudy:
+    """``cfg.worlds`` simulated vote worlds, each fitted with one compiled votes model (data swapped in)."""
+    seeds = np.random.SeedSequence(cfg.seed).spawn(cfg.worlds)
+    start = time.perf_counter()
+    compiled: CompiledModel | None = None
+    scores: list[WorldScore] = []
+    inference = ""
+    for w, seed in enumerate(seeds):
+        world = draw_world(cfg.world, np.random.default_rng(seed))
+        compiled = compiled or compile_model(votes_model(world.votes), cfg.sampler.backend)
+        sampler = dataclasses.replace(cfg.sampler, seed=int(seed.spawn(1)[0].generate_state(1)[0]))
+        posterior = sample(compiled, sampler=sampler, data=votes_data(world.votes))
+        inference = str(posterior.attrs.get("inference", ""))
+        strength = posterior["posterior"]["strength"].to_numpy()
+        diagnostics: Diagnostics = diagnose(posterior, {"strength": strength}, limits=cfg.convergence)
+        flat = strength.reshape(-1, strength.shape[-1])
+        scores.append(score_world(world, flat, gap=cfg.gap, converged=diagnostics.converged))
+        if (w + 1) % 10 == 0 or w + 1 == cfg.worlds:
+            elapsed = time.perf_counter() - start
+            left = elapsed / (w + 1) * (cfg.worlds - w - 1)
+            log.info("arena: %d/%d vote worlds fitted; %.0f s, about %.0f s left", w + 1, cfg.worlds, elapsed, left)
+    study = summarise_study(cfg, scores, models=len(world.votes.models), votes=world.votes.n_votes)
+    study = dataclasses.replace(study, inference=inference, seconds=time.perf_counter() - start)
+    frame = pd.DataFrame([to_plain(s) for s in scores])
+    frame.to_csv(out_dir / "worlds.csv", index=False)
+    write_study_report(study, out_dir=out_dir)
+    write_json_atomic(out_dir / "summary.json", to_plain(study))
+    return study
+
+
+def summarise_study(cfg: ArenaConfig, scores: list[WorldScore], *, models: int, votes: int) -> ArenaStudy:
+    rho = np.array([s.rank_correlation for s in scores])
+    covered = sum(s.covered for s in scores)
+    return ArenaStudy(
+        version=__version__,
+        worlds=len(scores),
+        models=models,
+        votes=votes,
+        interval_prob=cfg.gap.interval_prob,
+        rank_correlation_mean=float(rho.mean()),
+        rank_correlation_min=float(rho.min()),
+        covered=covered,
+        coverage=covered / len(scores),
+        coverage_interval=binomial_interval(covered / len(scores), len(scores)),
+        mean_abs_error=float(np.mean([abs(s.estimated_win - s.true_win) for s in scores])),
+        converged=sum(s.converged for s in scores),
+        inference="",
+        seconds=0.0,
+        settings=to_plain(cfg),
+    )
