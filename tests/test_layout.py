@@ -90,7 +90,7 @@ def test_the_import_rules_hold():
 
 def test_every_job_has_the_same_rooms():
     jobs = sorted(p for p in (PACKAGE / "jobs").iterdir() if p.is_dir() and not p.name.startswith("_"))
-    assert [j.name for j in jobs] == ["calibrate", "fit", "report", "simulate"]
+    assert [j.name for j in jobs] == ["arena", "calibrate", "fit", "report", "simulate"]
     for job in jobs:
         missing = [room for room in ROOMS if not (job / room).is_file()]
         assert not missing, f"{job.name} lacks {missing}"

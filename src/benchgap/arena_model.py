@@ -60,7 +60,7 @@ def votes_model(votes: ArenaVotes) -> pm.Model:
     with pm.Model(coords=coords) as model:
         data = {name: pm.Data(name, value) for name, value in votes_data(votes).items()}
         others = pm.Normal("mu_others", 0.0, SPREAD_PRIOR / ELO_POINTS, dims="other_group")
-        mu = pm.Deterministic("mu_group", pt.concatenate([pt.zeros(1), others]) * ELO_POINTS, dims="group")
+        mu = pm.Deterministic("group_mean", pt.concatenate([pt.zeros(1), others]) * ELO_POINTS, dims="group")
         sigma = pm.HalfNormal("sigma_group", SPREAD_PRIOR / ELO_POINTS)
         beta = pm.Normal("beta", mu[data["group_idx"]] / ELO_POINTS, sigma, dims="model")  # log-odds units
         pm.Deterministic("strength", beta * ELO_POINTS, dims="model")

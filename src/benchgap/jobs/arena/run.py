@@ -9,6 +9,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from xarray import DataTree
 
 from benchgap import __version__
 from benchgap.arena_data import ArenaRatings, ArenaVotes, read_ratings, read_votes
@@ -72,7 +73,7 @@ def _finish(cfg: ArenaConfig, data: ArenaRatings | ArenaVotes, *, out_dir: Path)
         gap=_gap(cfg),
         shift=cfg.gap.shift,
     )
-    diagnostics = diagnose(posterior, {"strength": strength}, limits=cfg.convergence)
+    diagnostics = diagnose(posterior, _checked(posterior, strength), limits=cfg.convergence)
     summary = ArenaSummary(
         version=__version__,
         source=data.source,
@@ -108,6 +109,16 @@ def _write(
         figures = gap_by_snapshot(lens, out_dir)
     write_report(summary, figures, out_dir=out_dir)
     write_json_atomic(out_dir / "summary.json", to_plain(summary))  # last: its presence means a finished run
+
+
+def _checked(posterior: DataTree, strength: np.ndarray) -> dict[str, np.ndarray]:
+    """What the convergence check covers beyond the shared list: the strengths, and the votes model's group means and
+    tie parameter (its first group's mean is fixed at 0, so it is not checked)."""
+    extra = {"strength": strength}
+    for name in ("mu_others", "log_nu"):
+        if name in posterior["posterior"]:
+            extra[name] = posterior["posterior"][name].to_numpy()
+    return extra
 
 
 def gaps_frame(lens: ArenaLens) -> pd.DataFrame:
@@ -183,7 +194,7 @@ def run_study(cfg: ArenaConfig, *, out_dir: Path) -> ArenaStudy:
         posterior = sample(compiled, sampler=sampler, data=votes_data(world.votes))
         inference = str(posterior.attrs.get("inference", ""))
         strength = posterior["posterior"]["strength"].to_numpy()
-        diagnostics: Diagnostics = diagnose(posterior, {"strength": strength}, limits=cfg.convergence)
+        diagnostics: Diagnostics = diagnose(posterior, _checked(posterior, strength), limits=cfg.convergence)
         flat = strength.reshape(-1, strength.shape[-1])
         scores.append(score_world(world, flat, gap=cfg.gap, converged=diagnostics.converged))
         if (w + 1) % 10 == 0 or w + 1 == cfg.worlds:
