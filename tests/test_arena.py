@@ -5,6 +5,7 @@ The fast tests read files and check the published figures a reader computes by h
 subsets of LMArena's monthly table and on simulated votes; the slow test is a small version of the README's
 200-world recovery study and can fail (coverage of the best-vs-best win probability's 90% intervals)."""
 
+import dataclasses
 import json
 
 import numpy as np
@@ -18,8 +19,14 @@ from benchgap.arena_settings import ArenaConfig, ArenaGapConfig, VoteWorldConfig
 from benchgap.arena_world import draw_world, score_world
 from benchgap.config import GapConfig
 from benchgap.errors import InputError
+from benchgap.fitting import fit
 from benchgap.jobs.arena.run import run_arena
+from benchgap.rating_link import arena_link
 from benchgap.sampling import compile_model, sample
+from benchgap.table import read_table
+from benchgap.table.ratings import attach_ratings
+from benchgap.table.score_table import RatingCells
+from benchgap.world import draw_world as draw_world_table
 from tests.conftest import DATA, TINY, composed, run_cli, write
 
 MONTHLY = DATA / "arena" / "lmarena_text_monthly.csv"
@@ -262,3 +269,72 @@ def test_recovery_study_on_simulated_votes_covers_the_win_probability(tmp_path):
     assert study.rank_correlation_min >= 0.9
     assert study.converged >= 36
     assert (tmp_path / "worlds.csv").is_file() and (tmp_path / "summary.json").is_file()
+
+
+def _helm_with_arena(**changes):
+    cfg = composed("fit", "data=helm_lite_arena").data
+    for key, value in changes.items():
+        setattr(cfg, key, value)
+    return attach_ratings(read_table(cfg), cfg)
+
+
+def test_helm_lite_and_the_arena_match_through_the_shipped_aliases_and_list_every_non_match():
+    table = _helm_with_arena()
+    ratings = table.ratings
+    assert ratings.snapshot == "2024-08-30"
+    assert len(ratings.matched) == 32  # by the alias file, or by names equal up to case and punctuation
+    assert ("GPT-4o-2024-05-13", "GPT-4o (2024-05-13)") in ratings.matched
+    assert ("Claude-2.1", "Claude 2.1") in ratings.matched
+    assert len(ratings.arena_only) == 136 - 32 and "Grok-2-08-13" in ratings.arena_only
+    assert len(ratings.table_only) == 72 - 32 and "Llama 3 (70B)" in ratings.table_only  # a base model: not aliased
+    assert len(ratings.matched) + len(ratings.arena_only) == 136  # every rated model of the snapshot is accounted for
+
+
+@pytest.mark.parametrize(
+    ("changes", "aliases", "expected"),
+    [
+        ({"arena_snapshot": "2024-08-31"}, None, "data.arena_snapshot='2024-08-31' is not a snapshot of"),
+        ({"arena": "FEW"}, None, "only 3 of the 4 models rated in snapshot 2024-08-30 match a model of"),
+        ({}, "alias,model\nGPT-4o-2024-05-13,GPT-4o\n", "line 2: model 'GPT-4o' (alias 'GPT-4o-2024-05-13') is not a"),
+        ({}, "name,model\nx,y\n", "needs the columns alias and model"),
+    ],
+    ids=["unknown_snapshot", "too_few_matches", "alias_to_unknown_model", "alias_columns"],
+)
+def test_bad_arena_joins_are_one_line_errors(tmp_path, changes, aliases, expected):
+    if aliases is not None:
+        changes = changes | {"aliases": str(write(tmp_path, "aliases.csv", aliases))}
+    if changes.get("arena") == "FEW":
+        rows = ["GPT-4 (0613)", "Claude 2.1", "Command R", "Grok-2-08-13"]
+        text = HEADER + "\n" + "".join(f"2024-08-30,{m},,US,1200,3,3,10\n" for m in rows)
+        changes = changes | {"arena": str(write(tmp_path, "few.csv", text))}
+    with pytest.raises(InputError) as err:
+        _helm_with_arena(**changes)
+    assert expected in str(err.value) and "\n" not in str(err.value)
+
+
+def test_a_joint_fit_recovers_the_rating_link_of_a_simulated_world():
+    """The demo world with ratings drawn from its true capabilities: 1200 + 90 points per sd of capability, 15
+    points of residual, 5 points of rating noise, for 15 of its 20 models. The link's scale is recovered within
+    three posterior sds (the benchmarks fix the capabilities, the ratings the scale)."""
+    cfg = composed("fit", "sampler.progress=false")
+    table, world = draw_world_table(cfg.data.demo, seed=cfg.data.demo_seed)
+    rng = np.random.default_rng(7)
+    rated = np.arange(15)
+    rating = 1200 + 90 * world.truth.theta[rated] + rng.normal(0, 15, rated.size) + rng.normal(0, 5, rated.size)
+    cells = RatingCells(
+        source="simulated",
+        snapshot="now",
+        model_idx=rated,
+        rating=np.round(rating),
+        stderr=np.full(rated.size, 5.0),
+        matched=tuple((m, m) for m in np.asarray(table.models)[rated]),
+        arena_only=(),
+        table_only=tuple(table.models[15:]),
+    )
+    joint = dataclasses.replace(table, ratings=cells)
+    sampler = dataclasses.replace(cfg.sampler, draws=500, tune=500)
+    result = fit(joint, gap=cfg.gap, sampler=sampler)
+    link = arena_link(result.posterior, joint, result.estimates.draws["gap_latent"], gap=cfg.gap)
+    assert abs(link.points_per_sd.mean - 90) < 3 * link.points_per_sd.sd, link.points_per_sd
+    assert link.explained.mean > 0.8  # truth: 90^2 / (90^2 + 15^2) = 0.97
+    assert link.matched == 15 and link.table_only == 5

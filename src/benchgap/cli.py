@@ -238,6 +238,8 @@ def _fit_task(cfg: Any) -> None:
             print("One number or several? " + summary.loo.verdict)
         if summary.residuals is not None:
             print("Benchmark by benchmark: " + summary.residuals.verdict)
+        if summary.arena is not None:
+            print("Arena and benchmarks together: " + summary.arena.verdict)
         if not summary.diagnostics.converged:
             print("warning: the fit did not converge: " + "; ".join(summary.diagnostics.problems))
         print(f"results: {run_dir}/report.html")

@@ -131,6 +131,9 @@ class DataConfig:
     # data.path): shared models link them, each keeps its own benchmark parameters; read with the settings above
     snapshot_dates: list[str] = field(default_factory=list)  # optional, one date per snapshot (YYYY-MM-DD): a model
     # released after its snapshot's date is an error
+    arena: str | None = None  # Arena ratings (benchgap arena's format) fitted jointly: one latent capability
+    arena_snapshot: str | None = None  # the ratings' snapshot used (null: the latest)
+    aliases: str | None = None  # file of alias,model: an Arena name and the table's name of the same model
     demo: WorldConfig = field(default_factory=WorldConfig)  # data.path unset: this world is drawn
     demo_seed: int = ranged(2026, 0)  # seed of the demo world's draw
 

@@ -25,6 +25,7 @@ from benchgap.diagnostics import Diagnostics, diagnose
 from benchgap.errors import InputError
 from benchgap.estimands import FitEstimates, estimate
 from benchgap.ranges import check_pair, check_ranges
+from benchgap.rating_link import check_ratings
 from benchgap.sampling import ModelCache
 from benchgap.snapshots import check_snapshots
 from benchgap.table import ScoreTable
@@ -119,6 +120,7 @@ def fit(
     check_table(table, gap)
     check_trend(table, model=model, gap=gap, trend=trend)
     check_dimensions(table, model)
+    check_ratings(table, model)
     if cache is not None and (cache.spec != model or cache.backend is not sampler.backend):
         raise ValueError("fit: the cache was made for another model spec or sampler backend")
     start = time.perf_counter()

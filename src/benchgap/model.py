@@ -74,6 +74,7 @@ from benchgap.config import (
     ScaleIdentification,
 )
 from benchgap.contamination_prior import COVARIATES, Inflation, inflation_covariates, inflation_prior
+from benchgap.rating_link import add_rating_likelihood, rating_data
 from benchgap.table import CellSplit, ScoreTable
 from benchgap.trend_model import trend_coords, trend_data
 
@@ -125,6 +126,8 @@ def build_model(table: ScoreTable, *, spec: ModelConfig, pointwise: bool = False
 
         kappa = pm.Deterministic("kappa", pt.exp(_log_concentrations(spec)), dims="benchmark")
 
+        if table.ratings is not None:
+            add_rating_likelihood(data, theta)  # Arena ratings of the same capability (benchgap.rating_link)
         _add_likelihood(
             data,
             theta=theta,
@@ -166,7 +169,7 @@ def cell_data(table: ScoreTable, *, spec: ModelConfig) -> dict[str, np.ndarray]:
     exchangeable = spec.group_prior is GroupPrior.exchangeable and spec.identify_scale is ScaleIdentification.capability
     if not exchangeable:  # a data container the graph does not use cannot be swapped
         data["model_group"] = table.group_idx
-    data |= trend_data(table, spec) | dimension_data(table, spec)
+    data |= trend_data(table, spec) | dimension_data(table, spec) | rating_data(table)
     aware = spec.kind is ModelKind.contamination_aware
     for kind, idx in zip(KINDS, vars(split).values(), strict=True):
         if idx.size:
@@ -212,6 +215,7 @@ def shape_key(table: ScoreTable, spec: ModelConfig) -> tuple:
     split = CellSplit.of(table)
     key: tuple = (repr(spec), table.n_models, table.n_benchmarks, len(table.group_names), len(table.category_names))
     key += tuple(idx.size > 0 for idx in vars(split).values())
+    key += (0 if table.ratings is None else table.ratings.rating.size,)
     if spec.identify_scale is ScaleIdentification.discrimination:
         key += (np.bincount(table.model_idx, minlength=table.n_models).tobytes(),)
     if spec.kind is ModelKind.contamination_aware:

@@ -10,6 +10,7 @@ from benchgap.dimension_gaps import DimensionEstimate
 from benchgap.estimands import GapEstimate, ModelEstimate
 from benchgap.loo import LooComparison
 from benchgap.prior_sensitivity import Sensitivity
+from benchgap.rating_link import ArenaLink
 from benchgap.records.files import fields_from_plain, fields_to_plain, optional_section
 from benchgap.residuals import ResidualCheck
 from benchgap.snapshots import SnapshotChange
@@ -134,6 +135,7 @@ class FitSummary:
     dimensions: DimensionEstimate | None = optional_section()  # the gap per category (model.dimensions=categories)
     loo: LooComparison | None = optional_section()  # fit.loo: one against several dimensions by PSIS-LOO
     residuals: ResidualCheck | None = optional_section()  # per-benchmark predictive checks, residual correlation
+    arena: ArenaLink | None = optional_section()  # data.arena: ratings and benchmarks in one fit
 
     def to_json(self) -> dict[str, Any]:
         return fields_to_plain(self)

@@ -43,6 +43,35 @@ class Covariates:
 
 
 @dataclass(frozen=True)
+class RatingCells:
+    """Arena ratings of the table's models (one leaderboard snapshot, ``data.arena``): a second measurement of the
+    same capability, linked to it by a per-source offset and scale (``benchgap.rating_link``)."""
+
+    source: str  # the ratings file
+    snapshot: str  # the snapshot used
+    model_idx: np.ndarray  # per rating: the table's model it measures
+    rating: np.ndarray  # points
+    stderr: np.ndarray  # points (the published 95% interval's half-width / 1.96, and the rating's rounding)
+    matched: tuple[tuple[str, str], ...]  # (name on the Arena, name in the table), by alias file or by equal names
+    arena_only: tuple[str, ...]  # rated models that match no model of the table: not fitted, listed
+    table_only: tuple[str, ...]  # models of the table with no rating in the snapshot
+
+    def select(self, model_pos: np.ndarray) -> "RatingCells":
+        """The ratings of the kept models, ``model_pos`` mapping each old model index to its new one (-1: dropped)."""
+        keep = model_pos[self.model_idx] >= 0
+        return RatingCells(
+            self.source,
+            self.snapshot,
+            model_pos[self.model_idx[keep]],
+            self.rating[keep],
+            self.stderr[keep],
+            self.matched,
+            self.arena_only,
+            self.table_only,
+        )
+
+
+@dataclass(frozen=True)
 class ScoreTable:
     """Observed benchmark scores of models, one entry per observed (model, benchmark) cell.
 
@@ -67,6 +96,7 @@ class ScoreTable:
     metric: tuple[str, ...] = ()  # per benchmark: what its score is (e.g. "F1", "BLEU-4"); empty: not given
     proportion: np.ndarray | None = None  # per benchmark: whether its score is a share of items; None: all are
     snapshot: tuple[str, ...] = ()  # per benchmark: the snapshot (leaderboard release) it belongs to; empty: one table
+    ratings: RatingCells | None = None  # Arena ratings of some of the models (data.arena); None: none
 
     @property
     def snapshot_names(self) -> tuple[str, ...]:
@@ -168,6 +198,7 @@ class ScoreTable:
             metric=tuple(self.metric[j] for j in benchmarks) if self.metric else (),
             proportion=None if self.proportion is None else self.proportion[benchmarks],
             snapshot=tuple(self.snapshot[j] for j in benchmarks) if self.snapshot else (),
+            ratings=None if self.ratings is None else self.ratings.select(model_pos),
         )
 
     def group_counts(self) -> dict[str, int]:

@@ -6,6 +6,7 @@ from benchgap.diagnostics import thresholds
 from benchgap.document import Block, Figure, Heading, Paragraph, Table, to_html, to_markdown
 from benchgap.estimands import GapEstimate, ModelEstimate
 from benchgap.jobs.fit.sections import (
+    arena_blocks,
     contamination_blocks,
     dimension_blocks,
     interval_label,
@@ -65,6 +66,8 @@ def fit_report_blocks(s: FitSummary, figures: dict[str, Path]) -> list[Block]:
         blocks += loo_blocks(s.loo)
     if s.residuals is not None:
         blocks += residual_blocks(s.residuals)
+    if s.arena is not None:
+        blocks += arena_blocks(s.arena)
     if s.contamination is not None:
         blocks += contamination_blocks(s.contamination, gap.a, gap.b, interval_label(gap))
     blocks += [*_model_blocks(s), *_tie_blocks(s), *_diagnostic_blocks(s)]

@@ -32,6 +32,7 @@ from benchgap.jobs.fit.page import write_fit_report
 from benchgap.loo import DIMENSION_LABELS, LooComparison, compare_loo, other_dimensionality, pointwise_log_likelihood
 from benchgap.posterior import expected_scores_mean, predictive_coverage, replicate_scores
 from benchgap.prior_sensitivity import Sensitivity, sensitivity
+from benchgap.rating_link import arena_link
 from benchgap.records.files import write_json_atomic
 from benchgap.records.fit_summary import (
     ContaminationSummary,
@@ -47,6 +48,7 @@ from benchgap.records.fit_summary import (
 )
 from benchgap.residuals import residual_check
 from benchgap.table import CellSplit, ScoreTable, read_snapshots, read_table
+from benchgap.table.ratings import attach_ratings
 from benchgap.weighting import (
     capability_gap_over_weightings,
     dirichlet_weights,
@@ -65,10 +67,12 @@ def load_table(cfg: DataConfig) -> ScoreTable:
     """The user's table, the joined snapshots (``data.snapshots``), or the built-in demo world (``data.demo``, seed
     ``data.demo_seed``) when neither is set."""
     if cfg.snapshots:
-        return read_snapshots(cfg)
-    if cfg.path:
-        return read_table(cfg)
-    return draw_world(cfg.demo, seed=cfg.demo_seed, key="data.demo")[0]
+        table = read_snapshots(cfg)
+    elif cfg.path:
+        table = read_table(cfg)
+    else:
+        table = draw_world(cfg.demo, seed=cfg.demo_seed, key="data.demo")[0]
+    return attach_ratings(table, cfg) if cfg.arena else table
 
 
 def run_fit(cfg: FitConfig, *, out_dir: Path) -> FitSummary:
@@ -188,6 +192,9 @@ def _write_files(cfg: FitConfig, result: FitResult, plain_result: FitResult | No
     coverage = predictive_coverage(replicates, table.score, prob=0.9)
     summary = summarise(result, cfg, ppc_coverage=coverage, contamination=contamination)
     summary = dataclasses.replace(summary, residuals=residual_check(replicates, table, seed=cfg.sampler.seed))
+    if table.ratings is not None:
+        link = arena_link(result.posterior, table, result.estimates.draws["gap_latent"], gap=cfg.gap)
+        summary = dataclasses.replace(summary, arena=link)
     if cfg.loo:
         comparison, loglik = _dimensionality_comparison(cfg, result)
         summary = dataclasses.replace(summary, loo=comparison)

@@ -6,6 +6,7 @@ from benchgap.document import Block, Heading, Paragraph, Table
 from benchgap.estimands import GapEstimate
 from benchgap.loo import LooComparison
 from benchgap.prior_sensitivity import THRESHOLD
+from benchgap.rating_link import ArenaLink
 from benchgap.records.fit_summary import ContaminationSummary, FitSummary, GapBrief
 from benchgap.residuals import ResidualCheck
 from benchgap.snapshots import SnapshotChange
@@ -332,4 +333,18 @@ def snapshot_blocks(change: SnapshotChange, interval: str) -> list[Block]:
             "suite minus the same models on the first suite; the models' part is the rest."
         ),
         Table(["", "models", "score gap", interval, "latent gap", interval], rows),
+    ]
+
+
+def arena_blocks(link: ArenaLink) -> list[Block]:
+    """``data.arena``: the rating link, the gap on the Arena's scale, and every match and non-match."""
+    unmatched = ", ".join(link.arena_only) if link.arena_only else "none"
+    return [
+        Heading("Arena ratings and benchmarks together"),
+        Paragraph(link.verdict),
+        Table(
+            ["Arena name", "table name"],
+            [[arena, table] for arena, table in link.pairs],
+        ),
+        Paragraph(f"Rated models matching no model of the table (not fitted; see data.aliases): {unmatched}."),
     ]
