@@ -292,3 +292,44 @@ def count_votes(
         ties=np.bincount(which, outcome == 2, n).astype(np.int64),
         source=source,
     )
+
+
+@dataclass(frozen=True)
+class RatingDrift:
+    """How much the ratings of models rated in two snapshots moved between them, against their stated noise."""
+
+    before: str
+    after: str
+    models: int  # models rated in both (names compared without case)
+    rms_change: float  # points: root mean square change of their ratings, after removing the median (common) shift
+    rms_stated: float  # points: what independent errors of the stated intervals would give, sqrt(mean(se1^2 + se2^2))
+
+
+def rating_drift(ratings: ArenaRatings) -> list[RatingDrift]:
+    """Consecutive snapshots, then (with more than two) the first against the last. An established model's rating
+    moving far less than its interval allows means the snapshots share their errors (the votes are cumulative), so
+    treating them as independent overstates the noise of a change: the change intervals are cautious."""
+    steps = [(t - 1, t) for t in range(1, len(ratings.snapshots))]
+    if len(ratings.snapshots) > 2:
+        steps.append((0, len(ratings.snapshots) - 1))
+    out = []
+    for old, new in steps:
+        before = {ratings.model[i].lower(): i for i in ratings.rows_of(old)}
+        after = {ratings.model[i].lower(): i for i in ratings.rows_of(new)}
+        both = [(before[m], after[m]) for m in before if m in after]
+        if len(both) < 2:
+            continue
+        first, second = (np.array(side) for side in zip(*both, strict=True))
+        change = ratings.rating[second] - ratings.rating[first]
+        change -= np.median(change)
+        stated = np.square(ratings.stderr[first]) + np.square(ratings.stderr[second])
+        out.append(
+            RatingDrift(
+                before=ratings.snapshots[old],
+                after=ratings.snapshots[new],
+                models=len(both),
+                rms_change=float(np.sqrt(np.mean(np.square(change)))),
+                rms_stated=float(np.sqrt(np.mean(stated))),
+            )
+        )
+    return out

@@ -321,7 +321,7 @@ def _calibrate_task(cfg: Any) -> None:
 
 def _arena_task(cfg: Any) -> None:
     def body(run_dir: Path) -> None:
-        from benchgap.jobs.arena.page import study_verdict
+        from benchgap.jobs.arena.page import drift_text, study_verdict
         from benchgap.jobs.arena.run import run_arena
         from benchgap.records.arena_summary import ArenaStudy
 
@@ -332,6 +332,8 @@ def _arena_task(cfg: Any) -> None:
             print(result.lens.verdict)
             if result.lens.change_verdict:
                 print(result.lens.change_verdict)
+            if result.drift:
+                print(drift_text(result))
             if not result.diagnostics.converged:
                 print("warning: the fit did not converge: " + "; ".join(result.diagnostics.problems))
         print(f"results: {run_dir}/report.html")

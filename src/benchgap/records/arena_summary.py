@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 from typing import Any
 
+from benchgap.arena_data import RatingDrift
 from benchgap.arena_gaps import ArenaLens
 from benchgap.diagnostics import Diagnostics
 
@@ -18,6 +19,7 @@ class ArenaSummary:
     votes: int | None  # battles counted (votes only)
     tie_share_equal: float | None  # votes: the fitted share of ties between two equal models
     lens: ArenaLens
+    drift: list[RatingDrift]  # ratings: how much models rated in two snapshots moved, against their stated noise
     diagnostics: Diagnostics
     inference: str
     seconds: float

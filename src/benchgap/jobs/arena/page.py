@@ -2,6 +2,8 @@
 
 from pathlib import Path
 
+import numpy as np
+
 from benchgap.arena_gaps import ArenaLens
 from benchgap.diagnostics import thresholds
 from benchgap.document import Block, Figure, Heading, Paragraph, Table, to_html, to_markdown
@@ -70,6 +72,38 @@ def _change_rows(lens: ArenaLens) -> list[list[str]]:
     ]
 
 
+def drift_text(summary: ArenaSummary) -> str:
+    """One sentence: how far established models' ratings moved between snapshots, against their stated noise."""
+    steps = summary.drift[:-1] if len(summary.drift) > 2 else summary.drift
+    if not steps:
+        return ""
+    moved = np.median([d.rms_change for d in steps])
+    stated = np.median([d.rms_stated for d in steps])
+    text = (
+        f"Models rated in consecutive snapshots moved by {moved:.1f} points (root mean square, median over "
+        f"{len(steps)} steps, after the common shift) where their stated intervals allow {stated:.1f}: the snapshots "
+        "share their errors (the votes accumulate), so change intervals that treat them as independent are cautious"
+    )
+    if len(summary.drift) > 2:
+        whole = summary.drift[-1]
+        text += (
+            f"; from {whole.before} to {whole.after}, {whole.models} models moved by {whole.rms_change:.1f} points "
+            f"(stated {whole.rms_stated:.1f})"
+        )
+    return text + "."
+
+
+def drift_blocks(summary: ArenaSummary) -> list[Block]:
+    rows = [
+        [f"{d.before} to {d.after}", str(d.models), f"{d.rms_change:.1f}", f"{d.rms_stated:.1f}"] for d in summary.drift
+    ]
+    return [
+        Heading("How much the same models' ratings moved"),
+        Paragraph(drift_text(summary)),
+        Table(["snapshots", "models in both", "rms change, points", "stated noise, points"], rows),
+    ]
+
+
 def report_blocks(summary: ArenaSummary, figures: list[tuple[Path, str]]) -> list[Block]:
     lens, diag = summary.lens, summary.diagnostics
     level = f"{lens.interval_prob:.0%}"
@@ -106,6 +140,8 @@ def report_blocks(summary: ArenaSummary, figures: list[tuple[Path, str]]) -> lis
                 _change_rows(lens),
             ),
         ]
+    if summary.drift:
+        blocks += drift_blocks(summary)
     blocks += [Figure(path, caption) for path, caption in figures]
     method = RATINGS_METHOD if summary.kind == "ratings" else VOTES_METHOD
     blocks += [

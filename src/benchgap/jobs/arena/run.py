@@ -12,7 +12,7 @@ import pandas as pd
 from xarray import DataTree
 
 from benchgap import __version__
-from benchgap.arena_data import ArenaRatings, ArenaVotes, read_ratings, read_votes
+from benchgap.arena_data import ArenaRatings, ArenaVotes, rating_drift, read_ratings, read_votes
 from benchgap.arena_gaps import ArenaLens, arena_lens
 from benchgap.arena_model import ratings_model, votes_data, votes_model
 from benchgap.arena_settings import ArenaConfig
@@ -82,6 +82,7 @@ def _finish(cfg: ArenaConfig, data: ArenaRatings | ArenaVotes, *, out_dir: Path)
         votes=data.n_votes if isinstance(data, ArenaVotes) else None,
         tie_share_equal=float(posterior["posterior"]["tie_share_equal"].mean()) if is_votes else None,
         lens=lens,
+        drift=[] if isinstance(data, ArenaVotes) else rating_drift(data),
         diagnostics=diagnostics,
         inference=str(posterior.attrs.get("inference", "")),
         seconds=time.perf_counter() - start,
