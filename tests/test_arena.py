@@ -340,3 +340,67 @@ def test_a_joint_fit_recovers_the_rating_link_of_a_simulated_world():
     assert abs(link.points_per_sd.mean - 90) < 3 * link.points_per_sd.sd, link.points_per_sd
     assert link.explained.mean > 0.8  # truth: 90^2 / (90^2 + 15^2) = 0.97
     assert link.matched == 15 and link.table_only == 5
+
+
+OPEN_LLM_HEADER = (
+    "model,model_name,precision,model_type,organization,base_model,params_billions,upload_date,submission_date,"
+    "is_merged,is_moe,is_flagged,is_official_provider,IFEval,BBH,MATH Level 5,GPQA,MUSR,MMLU-PRO,average_normalized"
+)
+OPEN_LLM_ROWS = [
+    "Qwen/Qwen2-7B (bfloat16),Qwen/Qwen2-7B,bfloat16,pretrained,Qwen,Qwen/Qwen2-7B,7.6,2024-06-04,2024-06-09,"
+    "False,False,False,True,0.31,0.53,0.20,0.31,0.44,0.42,23.7",
+    "meta-llama/Llama-3.1-8B (bfloat16),meta-llama/Llama-3.1-8B,bfloat16,pretrained,meta-llama,x,8.0,2024-07-14,"
+    "2024-07-20,False,False,False,True,0.12,0.46,0.05,0.31,0.38,0.33,14.2",
+    "someone/merge-7B (float16),someone/merge-7B,float16,merges,someone,x,7.2,2024-08-01,2024-08-02,True,False,"
+    "False,False,0.50,0.50,0.10,0.30,0.40,0.35,20.0",
+    "someone/flagged-7B (float16),someone/flagged-7B,float16,merges,someone,x,7.2,2024-08-01,2024-08-02,True,False,"
+    "True,False,0.90,0.90,0.90,0.90,0.90,0.90,90.0",
+]
+
+
+def _open_llm(tmp_path, *overrides):
+    path = write(tmp_path, "open_llm.csv", OPEN_LLM_HEADER + "\n" + "\n".join(OPEN_LLM_ROWS) + "\n")
+    return composed("fit", "data=open_llm", f"data.path={path}", *overrides)
+
+
+def test_an_open_llm_v2_export_reads_with_groups_from_its_organizations(tmp_path):
+    cfg = _open_llm(tmp_path)
+    table = read_table(cfg.data)
+    assert table.models == (
+        "Qwen/Qwen2-7B (bfloat16)",
+        "meta-llama/Llama-3.1-8B (bfloat16)",
+        "someone/merge-7B (float16)",
+    )
+    assert table.groups == ("China", "US", "Unknown")  # the flagged row is left out; an unknown namespace is Unknown
+    assert table.benchmarks == ("IFEval", "BBH", "MATH Level 5", "GPQA", "MUSR", "MMLU-PRO")
+    assert list(table.chance) == [0, 0, 0, 0.25, 0.34, 0.1] and table.n_cells == 18
+    assert table.published == {}  # the normalised average is dropped, not read as an aggregate of these scores
+    by_org = read_table(cfg.data, group_by="organization")
+    assert by_org.groups == ("Qwen", "meta-llama", "someone")
+
+
+def test_the_open_llm_v2_presets_read_the_whole_export_and_the_official_providers():
+    table = read_table(composed("fit", "data=open_llm").data)
+    assert (table.n_models, table.n_benchmarks, table.n_cells) == (4575, 6, 27450)  # 4,576 rows, one flagged
+    official = read_table(composed("fit", "data=open_llm_official").data)
+    assert official.n_models == 470 and official.group_counts()["China"] == 103 and official.group_counts()["US"] == 246
+
+
+@pytest.mark.parametrize(
+    ("setting", "expected"),
+    [
+        ({"is_flagd": "False"}, "data.rows: 'is_flagd' is not a column of"),
+        ({"is_flagged": "maybe"}, "data.rows: no row of"),
+        ("license", "gap.by=license: neither the score table nor data.models has a 'license' column"),
+    ],
+    ids=["unknown_column", "no_matching_row", "unknown_grouping"],
+)
+def test_bad_row_filters_and_groupings_are_one_line_errors(tmp_path, setting, expected):
+    cfg = _open_llm(tmp_path)
+    if isinstance(setting, dict):
+        cfg.data.rows = setting
+    else:
+        cfg.gap.by = setting
+    with pytest.raises(InputError) as err:
+        read_table(cfg.data, group_by=cfg.gap.by)
+    assert expected in str(err.value) and "\n" not in str(err.value)

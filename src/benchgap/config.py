@@ -7,6 +7,7 @@ composition with Hydra's own message.
 from dataclasses import dataclass, field
 from enum import Enum
 
+from benchgap.data_settings import DataConfig as DataConfig
 from benchgap.ranges import ABOVE_HALF, POSITIVE, PROBABILITY, SHARE, YEAR, ranged
 from benchgap.world_settings import DimensionWorld as DimensionWorld
 
@@ -114,30 +115,6 @@ class WeightScheme(Enum):
 FIT_SCHEMES = (WeightScheme.uniform, WeightScheme.category, WeightScheme.custom)  # gap.weighting's choices
 
 
-@dataclass
-class DataConfig:
-    path: str | None = None  # score table: CSV, TSV or Parquet, long or wide; unset = built-in demo
-    models: str | None = None  # optional model metadata file (model, group, ...)
-    benchmarks: str | None = None  # optional benchmark metadata (benchmark, n_items, category, chance, ...)
-    scale: float = ranged(
-        1.0, within=POSITIVE
-    )  # divide scores (and stderr) by this: 100 when the file holds percentages
-    model_column: str | None = None  # wide tables: the model column (default: `model`, else the first text column)
-    aggregate_column: str | None = None  # wide tables: a published aggregate column kept aside as a reference
-    drop: list[str] = field(default_factory=list)  # columns to ignore (not benchmarks, not metadata)
-    min_scores_per_model: int = ranged(1, 1)  # models with fewer observed scores are left out
-    held_out: list[str] = field(default_factory=list)  # benchmarks with private or fresh test sets: cannot have leaked
-    snapshots: list[str] = field(default_factory=list)  # two or more score files fitted jointly (instead of
-    # data.path): shared models link them, each keeps its own benchmark parameters; read with the settings above
-    snapshot_dates: list[str] = field(default_factory=list)  # optional, one date per snapshot (YYYY-MM-DD): a model
-    # released after its snapshot's date is an error
-    arena: str | None = None  # Arena ratings (benchgap arena's format) fitted jointly: one latent capability
-    arena_snapshot: str | None = None  # the ratings' snapshot used (null: the latest)
-    aliases: str | None = None  # file of alias,model: an Arena name and the table's name of the same model
-    demo: WorldConfig = field(default_factory=WorldConfig)  # data.path unset: this world is drawn
-    demo_seed: int = ranged(2026, 0)  # seed of the demo world's draw
-
-
 class ModelKind(Enum):
     """Which model is fitted (``conf/model/``)."""
 
@@ -232,6 +209,8 @@ class SamplerConfig:
 class GapConfig:
     a: str = "US"  # first group of the comparison (a value of the group column)
     b: str = "China"  # second group
+    by: str = "group"  # what a group is: group (the group column, data.models, data.organizations) | organization |
+    # any other text column of the table or of data.models (e.g. license); fit only
     interval: IntervalKind = IntervalKind.eti  # reported intervals: eti (equal-tailed) | hdi (highest-density)
     interval_prob: float = ranged(0.9, within=PROBABILITY)  # probability mass of the reported intervals
     rope: float = ranged(0.01, 0.0)  # region of practical equivalence on the composite-score scale (+- this)

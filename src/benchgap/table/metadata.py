@@ -33,20 +33,52 @@ def first_per_key(long: pd.DataFrame, key: str, column: str) -> dict[str, str]:
 
 
 def model_groups(
-    long: pd.DataFrame, models: Sequence[str], models_meta: pd.DataFrame | None, models_file: str | None
+    long: pd.DataFrame,
+    models: Sequence[str],
+    models_meta: pd.DataFrame | None,
+    models_file: str | None,
+    *,
+    organizations: dict[str, str] | None = None,
+    by: str = "group",
 ) -> tuple[str, ...]:
-    """Each model's group: the table's ``group`` column, overridden by ``data.models``; else ``Unknown``."""
-    groups: dict[str, str] = {}
-    if "group" in long.columns:
-        groups = first_per_key(long, "model", "group")
-    if models_meta is not None:
-        if "group" not in models_meta.columns:
-            raise InputError(
-                f"data.models: '{models_file}' has no 'group' column; add one (e.g. US, China) to compare groups"
-            )
-        meta_groups = models_meta["group"].astype(str)
-        groups |= {m: g for m, g in meta_groups.items() if m in set(models) and g}
+    """Each model's group: the table's ``group`` column, overridden by ``data.models``; for a model neither names,
+    its organization's group in ``organizations`` (``data.organizations``, keys lower-cased); else ``Unknown``.
+    ``by`` (``gap.by``) other than ``group``: that column of the table or of ``data.models`` instead."""
+    if by != "group":
+        return _column_groups(long, models, models_meta, by)
+    if models_meta is not None and "group" not in models_meta.columns and not organizations:
+        raise InputError(
+            f"data.models: '{models_file}' has no 'group' column; add one (e.g. US, China) to compare groups"
+        )
+    groups = column_values(long, models, models_meta, "group")
+    if organizations:
+        orgs = column_values(long, models, models_meta, "organization")
+        for m in models:
+            if not groups.get(m) and orgs.get(m, "").lower() in organizations:
+                groups[m] = organizations[orgs[m].lower()]
     return tuple(groups.get(m, UNKNOWN_GROUP) or UNKNOWN_GROUP for m in models)
+
+
+def column_values(
+    long: pd.DataFrame, models: Sequence[str], models_meta: pd.DataFrame | None, column: str
+) -> dict[str, str]:
+    """Per model the first non-empty value of ``column`` in the table, overridden by ``data.models``'s."""
+    values = first_per_key(long, "model", column) if column in long.columns else {}
+    if models_meta is not None and column in models_meta.columns:
+        known = set(models)
+        values |= {m: v for m, v in models_meta[column].astype(str).items() if m in known and v}
+    return values
+
+
+def _column_groups(
+    long: pd.DataFrame, models: Sequence[str], models_meta: pd.DataFrame | None, by: str
+) -> tuple[str, ...]:
+    if by not in long.columns and (models_meta is None or by not in models_meta.columns):
+        raise InputError(
+            f"gap.by={by}: neither the score table nor data.models has a '{by}' column; add one, or use gap.by=group"
+        )
+    values = column_values(long, models, models_meta, by)
+    return tuple(values.get(m, UNKNOWN_GROUP) or UNKNOWN_GROUP for m in models)
 
 
 def flag_categories(long: pd.DataFrame, benchmarks: tuple[str, ...]) -> dict[str, str]:

@@ -32,19 +32,22 @@ MODEL_METADATA = frozenset(
 AGGREGATE_NAMES = frozenset({"helm_lite", "mean_win_rate", "mean win rate", "average", "avg", "mean", "overall"})
 
 
-def read_table(cfg: DataConfig) -> ScoreTable:
-    """Read, validate and assemble the score table described by ``cfg`` (the ``data`` config group)."""
+def read_table(cfg: DataConfig, *, group_by: str = "group") -> ScoreTable:
+    """Read, validate and assemble the score table described by ``cfg`` (the ``data`` config group); ``group_by``
+    (``gap.by``) names the column whose values are the groups compared."""
     path = Path(cfg.path) if cfg.path else None
     if path is None:
         raise InputError("data.path is not set; give a score file (data.path=FILE) or use the built-in demo")
     if cfg.scale <= 0:
         raise InputError(f"data.scale must be positive, got {cfg.scale}; use 1 for fractions, 100 for percentages")
     frame, where = read_frame(path, "data.path")
+    frame = _keep_rows(frame, cfg.rows, path)
     frame = frame.drop(columns=[c for c in frame.columns if c in set(cfg.drop)])
     long, published = _to_long(frame, path, where, cfg)
     models_meta = _read_metadata(cfg.models, "data.models", id_column="model") if cfg.models else None
     bench_meta = _read_metadata(cfg.benchmarks, "data.benchmarks", id_column="benchmark") if cfg.benchmarks else None
-    return _assemble(long, path, where, cfg, models_meta, bench_meta, published)
+    organizations = read_organizations(cfg.organizations) if cfg.organizations else None
+    return _assemble(long, path, where, cfg, models_meta, bench_meta, published, (organizations, group_by))
 
 
 def read_frame(path: Path, key: str) -> tuple[pd.DataFrame, str]:
@@ -88,6 +91,32 @@ def read_frame(path: Path, key: str) -> tuple[pd.DataFrame, str]:
     if frame.empty:
         raise InputError(f"{key}: '{path}' holds no rows; it needs a header line and one row per model or score")
     return frame, where
+
+
+def _keep_rows(frame: pd.DataFrame, rows: dict[str, str], path: Path) -> pd.DataFrame:
+    """``data.rows``: only the rows whose column holds the given value (case ignored), without those columns."""
+    for column, value in rows.items():
+        if column not in frame.columns:
+            raise InputError(
+                f"data.rows: '{column}' is not a column of {path}; columns are {list(frame.columns)}; fix the key"
+            )
+        keep = frame[column].str.lower() == str(value).lower()
+        if not keep.any():
+            seen = sorted(set(frame[column]))[:5]
+            raise InputError(f"data.rows: no row of {path} has {column}={value}; its values include {seen}")
+        frame = frame[keep].drop(columns=[column])
+    return frame
+
+
+def read_organizations(path: str) -> dict[str, str]:
+    """``data.organizations``: organization (matched without case) -> group."""
+    frame, _ = read_frame(Path(path), "data.organizations")
+    frame.columns = [c.lower() for c in frame.columns]
+    if not {"organization", "group"} <= set(frame.columns):
+        raise InputError(
+            f"data.organizations: '{path}' needs the columns organization and group; it has {list(frame.columns)}"
+        )
+    return {o.lower(): g for o, g in zip(frame["organization"], frame["group"], strict=True) if g}
 
 
 def row_name(where: str, index: int) -> str:
@@ -207,6 +236,7 @@ def _assemble(
     models_meta: pd.DataFrame | None,
     bench_meta: pd.DataFrame | None,
     published: dict[str, float],
+    grouping: tuple[dict[str, str] | None, str] = (None, "group"),
 ) -> ScoreTable:
     long = long.reset_index(drop=True)
     long, score, rows = _scores(long, path, where, cfg)
@@ -224,7 +254,7 @@ def _assemble(
     flip = long["benchmark"].map(dict(zip(benchmarks, bench_info["lower_is_better"], strict=True))).to_numpy(bool)
     score = np.where(flip, 1.0 - score, score)
     models = tuple(dict.fromkeys(long["model"].to_numpy()[np.argsort(rows.to_numpy(), kind="stable")]))
-    groups = model_groups(long, models, models_meta, cfg.models)
+    groups = model_groups(long, models, models_meta, cfg.models, organizations=grouping[0], by=grouping[1])
     keep = _enough_scores(long, models, path, cfg)
     if not keep.all():
         long, score, n_items, stderr = long[keep], score[keep], n_items[keep], stderr[keep]

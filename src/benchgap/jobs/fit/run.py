@@ -63,13 +63,13 @@ FLAGGED_SHOWN = 25  # flagged cells listed in summary.json (all are in inflation
 PPC_DRAWS = 400  # posterior draws of the predictive check
 
 
-def load_table(cfg: DataConfig) -> ScoreTable:
+def load_table(cfg: DataConfig, *, group_by: str = "group") -> ScoreTable:
     """The user's table, the joined snapshots (``data.snapshots``), or the built-in demo world (``data.demo``, seed
     ``data.demo_seed``) when neither is set."""
     if cfg.snapshots:
         table = read_snapshots(cfg)
     elif cfg.path:
-        table = read_table(cfg)
+        table = read_table(cfg, group_by=group_by)
     else:
         table = draw_world(cfg.demo, seed=cfg.demo_seed, key="data.demo")[0]
     return attach_ratings(table, cfg) if cfg.arena else table
@@ -81,7 +81,7 @@ def run_fit(cfg: FitConfig, *, out_dir: Path) -> FitSummary:
     Files are written to a scratch folder first and moved in at the end, so a failed run never leaves
     a half-written result behind.
     """
-    table = load_table(cfg.data)
+    table = load_table(cfg.data, group_by=cfg.gap.by)
     check_fit(cfg, table)
     log.info(
         "table %s: %d models x %d benchmarks, %d scores (%d missing)",
