@@ -113,10 +113,10 @@ def _write(
 
 
 def _checked(posterior: DataTree, strength: np.ndarray) -> dict[str, np.ndarray]:
-    """What the convergence check covers beyond the shared list: the strengths, and the votes model's group means and
-    tie parameter (its first group's mean is fixed at 0, so it is not checked)."""
+    """What the convergence check covers beyond the shared list: the strengths, and the votes model's group means
+    (relative to the mean model) and tie parameter."""
     extra = {"strength": strength}
-    for name in ("mu_others", "log_nu"):
+    for name in ("group_mean", "log_nu"):
         if name in posterior["posterior"]:
             extra[name] = posterior["posterior"][name].to_numpy()
     return extra
