@@ -29,6 +29,12 @@ RATING_COLUMNS = ("arena_score", "rating", "elo", "score")  # the rating column,
 OUTCOMES = {"model_a": 0, "model_b": 1, "tie": 2, "tie (bothbad)": 2}  # LMArena's `winner` values
 
 
+def comparison_steps(n_snapshots: int) -> list[tuple[int, int]]:
+    """The snapshot pairs compared: each with the next, then (with more than two) the first with the last."""
+    steps = [(t - 1, t) for t in range(1, n_snapshots)]
+    return [*steps, (0, n_snapshots - 1)] if n_snapshots > 2 else steps
+
+
 def win_probability(points: np.ndarray | float) -> np.ndarray:
     """P(the higher-rated model wins a head-to-head vote) for a rating gap in points: ``1 / (1 + 10^(-d / 400))``
     (with ties, the probability of winning a vote that is not a tie)."""
@@ -75,10 +81,10 @@ class ArenaVotes:
     def n_votes(self) -> int:
         return int(self.wins_a.sum() + self.wins_b.sum() + self.ties.sum())
 
-    def votes_per_model(self) -> np.ndarray:
-        total = self.wins_a + self.wins_b + self.ties
-        counts = np.bincount(self.pair_a, total, len(self.models)) + np.bincount(self.pair_b, total, len(self.models))
-        return counts.astype(int)
+    @property
+    def group_names(self) -> tuple[str, ...]:
+        """Groups in order of first appearance."""
+        return tuple(dict.fromkeys(self.groups))
 
 
 def read_ratings(path: str, *, models_file: str | None = None, key: str = "arena.ratings") -> ArenaRatings:
@@ -309,11 +315,8 @@ def rating_drift(ratings: ArenaRatings) -> list[RatingDrift]:
     """Consecutive snapshots, then (with more than two) the first against the last. An established model's rating
     moving far less than its interval allows means the snapshots share their errors (the votes are cumulative), so
     treating them as independent overstates the noise of a change: the change intervals are cautious."""
-    steps = [(t - 1, t) for t in range(1, len(ratings.snapshots))]
-    if len(ratings.snapshots) > 2:
-        steps.append((0, len(ratings.snapshots) - 1))
     out = []
-    for old, new in steps:
+    for old, new in comparison_steps(len(ratings.snapshots)):
         before = {ratings.model[i].lower(): i for i in ratings.rows_of(old)}
         after = {ratings.model[i].lower(): i for i in ratings.rows_of(new)}
         both = [(before[m], after[m]) for m in before if m in after]

@@ -12,12 +12,11 @@ A change between snapshots is the difference of the two snapshots' gap draws; th
 leaderboards, so the draws are independent and the change's interval is the combination of both gaps' uncertainty.
 """
 
-import itertools
 from dataclasses import dataclass
 
 import numpy as np
 
-from benchgap.arena_data import win_probability
+from benchgap.arena_data import comparison_steps, win_probability
 from benchgap.config import GapConfig
 from benchgap.summaries import DrawSummary, direction_words, shown_down
 
@@ -181,11 +180,8 @@ def _published(
 
 
 def _changes(gaps: list[ArenaGap], draws: dict[str, np.ndarray], gap: GapConfig) -> list[ArenaChange]:
-    steps = list(itertools.pairwise(gaps))
-    if len(gaps) > 2:
-        steps.append((gaps[0], gaps[-1]))
     changes: list[ArenaChange] = []
-    for before, after in steps:
+    for before, after in ((gaps[i], gaps[j]) for i, j in comparison_steps(len(gaps))):
         rng = np.random.default_rng(len(changes))  # pair the two fits' draws at random: they are independent
         old = rng.permutation(draws[before.snapshot])
         change = draws[after.snapshot] - old

@@ -55,8 +55,7 @@ def ratings_model(ratings: ArenaRatings) -> pm.Model:
 def votes_model(votes: ArenaVotes) -> pm.Model:
     """Bradley-Terry-Davidson strengths of ``votes``' models (points), with pair counts as swappable data
     (``votes_data``): a series of vote tables of one shape compiles once."""
-    group_names = tuple(dict.fromkeys(votes.groups))
-    coords = {"model": list(votes.models), "group": list(group_names)}
+    coords = {"model": list(votes.models), "group": list(votes.group_names)}
     with pm.Model(coords=coords) as model:
         data = {name: pm.Data(name, value) for name, value in votes_data(votes).items()}
         mu = pm.ZeroSumNormal("mu_group_zero_sum", SPREAD_PRIOR / ELO_POINTS, dims="group")
@@ -79,7 +78,7 @@ def votes_model(votes: ArenaVotes) -> pm.Model:
 
 def votes_data(votes: ArenaVotes) -> dict[str, np.ndarray]:
     """The data a compiled votes model swaps in: pair indices and counts, and each model's group."""
-    group_names = tuple(dict.fromkeys(votes.groups))
+    group_names = votes.group_names
     return {
         "pair_a": votes.pair_a.astype(np.int64),
         "pair_b": votes.pair_b.astype(np.int64),

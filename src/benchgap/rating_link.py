@@ -92,34 +92,30 @@ def arena_link(posterior: DataTree, table: ScoreTable, gap_latent: np.ndarray, *
     signal = np.square(scale) * theta.var(axis=1)
     points = scale * np.asarray(gap_latent).ravel()
     prob, kind = gap.interval_prob, gap.interval
-    link = ArenaLink(
+    per_sd, beyond = DrawSummary.of(scale, prob, kind), DrawSummary.of(residual, prob, kind)
+    explained = DrawSummary.of(signal / (signal + np.square(residual)), prob, kind)
+    gap_points, win = DrawSummary.of(points, prob, kind), DrawSummary.of(win_probability(points), prob, kind)
+    lo, hi = win.interval
+    verdict = (
+        f"With {len(ratings.matched)} models matched to Arena ratings ({ratings.snapshot}; {len(ratings.arena_only)} "
+        f"rated models matched none and were not fitted, {len(ratings.table_only)} table models have no rating): "
+        f"capability explains {explained.mean:.0%} of the rated models' rating spread ({per_sd.mean:.0f} points per "
+        f"sd of capability, {beyond.mean:.0f} points beyond it). Read on the Arena's scale, the best-vs-best "
+        f"capability gap is {gap_points.mean:+.0f} points: {gap.a}'s best would beat {gap.b}'s in "
+        f"{win.mean:.1%} of votes ({gap.interval_prob:.0%} interval {lo:.1%} to {hi:.1%}), "
+        f"P({gap.a} ahead) = {shown_down(gap_points.prob_a_ahead)}."
+    )
+    return ArenaLink(
         source=ratings.source,
         snapshot=ratings.snapshot,
         matched=len(ratings.matched),
         arena_only=list(ratings.arena_only),
         table_only=len(ratings.table_only),
         pairs=[tuple(p) for p in ratings.matched],  # type: ignore[misc]
-        points_per_sd=DrawSummary.of(scale, prob, kind),
-        residual_sd=DrawSummary.of(residual, prob, kind),
-        explained=DrawSummary.of(signal / (signal + np.square(residual)), prob, kind),
-        gap_points=DrawSummary.of(points, prob, kind),
-        win=DrawSummary.of(win_probability(points), prob, kind),
-        verdict="",
+        points_per_sd=per_sd,
+        residual_sd=beyond,
+        explained=explained,
+        gap_points=gap_points,
+        win=win,
+        verdict=verdict,
     )
-    return _with_verdict(link, gap)
-
-
-def _with_verdict(link: ArenaLink, gap: GapConfig) -> ArenaLink:
-    from dataclasses import replace
-
-    lo, hi = link.win.interval
-    text = (
-        f"With {link.matched} models matched to Arena ratings ({link.snapshot}; {len(link.arena_only)} rated models "
-        f"matched none and were not fitted, {link.table_only} table models have no rating): capability explains "
-        f"{link.explained.mean:.0%} of the rated models' rating spread ({link.points_per_sd.mean:.0f} points per sd of "
-        f"capability, {link.residual_sd.mean:.0f} points beyond it). Read on the Arena's scale, the best-vs-best "
-        f"capability gap is {link.gap_points.mean:+.0f} points: {gap.a}'s best would beat {gap.b}'s in "
-        f"{link.win.mean:.1%} of votes ({gap.interval_prob:.0%} interval {lo:.1%} to {hi:.1%}), "
-        f"P({gap.a} ahead) = {shown_down(link.gap_points.prob_a_ahead)}."
-    )
-    return replace(link, verdict=text)

@@ -5,6 +5,7 @@ from pathlib import Path
 import numpy as np
 
 from benchgap.arena_gaps import ArenaLens
+from benchgap.config import ConvergenceConfig
 from benchgap.diagnostics import thresholds
 from benchgap.document import Block, Figure, Heading, Paragraph, Table, to_html, to_markdown
 from benchgap.metrics import coverage_text
@@ -104,7 +105,7 @@ def drift_blocks(summary: ArenaSummary) -> list[Block]:
     ]
 
 
-def report_blocks(summary: ArenaSummary, figures: list[tuple[Path, str]]) -> list[Block]:
+def report_blocks(summary: ArenaSummary, figures: list[tuple[Path, str]], *, limits: ConvergenceConfig) -> list[Block]:
     lens, diag = summary.lens, summary.diagnostics
     level = f"{lens.interval_prob:.0%}"
     blocks: list[Block] = [
@@ -148,22 +149,17 @@ def report_blocks(summary: ArenaSummary, figures: list[tuple[Path, str]]) -> lis
         Heading("Method"),
         Paragraph(METHOD + method),
         Paragraph(
-            f"{summary.inference}; {summary.seconds:.0f} s. Convergence ({thresholds_text(summary)}): max R-hat "
+            f"{summary.inference}; {summary.seconds:.0f} s. Convergence ({thresholds(limits)}): max R-hat "
             f"{diag.max_rhat:.3f}, min bulk ESS {diag.min_ess_bulk:.0f}, {diag.divergences} divergences."
         ),
     ]
     return blocks
 
 
-def thresholds_text(summary: ArenaSummary) -> str:
-    from benchgap.config import ConvergenceConfig
-    from benchgap.records.files import from_plain
-
-    return thresholds(from_plain(ConvergenceConfig, summary.settings["convergence"]))
-
-
-def write_report(summary: ArenaSummary, figures: list[tuple[Path, str]], *, out_dir: Path) -> None:
-    blocks = report_blocks(summary, figures)
+def write_report(
+    summary: ArenaSummary, figures: list[tuple[Path, str]], *, limits: ConvergenceConfig, out_dir: Path
+) -> None:
+    blocks = report_blocks(summary, figures, limits=limits)
     (out_dir / "report.md").write_text(to_markdown(blocks, relative_to=out_dir))
     (out_dir / "report.html").write_text(to_html(blocks, title="benchgap arena"))
 

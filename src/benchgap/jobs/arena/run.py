@@ -52,18 +52,16 @@ def _gap(cfg: ArenaConfig) -> GapConfig:
 
 def _finish(cfg: ArenaConfig, data: ArenaRatings | ArenaVotes, *, out_dir: Path) -> ArenaSummary:
     start = time.perf_counter()
-    is_votes = isinstance(data, ArenaVotes)
-    model = votes_model(data) if isinstance(data, ArenaVotes) else ratings_model(data)
-    log.info("arena: compiling and sampling the %s model", "votes" if is_votes else "ratings")
+    if isinstance(data, ArenaVotes):
+        kind, model, names, groups, published = "votes", votes_model(data), data.models, data.groups, None
+        snapshot_rows = {Path(data.source).stem: np.arange(len(data.models))}
+    else:
+        kind, model, names, groups, published = "ratings", ratings_model(data), data.model, data.group, data.rating
+        snapshot_rows = {s: data.rows_of(i) for i, s in enumerate(data.snapshots)}
+    log.info("arena: compiling and sampling the %s model", kind)
     posterior = sample(compile_model(model, cfg.sampler.backend), sampler=cfg.sampler)
     strength = posterior["posterior"]["strength"].to_numpy()
     flat = strength.reshape(-1, strength.shape[-1])
-    if isinstance(data, ArenaVotes):
-        names, groups, published = data.models, data.groups, None
-        snapshot_rows = {Path(data.source).stem: np.arange(len(data.models))}
-    else:
-        names, groups, published = data.model, data.group, data.rating
-        snapshot_rows = {s: data.rows_of(i) for i, s in enumerate(data.snapshots)}
     lens = arena_lens(
         flat,
         models=names,
@@ -77,38 +75,30 @@ def _finish(cfg: ArenaConfig, data: ArenaRatings | ArenaVotes, *, out_dir: Path)
     summary = ArenaSummary(
         version=__version__,
         source=data.source,
-        kind="votes" if is_votes else "ratings",
+        kind=kind,
         rows=len(names),
         votes=data.n_votes if isinstance(data, ArenaVotes) else None,
-        tie_share_equal=float(posterior["posterior"]["tie_share_equal"].mean()) if is_votes else None,
+        tie_share_equal=float(posterior["posterior"]["tie_share_equal"].mean()) if kind == "votes" else None,
         lens=lens,
-        drift=[] if isinstance(data, ArenaVotes) else rating_drift(data),
+        drift=rating_drift(data) if isinstance(data, ArenaRatings) else [],
         diagnostics=diagnostics,
         inference=str(posterior.attrs.get("inference", "")),
         seconds=time.perf_counter() - start,
         settings=to_plain(cfg),
     )
-    _write(cfg, summary, lens, data, strength, out_dir=out_dir)
+    _write(cfg, summary, out_dir=out_dir)
     return summary
 
 
-def _write(
-    cfg: ArenaConfig,
-    summary: ArenaSummary,
-    lens: ArenaLens,
-    data: ArenaRatings | ArenaVotes,
-    strength: np.ndarray,
-    *,
-    out_dir: Path,
-) -> None:
-    gaps_frame(lens).to_csv(out_dir / "gaps.csv", index=False)
-    changes_frame(lens).to_csv(out_dir / "changes.csv", index=False)
+def _write(cfg: ArenaConfig, summary: ArenaSummary, *, out_dir: Path) -> None:
+    gaps_frame(summary.lens).to_csv(out_dir / "gaps.csv", index=False)
+    changes_frame(summary.lens).to_csv(out_dir / "changes.csv", index=False)
     figures: list[tuple[Path, str]] = []
     if cfg.plots:
         from benchgap.jobs.arena.figures import gap_by_snapshot
 
-        figures = gap_by_snapshot(lens, out_dir)
-    write_report(summary, figures, out_dir=out_dir)
+        figures = gap_by_snapshot(summary.lens, out_dir)
+    write_report(summary, figures, limits=cfg.convergence, out_dir=out_dir)
     write_json_atomic(out_dir / "summary.json", to_plain(summary))  # last: its presence means a finished run
 
 
