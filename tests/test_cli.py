@@ -59,6 +59,11 @@ UNDATED = "model,group,MMLU,GSM8k\nA,US,0.5,0.5\nB,China,0.6,0.5\nC,US,0.7,0.5\n
             ["gap.a='Mars' is not a group of", "helm_lite_240829.csv", "US (41), China (10)", "Set gap.a to"],
         ),
         (
+            None,
+            ["data=helm_lite", "gap.groups=[US,China,Mars]"],
+            ["gap.groups lists 'Mars', which is not a group of", "France (9)", "List only these"],
+        ),
+        (
             DUPLICATES,
             [],
             ["scores.csv: line 2 and line 3 both score (model 'A', benchmark 'MMLU')", "keep one"],

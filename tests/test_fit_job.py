@@ -11,7 +11,7 @@ from pathlib import Path
 import arviz as az
 import pytest
 
-from benchgap.config import ConvergenceConfig, DataConfig, FitConfig, SamplerConfig
+from benchgap.config import ConvergenceConfig, DataConfig, FitConfig, GapConfig, SamplerConfig
 from benchgap.jobs.fit.page import write_fit_report
 from benchgap.jobs.fit.run import run_fit
 from benchgap.records.files import finite_or_none
@@ -171,6 +171,7 @@ def helm(tmp_path_factory) -> dict:
             models=str(SHARED / "helm_lite_240829_models.csv"),
             aggregate_column="helm_lite",
         ),
+        gap=GapConfig(groups=["US", "China", "France"]),
         sampler=SamplerConfig(progress=False),
         plots=False,
     )
@@ -193,3 +194,25 @@ def test_helm_lite_fit_converges_and_reports_the_us_china_gap(helm):
     assert 0 < score["mean"] < helm["gap"]["lenses"]["mean_score"]["gap"]
     assert 0.005 < score["sd"] < 0.05
     assert helm["posterior_predictive"]["coverage_90"] > 0.85
+
+
+def test_three_groups_race_agrees_with_the_headline_pair(helm):
+    race = helm["groups"]
+    leads = {lead["group"]: lead for lead in race["leads"]}
+    pairs = {(p["a"], p["b"]): p for p in race["pairs"]}
+    assert list(leads) == ["US", "China", "France"]
+    assert set(pairs) == {("US", "China"), ("US", "France"), ("China", "France")}
+    assert sum(lead["prob_leads"] for lead in leads.values()) == pytest.approx(1.0)
+    # The pair the headline compares is the same functional of the same draws.
+    for scale in ("score", "latent"):
+        assert pairs["US", "China"][scale]["mean"] == pytest.approx(helm["gap"][scale]["mean"], rel=1e-9)
+        assert pairs["US", "China"][scale]["prob_a_ahead"] == pytest.approx(helm["gap"][scale]["prob_a_ahead"])
+    # Leading all three needs beating each of the others in the same draw.
+    us_beats = min(pairs["US", "China"]["score"]["prob_a_ahead"], pairs["US", "France"]["score"]["prob_a_ahead"])
+    assert leads["US"]["prob_leads"] <= us_beats + 1e-12
+    # With one capability the composite rises with it, so both scales name the same leader in every draw.
+    for lead in leads.values():
+        assert lead["prob_leads"] == pytest.approx(lead["prob_leads_latent"], abs=1e-9)
+    us_best = max((m for m in helm["models"] if m["group"] == "US"), key=lambda m: m["prob_best_in_group"])
+    assert leads["US"]["likeliest_best"] == us_best["model"]
+    assert race["verdict"].startswith(("US leads", "US likely leads", "Which of the 3 groups"))

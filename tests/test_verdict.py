@@ -9,6 +9,7 @@ from scipy.stats import norm
 
 from benchgap.config import GapConfig, IntervalKind
 from benchgap.estimands import ModelEstimate, _tied_leaders
+from benchgap.group_race import GroupLead, race_verdict
 from benchgap.metrics import binomial_interval, coverage_text
 from benchgap.summaries import DrawSummary, Rope, credible_interval, verdict
 
@@ -96,3 +97,18 @@ def test_equal_tailed_intervals_agree_with_the_probability_of_a_lead():
     assert hdi[1] - hdi[0] < summary.interval[1] - summary.interval[0]  # narrower, shifted toward the mode
     per_model = credible_interval(np.column_stack([skewed, -skewed]), 0.9, IntervalKind.eti, axis=0)
     assert per_model.shape == (2, 2) and per_model[1, 0] == pytest.approx(-summary.interval[1])
+
+
+@pytest.mark.parametrize(
+    ("p_us", "expected"),
+    [(0.995, "US leads the 3 groups"), (0.95, "US likely leads the 3 groups"), (0.6, "Which of the 3 groups leads")],
+)
+def test_race_words_never_outrun_p_leads(p_us, expected):
+    rest = (1 - p_us) / 2
+    leads = tuple(
+        GroupLead(group, 5, p, p, f"{group} model", 0.5) for group, p in (("China", rest), ("US", p_us), ("EU", rest))
+    )
+    text = race_verdict(leads, GapConfig())
+    assert text.startswith(expected)
+    # Every P(leads) is printed, largest first, rounded down (0.995 reads 0.99, never 1.00).
+    assert f"US {np.floor(p_us * 100) / 100:.2f}, " in text and text.index("US") < text.index("China")

@@ -234,6 +234,8 @@ def _fit_task(cfg: Any) -> None:
             print(*(f"warning: {text}" for text in summary.trend.warnings), sep="\n", end="")
         if summary.dimensions is not None:
             print(summary.dimensions.summary)
+        if summary.groups is not None:
+            print(summary.groups.verdict)
         if summary.loo is not None:
             print("One number or several? " + summary.loo.verdict)
         if summary.residuals is not None:

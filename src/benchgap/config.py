@@ -209,6 +209,8 @@ class SamplerConfig:
 class GapConfig:
     a: str = "US"  # first group of the comparison (a value of the group column)
     b: str = "China"  # second group
+    groups: list[str] | None = None  # fit: more than two groups, e.g. [US,China,France]: every pairwise best-vs-best
+    # gap and P(each group's best is the best of them all), beside the headline gap.a vs gap.b
     by: str = "group"  # what a group is: group (the group column, data.models, data.organizations) | organization |
     # any other text column of the table or of data.models (e.g. license); fit only
     interval: IntervalKind = IntervalKind.eti  # reported intervals: eti (equal-tailed) | hdi (highest-density)

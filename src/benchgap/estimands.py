@@ -12,6 +12,7 @@ from xarray import DataTree
 from benchgap.compared import ComparedGroups
 from benchgap.config import GapConfig, TrendConfig
 from benchgap.dimension_gaps import DimensionEstimate, estimate_dimensions
+from benchgap.group_race import GroupRace, race
 from benchgap.lenses import LensGap, lens_gap, mean_score, mean_win_rate
 from benchgap.posterior import composite_draws, posterior_array, suite_scores
 from benchgap.snapshots import SnapshotChange, estimate_snapshots
@@ -98,6 +99,7 @@ class FitEstimates:
     trend: TrendEstimate | None = None  # the gap over time, when both compared groups have dated models
     snapshots: SnapshotChange | None = None  # the gap per snapshot and its change (data.snapshots)
     dimensions: DimensionEstimate | None = None  # the gap per capability dimension (model.dimensions=categories)
+    groups: GroupRace | None = None  # every pairwise gap and P(each leads) among gap.groups
 
 
 def estimate(
@@ -157,6 +159,7 @@ def estimate(
         trend=None if over_time is None else over_time[0],
         snapshots=None if change is None else change[0],
         dimensions=None if per_dimension is None else per_dimension[0],
+        groups=race(theta, composite, table, gap),
     )
 
 

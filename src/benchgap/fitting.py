@@ -24,6 +24,7 @@ from benchgap.config import (
 from benchgap.diagnostics import Diagnostics, diagnose
 from benchgap.errors import InputError
 from benchgap.estimands import FitEstimates, estimate
+from benchgap.group_race import check_groups
 from benchgap.ranges import check_pair, check_ranges
 from benchgap.rating_link import check_ratings
 from benchgap.sampling import ModelCache
@@ -71,6 +72,7 @@ def check_table(table: ScoreTable, gap: GapConfig) -> None:
     if gap.a == gap.b:
         raise InputError(f"gap.a and gap.b are both '{gap.a}'; compare two different groups: {present}")
     check_snapshots(table, gap)
+    check_groups(table, gap)
 
 
 def check_trend(table: ScoreTable, *, model: ModelConfig, gap: GapConfig, trend: TrendConfig | None) -> None:

@@ -8,6 +8,7 @@ from benchgap.config import FitConfig
 from benchgap.diagnostics import Diagnostics
 from benchgap.dimension_gaps import DimensionEstimate
 from benchgap.estimands import GapEstimate, ModelEstimate
+from benchgap.group_race import GroupRace
 from benchgap.loo import LooComparison
 from benchgap.prior_sensitivity import Sensitivity
 from benchgap.rating_link import ArenaLink
@@ -136,6 +137,7 @@ class FitSummary:
     loo: LooComparison | None = optional_section()  # fit.loo: one against several dimensions by PSIS-LOO
     residuals: ResidualCheck | None = optional_section()  # per-benchmark predictive checks, residual correlation
     arena: ArenaLink | None = optional_section()  # data.arena: ratings and benchmarks in one fit
+    groups: GroupRace | None = optional_section()  # gap.groups: every pairwise gap and P(each group leads)
 
     def to_json(self) -> dict[str, Any]:
         return fields_to_plain(self)

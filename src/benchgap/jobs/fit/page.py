@@ -13,6 +13,7 @@ from benchgap.jobs.fit.sections import (
     loo_blocks,
     number,
     pair_text,
+    race_blocks,
     residual_blocks,
     sensitivity_blocks,
     snapshot_blocks,
@@ -55,6 +56,8 @@ def fit_report_blocks(s: FitSummary, figures: dict[str, Path]) -> list[Block]:
         blocks.append(Paragraph("Over time: " + s.trend.verdict, strong=True))
     if s.dimensions is not None:
         blocks.append(Paragraph(s.dimensions.summary, strong=True))
+    if s.groups is not None:
+        blocks.append(Paragraph(s.groups.verdict, strong=True))
     blocks += [*_data_blocks(s), *_gap_blocks(s)]
     if s.snapshots is not None:
         blocks += snapshot_blocks(s.snapshots, interval_label(gap))
@@ -62,6 +65,8 @@ def fit_report_blocks(s: FitSummary, figures: dict[str, Path]) -> list[Block]:
         blocks += trend_blocks(s.trend, interval_label(gap))
     if s.dimensions is not None:
         blocks += dimension_blocks(s.dimensions, gap.a, gap.b, interval_label(gap))
+    if s.groups is not None:
+        blocks += race_blocks(s.groups, interval_label(gap))
     if s.loo is not None:
         blocks += loo_blocks(s.loo)
     if s.residuals is not None:

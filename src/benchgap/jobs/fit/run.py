@@ -258,6 +258,7 @@ def summarise(
         trend=est.trend,
         snapshots=est.snapshots,
         dimensions=est.dimensions,
+        groups=est.groups,
     )
 
 

@@ -4,6 +4,7 @@ number formats every section of the report uses."""
 from benchgap.dimension_gaps import DimensionEstimate
 from benchgap.document import Block, Heading, Paragraph, Table
 from benchgap.estimands import GapEstimate
+from benchgap.group_race import GroupLead, GroupRace, PairGap
 from benchgap.loo import LooComparison
 from benchgap.prior_sensitivity import THRESHOLD
 from benchgap.rating_link import ArenaLink
@@ -347,4 +348,48 @@ def arena_blocks(link: ArenaLink) -> list[Block]:
             [[arena, table] for arena, table in link.pairs],
         ),
         Paragraph(f"Rated models matching no model of the table (not fitted; see data.aliases): {unmatched}."),
+    ]
+
+
+def race_blocks(race: GroupRace, interval: str) -> list[Block]:
+    """``gap.groups``: P(each group leads), and every pair's best-vs-best gap with its verdict."""
+    return [
+        Heading(f"{len(race.groups)} groups: who leads, and every pairwise gap"),
+        Paragraph(
+            "A group leads in a posterior draw when its best model is the best of all the listed groups' models; "
+            "P(leads) is the share of draws in which it does (they sum to 1). The likeliest best model is the "
+            "group's best in the most draws."
+        ),
+        Table(
+            ["group", "models", "P(leads), composite", "P(leads), latent", "likeliest best", "P(it is the best)"],
+            [_lead_row(g) for g in race.leads],
+        ),
+        Table(
+            ["a minus b", "score gap", interval, "P(a ahead)", "P(within rope)", "latent gap", interval],
+            [_pair_row(p) for p in race.pairs],
+        ),
+        *(Paragraph(p.verdict) for p in race.pairs),
+    ]
+
+
+def _lead_row(lead: GroupLead) -> list[str]:
+    return [
+        lead.group,
+        str(lead.models),
+        number(lead.prob_leads, 2),
+        number(lead.prob_leads_latent, 2),
+        lead.likeliest_best,
+        number(lead.prob_likeliest_best, 2),
+    ]
+
+
+def _pair_row(pair: PairGap) -> list[str]:
+    return [
+        f"{pair.a} - {pair.b}",
+        f"{pair.score.mean:+.3f}",
+        pair_text(pair.score.interval),
+        number(pair.score.prob_a_ahead, 2),
+        number(pair.rope.prob_inside, 2),
+        f"{pair.latent.mean:+.2f}",
+        pair_text(pair.latent.interval, 2),
     ]

@@ -1,0 +1,130 @@
+"""More than two groups (``gap.groups=[US,China,France]``): every pairwise best-vs-best gap, and P(each group leads).
+
+A group leads in a draw when its best model is the best of all the listed groups' models; P(leads) is the share of
+draws in which it does, so the probabilities over the listed groups sum to 1. Each pair's gap is best vs best, on the
+latent scale and in composite score, with the rope split and the verdict sentence of the headline gap.
+"""
+
+import dataclasses
+import itertools
+from dataclasses import dataclass
+
+import numpy as np
+
+from benchgap.config import GapConfig
+from benchgap.errors import InputError
+from benchgap.summaries import DrawSummary, Rope, shown_down, verdict
+from benchgap.table import ScoreTable
+
+
+@dataclass(frozen=True)
+class GroupLead:
+    """One listed group: how often its best model is the best of all the listed groups' models."""
+
+    group: str
+    models: int
+    prob_leads: float  # by expected composite score (capability)
+    prob_leads_latent: float  # by latent capability (the same with one capability dimension)
+    likeliest_best: str  # the group's model that is its best in the most draws (by composite score)
+    prob_likeliest_best: float
+
+
+@dataclass(frozen=True)
+class PairGap:
+    """Best vs best between two listed groups, ``a`` minus ``b`` (the order of ``gap.groups``)."""
+
+    a: str
+    b: str
+    latent: DrawSummary
+    score: DrawSummary  # expected composite score (capability)
+    rope: Rope
+    verdict: str
+
+
+@dataclass(frozen=True)
+class GroupRace:
+    groups: tuple[str, ...]
+    leads: tuple[GroupLead, ...]  # in the order of gap.groups
+    pairs: tuple[PairGap, ...]  # every pair, in the order of gap.groups
+    verdict: str  # which group leads, in words no stronger than P(leads)
+
+
+def check_groups(table: ScoreTable, gap: GapConfig) -> None:
+    """``gap.groups``: two or more different groups, each with models in the table."""
+    if gap.groups is None:
+        return
+    counts = table.group_counts()
+    present = ", ".join(f"{g} ({n})" for g, n in counts.items())
+    if len(gap.groups) < 2 or len(set(gap.groups)) < len(gap.groups):
+        raise InputError(
+            f"gap.groups={list(gap.groups)} needs two or more different groups; groups with models in "
+            f"{table.source}: {present}. Set e.g. gap.groups=[US,China,France], or null for the one pair gap.a, gap.b"
+        )
+    for name in gap.groups:
+        if name not in counts:
+            raise InputError(
+                f"gap.groups lists '{name}', which is not a group of {table.source}; groups with models: {present}. "
+                "List only these (groups come from the 'group' column, data.models, data.organizations or gap.by)"
+            )
+
+
+def race(theta: np.ndarray, composite: np.ndarray, table: ScoreTable, gap: GapConfig) -> GroupRace | None:
+    """The race between ``gap.groups`` from per-draw latent capabilities and composites ``(chain, draw, model)``;
+    None without ``gap.groups``."""
+    if gap.groups is None:
+        return None
+    groups = np.asarray(table.groups)
+    members = [np.flatnonzero(groups == name) for name in gap.groups]
+    flat = {"score": composite.reshape(-1, composite.shape[-1]), "latent": theta.reshape(-1, theta.shape[-1])}
+    best = {scale: np.stack([v[:, m].max(axis=1) for m in members], axis=1) for scale, v in flat.items()}
+    leads = tuple(
+        _lead(name, [table.models[k] for k in m], flat["score"][:, m], best, i)
+        for i, (name, m) in enumerate(zip(gap.groups, members, strict=True))
+    )
+    pairs = tuple(
+        _pair(gap, gap.groups[i], gap.groups[j], {scale: b[:, i] - b[:, j] for scale, b in best.items()})
+        for i, j in itertools.combinations(range(len(gap.groups)), 2)
+    )
+    return GroupRace(tuple(gap.groups), leads, pairs, race_verdict(leads, gap))
+
+
+def _lead(name: str, models: list[str], scores: np.ndarray, best: dict[str, np.ndarray], i: int) -> GroupLead:
+    """Group ``i`` of the race; ``scores``: its models' composites per draw, ``best``: each group's best per draw."""
+    top = np.bincount(np.argmax(scores, axis=1), minlength=len(models)) / scores.shape[0]
+    return GroupLead(
+        group=name,
+        models=len(models),
+        prob_leads=float((np.argmax(best["score"], axis=1) == i).mean()),
+        prob_leads_latent=float((np.argmax(best["latent"], axis=1) == i).mean()),
+        likeliest_best=models[int(np.argmax(top))],
+        prob_likeliest_best=float(top.max()),
+    )
+
+
+def _pair(gap: GapConfig, a: str, b: str, differences: dict[str, np.ndarray]) -> PairGap:
+    pair_gap = dataclasses.replace(gap, a=a, b=b)
+    score = DrawSummary.of(differences["score"], gap.interval_prob, gap.interval)
+    rope = Rope.of(differences["score"], gap.rope)
+    return PairGap(
+        a=a,
+        b=b,
+        latent=DrawSummary.of(differences["latent"], gap.interval_prob, gap.interval),
+        score=score,
+        rope=rope,
+        verdict=verdict(score, rope, gap=pair_gap),
+    )
+
+
+def race_verdict(leads: tuple[GroupLead, ...], gap: GapConfig) -> str:
+    """ "X leads" at P(leads) >= ``gap.ahead``, "X likely leads" at >= ``gap.likely``, otherwise not settled; every
+    group's P(leads) beside it, rounded down."""
+    ranked = sorted(leads, key=lambda lead: -lead.prob_leads)
+    first = ranked[0]
+    if first.prob_leads >= gap.ahead:
+        words = f"{first.group} leads the {len(leads)} groups"
+    elif first.prob_leads >= gap.likely:
+        words = f"{first.group} likely leads the {len(leads)} groups"
+    else:
+        words = f"Which of the {len(leads)} groups leads is not settled"
+    odds = ", ".join(f"{lead.group} {shown_down(lead.prob_leads)}" for lead in ranked)
+    return f"{words}: P(its best model is the best of all of them, by composite score) = {odds}."
