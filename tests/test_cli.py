@@ -89,6 +89,7 @@ UNDATED = "model,group,MMLU,GSM8k\nA,US,0.5,0.5\nB,China,0.6,0.5\nC,US,0.7,0.5\n
         "missing_file",
         "out_of_range",
         "unknown_group",
+        "unknown_race_group",
         "duplicate_rows",
         "unknown_key",
         "negative_draws",

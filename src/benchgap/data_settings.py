@@ -5,10 +5,13 @@ from dataclasses import dataclass, field
 from benchgap.ranges import POSITIVE, ranged
 from benchgap.world_settings import WorldConfig
 
+RELATIONSHIPS = ("first_party", "third_party", "collaborative", "other")  # Every Eval Ever's evaluator_relationship
+
 
 @dataclass
 class DataConfig:
-    path: str | None = None  # score table: CSV, TSV or Parquet, long or wide; unset = built-in demo
+    path: str | None = None  # score table: CSV, TSV or Parquet, long or wide; a HELM groups JSON file; an Every Eval
+    # Ever record (.json) or a folder of them; unset = built-in demo
     models: str | None = None  # optional model metadata file (model, group, ...)
     benchmarks: str | None = None  # optional benchmark metadata (benchmark, n_items, category, chance, ...)
     scale: float = ranged(
@@ -19,6 +22,9 @@ class DataConfig:
     drop: list[str] = field(default_factory=list)  # columns to ignore (not benchmarks, not metadata)
     rows: dict[str, str] = field(default_factory=dict)  # keep only the rows whose column has this value (case
     # ignored), e.g. {is_flagged: "False"}; the columns are then dropped
+    helm_table: str = "accuracy"  # HELM groups files: the table read (its name or title, e.g. accuracy)
+    evaluators: list[str] = field(default_factory=lambda: list(RELATIONSHIPS))  # Every Eval Ever: the evaluator
+    # relationships read (first_party | third_party | collaborative | other), e.g. [third_party]
     min_scores_per_model: int = ranged(1, 1)  # models with fewer observed scores are left out
     held_out: list[str] = field(default_factory=list)  # benchmarks with private or fresh test sets: cannot have leaked
     snapshots: list[str] = field(default_factory=list)  # two or more score files fitted jointly (instead of

@@ -11,6 +11,7 @@ import pandas as pd
 
 from benchgap.config import DataConfig
 from benchgap.errors import InputError
+from benchgap.table.exports import read_export
 from benchgap.table.metadata import MISSING_MARKERS, benchmark_info, model_groups, model_release
 from benchgap.table.score_table import Covariates, ScoreTable
 
@@ -40,10 +41,13 @@ def read_table(cfg: DataConfig, *, group_by: str = "group") -> ScoreTable:
         raise InputError("data.path is not set; give a score file (data.path=FILE) or use the built-in demo")
     if cfg.scale <= 0:
         raise InputError(f"data.scale must be positive, got {cfg.scale}; use 1 for fractions, 100 for percentages")
-    frame, where = read_frame(path, "data.path")
-    frame = _keep_rows(frame, cfg.rows, path)
-    frame = frame.drop(columns=[c for c in frame.columns if c in set(cfg.drop)])
-    long, published = _to_long(frame, path, where, cfg)
+    if path.suffix.lower() == ".json" or path.is_dir():
+        long, published, where = read_export(path, cfg)
+    else:
+        frame, where = read_frame(path, "data.path")
+        frame = _keep_rows(frame, cfg.rows, path)
+        frame = frame.drop(columns=[c for c in frame.columns if c in set(cfg.drop)])
+        long, published = _to_long(frame, path, where, cfg)
     models_meta = _read_metadata(cfg.models, "data.models", id_column="model") if cfg.models else None
     bench_meta = _read_metadata(cfg.benchmarks, "data.benchmarks", id_column="benchmark") if cfg.benchmarks else None
     organizations = read_organizations(cfg.organizations) if cfg.organizations else None
@@ -120,8 +124,9 @@ def read_organizations(path: str) -> dict[str, str]:
 
 
 def row_name(where: str, index: int) -> str:
-    """File position of data row ``index``: CSV line numbers count the header as line 1."""
-    return f"line {index + 2}" if where == "line" else f"row {index + 1}"
+    """File position of data row ``index``: CSV line numbers count the header as line 1; otherwise ``where``
+    (row, result) numbered from 1."""
+    return f"line {index + 2}" if where == "line" else f"{where} {index + 1}"
 
 
 def _lower_map(frame: pd.DataFrame) -> dict[str, str]:
