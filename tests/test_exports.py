@@ -20,7 +20,7 @@ from benchgap.config import DataConfig
 from benchgap.errors import InputError
 from benchgap.lenses import mean_win_rate
 from benchgap.table import read_table
-from tests.conftest import DATA, ROOT, run_cli
+from tests.conftest import DATA, ROOT, composed, run_cli
 
 
 def cells(table) -> dict[tuple[str, str], float]:
@@ -339,3 +339,25 @@ def test_the_cli_reports_a_bad_record_in_one_line(tmp_path):
     result = run_cli("fit", f"data.path={tmp_path / 'data'}", f"hydra.run.dir={tmp_path / 'run'}", timeout=120)
     assert result.returncode == 2 and "Traceback" not in result.stderr
     assert "the score has no finite range" in result.stderr and not (tmp_path / "run" / "summary.json").exists()
+
+
+# --- model metadata: open or closed weights --------------------------------------------------------------------
+
+
+def test_more_models_adds_columns_and_later_files_win(tmp_path):
+    scores = tmp_path / "scores.csv"
+    scores.write_text("model,MMLU,GSM8K\nA,0.5,0.6\nB,0.4,0.3\nC,0.7,0.8\n")
+    first = tmp_path / "models.csv"
+    first.write_text("model,group,weights\nA,US,closed\nB,China,\nC,US,open\n")
+    later = tmp_path / "weights.csv"
+    later.write_text("model,weights\nA,open\nB,open\n")
+    settings = DataConfig(path=str(scores), models=str(first), more_models=[str(later)])
+    assert read_table(settings).groups == ("US", "China", "US")  # the first file's groups stay
+    assert read_table(settings, group_by="weights").groups == ("open", "open", "open")  # A's later value wins
+
+
+def test_the_shipped_helm_lite_weights_split_its_models_open_and_closed():
+    table = read_table(composed("fit", "data=helm_lite").data, group_by="weights")
+    assert table.group_counts() == {"closed": 35, "open": 37}
+    weights = dict(zip(table.models, table.groups, strict=True))
+    assert weights["GPT-4o (2024-05-13)"] == "closed" and weights["Llama 3.1 Instruct Turbo (405B)"] == "open"

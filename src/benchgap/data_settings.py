@@ -13,6 +13,8 @@ class DataConfig:
     path: str | None = None  # score table: CSV, TSV or Parquet, long or wide; a HELM groups JSON file; an Every Eval
     # Ever record (.json) or a folder of them; unset = built-in demo
     models: str | None = None  # optional model metadata file (model, group, ...)
+    more_models: list[str] = field(default_factory=list)  # further model metadata files (model and any columns,
+    # e.g. weights: open | closed), merged into data.models by model; a later file's non-empty values win
     benchmarks: str | None = None  # optional benchmark metadata (benchmark, n_items, category, chance, ...)
     scale: float = ranged(
         1.0, within=POSITIVE

@@ -48,7 +48,7 @@ def read_table(cfg: DataConfig, *, group_by: str = "group") -> ScoreTable:
         frame = _keep_rows(frame, cfg.rows, path)
         frame = frame.drop(columns=[c for c in frame.columns if c in set(cfg.drop)])
         long, published = _to_long(frame, path, where, cfg)
-    models_meta = _read_metadata(cfg.models, "data.models", id_column="model") if cfg.models else None
+    models_meta = _model_metadata(cfg)
     bench_meta = _read_metadata(cfg.benchmarks, "data.benchmarks", id_column="benchmark") if cfg.benchmarks else None
     organizations = read_organizations(cfg.organizations) if cfg.organizations else None
     return _assemble(long, path, where, cfg, models_meta, bench_meta, published, (organizations, group_by))
@@ -216,6 +216,17 @@ def _locate(path: Path, where: str, rows: pd.Series, frame: pd.DataFrame, i: int
     return f"{path}: {row_name(where, int(rows.iloc[i]))} ({_cell(frame, i)})"
 
 
+def _model_metadata(cfg: DataConfig) -> pd.DataFrame | None:
+    """``data.models`` and ``data.more_models`` merged by model: a later file's non-empty values win."""
+    files = [("data.models", cfg.models)] if cfg.models else []
+    files += [(f"data.more_models[{i}]", file) for i, file in enumerate(cfg.more_models)]
+    merged = None
+    for key, file in files:
+        frame = _read_metadata(file, key, id_column="model").replace("", np.nan)
+        merged = frame if merged is None else frame.combine_first(merged)
+    return None if merged is None else merged.fillna("").astype(str)
+
+
 def _read_metadata(file: str, key: str, *, id_column: str) -> pd.DataFrame:
     """A metadata file (models or benchmarks): one row per ``id_column`` value, lower-cased column names."""
     path = Path(file)
@@ -259,7 +270,8 @@ def _assemble(
     flip = long["benchmark"].map(dict(zip(benchmarks, bench_info["lower_is_better"], strict=True))).to_numpy(bool)
     score = np.where(flip, 1.0 - score, score)
     models = tuple(dict.fromkeys(long["model"].to_numpy()[np.argsort(rows.to_numpy(), kind="stable")]))
-    groups = model_groups(long, models, models_meta, cfg.models, organizations=grouping[0], by=grouping[1])
+    models_file = cfg.models or ", ".join(cfg.more_models)
+    groups = model_groups(long, models, models_meta, models_file, organizations=grouping[0], by=grouping[1])
     keep = _enough_scores(long, models, path, cfg)
     if not keep.all():
         long, score, n_items, stderr = long[keep], score[keep], n_items[keep], stderr[keep]

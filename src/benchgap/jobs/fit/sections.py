@@ -11,6 +11,7 @@ from benchgap.rating_link import ArenaLink
 from benchgap.records.fit_summary import ContaminationSummary, FitSummary, GapBrief
 from benchgap.residuals import ResidualCheck
 from benchgap.snapshots import SnapshotChange
+from benchgap.summaries import shown_down
 from benchgap.trend import TrendEstimate
 
 ESTIMAND_ROWS = (
@@ -357,8 +358,8 @@ def race_blocks(race: GroupRace, interval: str) -> list[Block]:
         Heading(f"{len(race.groups)} groups: who leads, and every pairwise gap"),
         Paragraph(
             "A group leads in a posterior draw when its best model is the best of all the listed groups' models; "
-            "P(leads) is the share of draws in which it does (they sum to 1). The likeliest best model is the "
-            "group's best in the most draws."
+            "P(leads) is the share of draws in which it does (they sum to 1; shown rounded down). The likeliest best "
+            "model is the group's best in the most draws."
         ),
         Table(
             ["group", "models", "P(leads), composite", "P(leads), latent", "likeliest best", "P(it is the best)"],
@@ -376,10 +377,10 @@ def _lead_row(lead: GroupLead) -> list[str]:
     return [
         lead.group,
         str(lead.models),
-        number(lead.prob_leads, 2),
-        number(lead.prob_leads_latent, 2),
+        shown_down(lead.prob_leads),
+        shown_down(lead.prob_leads_latent),
         lead.likeliest_best,
-        number(lead.prob_likeliest_best, 2),
+        shown_down(lead.prob_likeliest_best),
     ]
 
 
@@ -388,8 +389,8 @@ def _pair_row(pair: PairGap) -> list[str]:
         f"{pair.a} - {pair.b}",
         f"{pair.score.mean:+.3f}",
         pair_text(pair.score.interval),
-        number(pair.score.prob_a_ahead, 2),
-        number(pair.rope.prob_inside, 2),
+        shown_down(pair.score.prob_a_ahead),
+        shown_down(pair.rope.prob_inside),
         f"{pair.latent.mean:+.2f}",
         pair_text(pair.latent.interval, 2),
     ]
