@@ -155,6 +155,23 @@ def test_a_bad_arena_file_on_the_command_line_is_one_line_and_no_run_folder(tmp_
     assert not run_dir.exists()
 
 
+def test_open_and_closed_weights_come_from_the_license_column(tmp_path):
+    ratings = read_ratings(str(MONTHLY), by="weights")
+    last = ratings.rows_of(len(ratings.snapshots) - 1)
+    weights = dict(zip(np.asarray(ratings.model)[last], np.asarray(ratings.group)[last], strict=True))
+    assert weights["Gemini-2.5-Pro"] == "closed" and weights["GLM-4.5"] == "open"
+    assert weights["Claude 3.5 Haiku (20241022)"] == "closed"  # its licence reads "Propretary"
+    assert set(weights.values()) <= {"open", "closed", "Unknown"}
+    with pytest.raises(InputError, match=r"gap\.by=licence: .* has no 'licence' column"):
+        read_ratings(str(MONTHLY), by="licence")
+    cfg = ArenaConfig(ratings=None, votes="battles.json", gap=ArenaGapConfig(by="weights"))
+    with pytest.raises(InputError, match="votes take their groups from models=FILE"):
+        run_arena(cfg, out_dir=tmp_path / "run")
+    cfg = ArenaConfig(ratings=str(MONTHLY), gap=ArenaGapConfig(groups=["US", "Mars"]))
+    with pytest.raises(InputError, match=r"gap\.groups='Mars' is not a group of"):
+        run_arena(cfg, out_dir=tmp_path / "run")
+
+
 def _subset(tmp_path, snapshots, shift=0.0):
     frame = pd.read_csv(MONTHLY)
     frame = frame[frame["snapshot"].isin(snapshots)].assign(arena_score=lambda f: f["arena_score"] + shift)
@@ -183,7 +200,14 @@ def test_the_ratio_moves_with_the_scale_zero_and_the_win_probability_does_not(tm
 def test_the_arena_job_on_three_snapshots_writes_its_files_and_says_why_the_ratio_is_no_measure(tmp_path):
     path = _subset(tmp_path, ["2024-06-19", "2025-01-29", "2025-08-06"])
     run_dir = tmp_path / "run"
-    result = run_cli("arena", f"ratings={path}", "sampler=quick", "sampler.progress=false", f"hydra.run.dir={run_dir}")
+    result = run_cli(
+        "arena",
+        f"ratings={path}",
+        "sampler=quick",
+        "sampler.progress=false",
+        "gap.groups=[US,China,France]",
+        f"hydra.run.dir={run_dir}",
+    )
     assert result.returncode == 0, result.stderr
     assert "is not a measure: the rating scale's zero is arbitrary" in result.stdout
     assert "From 2024-06-19 to 2025-08-06 the gap" in result.stdout
@@ -195,6 +219,18 @@ def test_the_arena_job_on_three_snapshots_writes_its_files_and_says_why_the_rati
     assert "data:image/png;base64" in (run_dir / "report.html").read_text()
     drift = summary["drift"]  # two steps and first to last; established models moved far less than their intervals
     assert len(drift) == 3 and drift[0]["models"] == 101 and drift[0]["rms_change"] < 0.5 * drift[0]["rms_stated"]
+    # Three groups: P(each leads) per snapshot sums to 1, and the US-China pair is the headline's functional.
+    races = summary["races"]
+    assert [r["snapshot"] for r in races] == ["2024-06-19", "2025-01-29", "2025-08-06"]
+    assert len(pd.read_csv(run_dir / "races.csv")) == 9
+    for race, gap in zip(races, summary["lens"]["gaps"], strict=True):
+        leads = {lead["group"]: lead["prob_leads"] for lead in race["leads"]}
+        assert sum(leads.values()) == pytest.approx(1.0)
+        pair = race["pairs"][0]
+        assert (pair["a"], pair["b"]) == ("US", "China")
+        assert pair["gap"]["mean"] == pytest.approx(gap["gap"]["mean"], rel=1e-9)
+        assert leads["US"] <= pair["gap"]["prob_a_ahead"] + 1e-12
+    assert "leads the 3 groups" in result.stdout or "Which of the 3 groups leads" in result.stdout
 
 
 @pytest.fixture(scope="module")

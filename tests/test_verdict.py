@@ -9,7 +9,7 @@ from scipy.stats import norm
 
 from benchgap.config import GapConfig, IntervalKind
 from benchgap.estimands import ModelEstimate, _tied_leaders
-from benchgap.group_race import GroupLead, race_verdict
+from benchgap.group_race import race_verdict
 from benchgap.metrics import binomial_interval, coverage_text
 from benchgap.summaries import DrawSummary, Rope, credible_interval, verdict
 
@@ -105,10 +105,7 @@ def test_equal_tailed_intervals_agree_with_the_probability_of_a_lead():
 )
 def test_race_words_never_outrun_p_leads(p_us, expected):
     rest = (1 - p_us) / 2
-    leads = tuple(
-        GroupLead(group, 5, p, p, f"{group} model", 0.5) for group, p in (("China", rest), ("US", p_us), ("EU", rest))
-    )
-    text = race_verdict(leads, GapConfig())
+    text = race_verdict([("China", rest), ("US", p_us), ("EU", rest)], GapConfig(), by="composite score")
     assert text.startswith(expected)
     # Every P(leads) is printed, largest first, rounded down (0.995 reads 0.99, never 1.00).
     assert f"US {np.floor(p_us * 100) / 100:.2f}, " in text and text.index("US") < text.index("China")

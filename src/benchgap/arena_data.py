@@ -87,10 +87,13 @@ class ArenaVotes:
         return tuple(dict.fromkeys(self.groups))
 
 
-def read_ratings(path: str, *, models_file: str | None = None, key: str = "arena.ratings") -> ArenaRatings:
+def read_ratings(
+    path: str, *, models_file: str | None = None, key: str = "arena.ratings", by: str = "group"
+) -> ArenaRatings:
     """Read a leaderboard of ratings: columns ``model``, a rating (``arena_score``, ``rating``, ``elo`` or ``score``),
     its 95% interval (``ci_plus`` and ``ci_minus``, or ``ci_lower`` and ``ci_upper``), optionally ``snapshot``,
-    ``group``, ``organization``, ``votes``; ``models_file`` (columns ``model, group``) sets or overrides groups."""
+    ``group``, ``organization``, ``license``, ``votes``; ``models_file`` (columns ``model, group``) sets or overrides
+    groups. ``by`` (``gap.by``): what a group is, ``group``, ``weights`` (from ``license``) or another column."""
     frame, where = read_frame(Path(path), key)
     frame.columns = [c.lower() for c in frame.columns]
     if "model" not in frame.columns:
@@ -106,7 +109,7 @@ def read_ratings(path: str, *, models_file: str | None = None, key: str = "arena
     snapshot = frame["snapshot"] if "snapshot" in frame.columns else pd.Series(Path(path).stem, index=frame.index)
     _no_repeats(frame.assign(snapshot=snapshot), ["snapshot", "model"], path, where, key)
     snapshots = _in_date_order(tuple(dict.fromkeys(snapshot)))
-    groups = _groups(frame, models_file)
+    groups = _groups(frame, models_file) if by == "group" else _column_groups(frame, by, path)
     votes = _numbers(frame, "votes", path, where, key, allow_missing=True) if "votes" in frame.columns else None
     return ArenaRatings(
         snapshots=snapshots,
@@ -192,6 +195,27 @@ def _groups(frame: pd.DataFrame, models_file: str | None, key: str = "arena.mode
             raise InputError(f"{key}: '{models_file}' needs the columns model and group; it has {list(meta.columns)}")
         groups |= {m: g for m, g in zip(meta["model"], meta["group"], strict=True) if m in groups and g}
     return groups
+
+
+def weights_of(license_text: str) -> str:
+    """Open or closed weights from LMArena's ``license`` column: ``Proprietary`` (and its misspelling) is closed,
+    any other named licence (Apache 2.0, Llama 3.1, CC-BY-NC-4.0, ...) open, none unknown."""
+    text = license_text.strip().lower()
+    if not text:
+        return UNKNOWN_GROUP
+    return "closed" if text.startswith(("propr", "propre")) else "open"
+
+
+def _column_groups(frame: pd.DataFrame, by: str, path: str) -> dict[str, str]:
+    """``gap.by``: each model's group from a column of the ratings file (``weights`` from ``license``)."""
+    column = "license" if by == "weights" else by.lower()
+    if column not in frame.columns:
+        raise InputError(
+            f"gap.by={by}: '{path}' has no '{column}' column (columns are {list(frame.columns)}); use gap.by=group "
+            "or a column the file has"
+        )
+    values = frame[column].astype(str).map(weights_of) if by == "weights" else frame[column].astype(str)
+    return {m: v or UNKNOWN_GROUP for m, v in zip(frame["model"], values, strict=True)}
 
 
 def read_votes(

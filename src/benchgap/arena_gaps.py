@@ -139,7 +139,7 @@ def _snapshot_gap(
     best_a, which_a = best_draws(strength, rows_a)
     best_b, which_b = best_draws(strength, rows_b)
     difference = best_a - best_b
-    (likely_a, p_a), (likely_b, p_b) = _likeliest(which_a, models), _likeliest(which_b, models)
+    (likely_a, p_a), (likely_b, p_b) = likeliest(which_a, models), likeliest(which_b, models)
     result = ArenaGap(
         snapshot=snapshot,
         models_a=len(rows_a),
@@ -157,7 +157,8 @@ def _snapshot_gap(
     return result, difference
 
 
-def _likeliest(which: np.ndarray, models: tuple[str, ...]) -> tuple[str, float]:
+def likeliest(which: np.ndarray, models: tuple[str, ...]) -> tuple[str, float]:
+    """The model that is best in the most draws (``which``: per draw, the best one's row), and its share."""
     rows, counts = np.unique(which, return_counts=True)
     return models[int(rows[counts.argmax()])], float(counts.max() / len(which))
 

@@ -11,6 +11,10 @@ from benchgap.ranges import ABOVE_HALF, POSITIVE, PROBABILITY, ranged
 class ArenaGapConfig:
     a: str = "US"  # first group (a value of the group column)
     b: str = "China"  # second group
+    by: str = "group"  # ratings files: what a group is, group (country) | weights (open | closed, from the license
+    # column) | organization | any other column
+    groups: list[str] | None = None  # more than two groups, e.g. [US,China,Other]: per snapshot P(each group's best is
+    # the strongest of them all) and every pair's gap and win probability, beside the headline a vs b
     interval: IntervalKind = IntervalKind.eti  # reported intervals: eti (equal-tailed) | hdi
     interval_prob: float = ranged(0.9, within=PROBABILITY)  # probability mass of the reported intervals
     ahead: float = ranged(0.99, within=ABOVE_HALF)  # "X's best is ahead" (or a change "fell"): at least this sure

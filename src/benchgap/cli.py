@@ -336,6 +336,8 @@ def _arena_task(cfg: Any) -> None:
                 print(result.lens.change_verdict)
             if result.drift:
                 print(drift_text(result))
+            if result.races:
+                print(result.races[-1].verdict)
             if not result.diagnostics.converged:
                 print("warning: the fit did not converge: " + "; ".join(result.diagnostics.problems))
         print(f"results: {run_dir}/report.html")

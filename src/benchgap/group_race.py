@@ -85,7 +85,8 @@ def race(theta: np.ndarray, composite: np.ndarray, table: ScoreTable, gap: GapCo
         _pair(gap, gap.groups[i], gap.groups[j], {scale: b[:, i] - b[:, j] for scale, b in best.items()})
         for i, j in itertools.combinations(range(len(gap.groups)), 2)
     )
-    return GroupRace(tuple(gap.groups), leads, pairs, race_verdict(leads, gap))
+    odds = [(lead.group, lead.prob_leads) for lead in leads]
+    return GroupRace(tuple(gap.groups), leads, pairs, race_verdict(odds, gap, by="composite score"))
 
 
 def _lead(name: str, models: list[str], scores: np.ndarray, best: dict[str, np.ndarray], i: int) -> GroupLead:
@@ -115,16 +116,16 @@ def _pair(gap: GapConfig, a: str, b: str, differences: dict[str, np.ndarray]) ->
     )
 
 
-def race_verdict(leads: tuple[GroupLead, ...], gap: GapConfig) -> str:
-    """ "X leads" at P(leads) >= ``gap.ahead``, "X likely leads" at >= ``gap.likely``, otherwise not settled; every
-    group's P(leads) beside it, rounded down."""
-    ranked = sorted(leads, key=lambda lead: -lead.prob_leads)
-    first = ranked[0]
-    if first.prob_leads >= gap.ahead:
-        words = f"{first.group} leads the {len(leads)} groups"
-    elif first.prob_leads >= gap.likely:
-        words = f"{first.group} likely leads the {len(leads)} groups"
+def race_verdict(odds: list[tuple[str, float]], gap: GapConfig, *, by: str) -> str:
+    """The words "X leads" at P(leads) >= ``gap.ahead``, "X likely leads" at >= ``gap.likely``, else not settled;
+    every group's P(leads) beside it, rounded down. ``odds``: (group, P(leads)); ``by``: the scale of the best."""
+    ranked = sorted(odds, key=lambda pair: -pair[1])
+    first, p_first = ranked[0]
+    if p_first >= gap.ahead:
+        words = f"{first} leads the {len(odds)} groups"
+    elif p_first >= gap.likely:
+        words = f"{first} likely leads the {len(odds)} groups"
     else:
-        words = f"Which of the {len(leads)} groups leads is not settled"
-    odds = ", ".join(f"{lead.group} {shown_down(lead.prob_leads)}" for lead in ranked)
-    return f"{words}: P(its best model is the best of all of them, by composite score) = {odds}."
+        words = f"Which of the {len(odds)} groups leads is not settled"
+    shown = ", ".join(f"{group} {shown_down(p)}" for group, p in ranked)
+    return f"{words}: P(its best model is the best of all of them, by {by}) = {shown}."

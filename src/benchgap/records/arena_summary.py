@@ -5,6 +5,7 @@ from typing import Any
 
 from benchgap.arena_data import RatingDrift
 from benchgap.arena_gaps import ArenaLens
+from benchgap.arena_race import ArenaRace
 from benchgap.diagnostics import Diagnostics
 
 
@@ -24,6 +25,8 @@ class ArenaSummary:
     inference: str
     seconds: float
     settings: dict[str, Any]
+    races: list[ArenaRace] | None = None  # gap.groups: P(each group leads) and every pair, per snapshot
+    races_skipped: list[str] | None = None  # snapshots in which a listed group has no rated model
 
 
 @dataclass(frozen=True)

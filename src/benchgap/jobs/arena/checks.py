@@ -29,15 +29,25 @@ def check_arena(cfg: ArenaConfig) -> None:
         )
     if not cfg.votes and not cfg.ratings:
         raise InputError("neither ratings nor votes is set; give ratings=FILE, votes=FILE, or worlds=N to simulate")
+    if cfg.votes and cfg.gap.by != "group":
+        raise InputError(
+            f"gap.by={cfg.gap.by} reads a column of a ratings file; votes take their groups from models=FILE "
+            "(columns model, group): set gap.by=group and put the grouping you want in that file"
+        )
 
 
 def check_groups(groups: Sequence[str], gap: ArenaGapConfig, *, source: str) -> None:
-    """Both compared groups have models in the file."""
+    """Both compared groups, and every group of ``gap.groups``, have models in the file."""
     counts = Counter(groups)
     present = ", ".join(f"{g} ({n})" for g, n in counts.most_common())
-    for key, name in (("gap.a", gap.a), ("gap.b", gap.b)):
+    for key, name in (("gap.a", gap.a), ("gap.b", gap.b), *(("gap.groups", g) for g in gap.groups or [])):
         if name not in counts:
             raise InputError(
                 f"{key}='{name}' is not a group of {source}; groups (rows): {present}. Set {key} to one of them, or "
                 "give models=FILE (columns model, group)"
             )
+    if gap.groups is not None and (len(gap.groups) < 2 or len(set(gap.groups)) < len(gap.groups)):
+        raise InputError(
+            f"gap.groups={list(gap.groups)} needs two or more different groups of {source}: {present}; or set it "
+            "to null for the one pair gap.a, gap.b"
+        )

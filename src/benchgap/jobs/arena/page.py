@@ -105,6 +105,49 @@ def drift_blocks(summary: ArenaSummary) -> list[Block]:
     ]
 
 
+def race_blocks(summary: ArenaSummary, level: str) -> list[Block]:
+    """``gap.groups``: P(each group leads) per snapshot, and the latest snapshot's pairs."""
+    races = summary.races or []
+    latest = races[-1]
+    names = [lead.group for lead in latest.leads]
+    blocks: list[Block] = [
+        Heading(f"{len(names)} groups: who leads"),
+        Paragraph(
+            latest.verdict + " A group leads in a posterior draw when its strongest model is the strongest of all "
+            "the listed groups' in that draw (probabilities rounded down)."
+        ),
+        Table(
+            ["snapshot", *(f"P({name} leads)" for name in names), "likeliest best of each"],
+            [
+                [
+                    race.snapshot,
+                    *(shown_down(lead.prob_leads) for lead in race.leads),
+                    "; ".join(f"{lead.likeliest_best} ({lead.prob_best:.2f})" for lead in race.leads),
+                ]
+                for race in races
+            ],
+        ),
+        Paragraph(f"Every pair in {latest.snapshot}, best vs best:"),
+        Table(
+            ["a vs b", f"gap, points ({level})", f"P(a's best wins a vote) ({level})", "P(a ahead)"],
+            [
+                [
+                    f"{pair.a} vs {pair.b}",
+                    f"{pair.gap.mean:+.0f} ({pair.gap.interval[0]:+.0f} to {pair.gap.interval[1]:+.0f})",
+                    f"{pair.win.mean:.3f} ({pair.win.interval[0]:.3f} to {pair.win.interval[1]:.3f})",
+                    shown_down(pair.gap.prob_a_ahead),
+                ]
+                for pair in latest.pairs
+            ],
+        ),
+    ]
+    if summary.races_skipped:
+        blocks.append(
+            Paragraph(f"Snapshots in which a listed group has no rated model: {', '.join(summary.races_skipped)}.")
+        )
+    return blocks
+
+
 def report_blocks(summary: ArenaSummary, figures: list[tuple[Path, str]], *, limits: ConvergenceConfig) -> list[Block]:
     lens, diag = summary.lens, summary.diagnostics
     level = f"{lens.interval_prob:.0%}"
@@ -141,6 +184,8 @@ def report_blocks(summary: ArenaSummary, figures: list[tuple[Path, str]], *, lim
                 _change_rows(lens),
             ),
         ]
+    if summary.races:
+        blocks += race_blocks(summary, level)
     if summary.drift:
         blocks += drift_blocks(summary)
     blocks += [Figure(path, caption) for path, caption in figures]

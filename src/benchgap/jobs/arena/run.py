@@ -15,6 +15,7 @@ from benchgap import __version__
 from benchgap.arena_data import ArenaRatings, ArenaVotes, rating_drift, read_ratings, read_votes
 from benchgap.arena_gaps import ArenaLens, arena_lens
 from benchgap.arena_model import ratings_model, votes_data, votes_model
+from benchgap.arena_race import ArenaRace, arena_races
 from benchgap.arena_settings import ArenaConfig
 from benchgap.arena_world import WorldScore, draw_world, score_world
 from benchgap.config import GapConfig
@@ -39,7 +40,7 @@ def run_arena(cfg: ArenaConfig, *, out_dir: Path) -> ArenaSummary | ArenaStudy:
         votes = read_votes(cfg.votes, models_file=cfg.models, anonymous_only=cfg.anonymous_only)
         check_groups(votes.groups, cfg.gap, source=votes.source)
         return _finish(cfg, votes, out_dir=out_dir)
-    ratings = read_ratings(str(cfg.ratings), models_file=cfg.models)
+    ratings = read_ratings(str(cfg.ratings), models_file=cfg.models, by=cfg.gap.by)
     check_groups(ratings.group, cfg.gap, source=ratings.source)
     return _finish(cfg, ratings, out_dir=out_dir)
 
@@ -47,7 +48,15 @@ def run_arena(cfg: ArenaConfig, *, out_dir: Path) -> ArenaSummary | ArenaStudy:
 def _gap(cfg: ArenaConfig) -> GapConfig:
     """The gap settings in the form the shared summaries read (direction words at ``ahead`` and ``likely``)."""
     g = cfg.gap
-    return GapConfig(a=g.a, b=g.b, interval=g.interval, interval_prob=g.interval_prob, ahead=g.ahead, likely=g.likely)
+    return GapConfig(
+        a=g.a,
+        b=g.b,
+        groups=g.groups,
+        interval=g.interval,
+        interval_prob=g.interval_prob,
+        ahead=g.ahead,
+        likely=g.likely,
+    )
 
 
 def _finish(cfg: ArenaConfig, data: ArenaRatings | ArenaVotes, *, out_dir: Path) -> ArenaSummary:
@@ -71,6 +80,11 @@ def _finish(cfg: ArenaConfig, data: ArenaRatings | ArenaVotes, *, out_dir: Path)
         gap=_gap(cfg),
         shift=cfg.gap.shift,
     )
+    races, races_skipped = None, None
+    if cfg.gap.groups is not None:
+        races, races_skipped = arena_races(
+            flat, models=names, groups=groups, snapshot_rows=snapshot_rows, listed=cfg.gap.groups, gap=_gap(cfg)
+        )
     diagnostics = diagnose(posterior, _checked(posterior, strength), limits=cfg.convergence)
     summary = ArenaSummary(
         version=__version__,
@@ -85,6 +99,8 @@ def _finish(cfg: ArenaConfig, data: ArenaRatings | ArenaVotes, *, out_dir: Path)
         inference=str(posterior.attrs.get("inference", "")),
         seconds=time.perf_counter() - start,
         settings=to_plain(cfg),
+        races=races,
+        races_skipped=races_skipped,
     )
     _write(cfg, summary, out_dir=out_dir)
     return summary
@@ -93,6 +109,8 @@ def _finish(cfg: ArenaConfig, data: ArenaRatings | ArenaVotes, *, out_dir: Path)
 def _write(cfg: ArenaConfig, summary: ArenaSummary, *, out_dir: Path) -> None:
     gaps_frame(summary.lens).to_csv(out_dir / "gaps.csv", index=False)
     changes_frame(summary.lens).to_csv(out_dir / "changes.csv", index=False)
+    if summary.races is not None:
+        races_frame(summary.races).to_csv(out_dir / "races.csv", index=False)
     figures: list[tuple[Path, str]] = []
     if cfg.plots:
         from benchgap.jobs.arena.figures import gap_by_snapshot
@@ -144,6 +162,13 @@ def gaps_frame(lens: ArenaLens) -> pd.DataFrame:
             }
         )
     return pd.DataFrame(rows)
+
+
+def races_frame(races: list[ArenaRace]) -> pd.DataFrame:
+    """One row per snapshot and listed group: its P(leads), and its likeliest best model."""
+    return pd.DataFrame(
+        [{"snapshot": race.snapshot, **{k: v for k, v in vars(lead).items()}} for race in races for lead in race.leads]
+    )
 
 
 def changes_frame(lens: ArenaLens) -> pd.DataFrame:
