@@ -6,12 +6,16 @@ enums as values; a field that defaults to ``None`` is an optional section, left 
 :func:`from_plain` reads it back by the field types. A class with its own ``to_json``/``from_json`` uses those.
 """
 
+import contextlib
 import dataclasses
 import json
 import math
 import os
+import shutil
+import tempfile
 import types
 import typing
+from collections.abc import Iterator
 from enum import Enum
 from pathlib import Path
 from typing import Any
@@ -45,6 +49,20 @@ def write_json_atomic(path: Path, value: Any) -> None:
     temporary = path.with_name(f".{path.name}.tmp")
     temporary.write_text(json.dumps(finite_or_none(value), indent=2, default=json_default, allow_nan=False))
     os.replace(temporary, path)
+
+
+@contextlib.contextmanager
+def written_together(out_dir: Path) -> Iterator[Path]:
+    """A scratch folder inside ``out_dir`` for a job's files, moved into ``out_dir`` when the block ends without an
+    error; on an error it is removed, so a failed run never leaves half its files behind."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    scratch = Path(tempfile.mkdtemp(prefix=".partial-", dir=out_dir))
+    try:
+        yield scratch
+        for item in scratch.iterdir():
+            item.replace(out_dir / item.name)
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
 
 
 def optional_section() -> Any:

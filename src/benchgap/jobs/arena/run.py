@@ -24,7 +24,7 @@ from benchgap.jobs.arena.checks import check_arena, check_groups
 from benchgap.jobs.arena.page import write_report, write_study_report
 from benchgap.metrics import binomial_interval
 from benchgap.records.arena_summary import ArenaStudy, ArenaSummary
-from benchgap.records.files import to_plain, write_json_atomic
+from benchgap.records.files import to_plain, write_json_atomic, written_together
 from benchgap.sampling import CompiledModel, compile_model, sample
 
 log = logging.getLogger("benchgap")
@@ -107,17 +107,19 @@ def _finish(cfg: ArenaConfig, data: ArenaRatings | ArenaVotes, *, out_dir: Path)
 
 
 def _write(cfg: ArenaConfig, summary: ArenaSummary, *, out_dir: Path) -> None:
-    gaps_frame(summary.lens).to_csv(out_dir / "gaps.csv", index=False)
-    changes_frame(summary.lens).to_csv(out_dir / "changes.csv", index=False)
-    if summary.races is not None:
-        races_frame(summary.races).to_csv(out_dir / "races.csv", index=False)
-    figures: list[tuple[Path, str]] = []
-    if cfg.plots:
-        from benchgap.jobs.arena.figures import gap_by_snapshot
+    """Every file into a scratch folder, moved in together: a failed run leaves none of them."""
+    with written_together(out_dir) as scratch:
+        gaps_frame(summary.lens).to_csv(scratch / "gaps.csv", index=False)
+        changes_frame(summary.lens).to_csv(scratch / "changes.csv", index=False)
+        if summary.races is not None:
+            races_frame(summary.races).to_csv(scratch / "races.csv", index=False)
+        figures: list[tuple[Path, str]] = []
+        if cfg.plots:
+            from benchgap.jobs.arena.figures import gap_by_snapshot
 
-        figures = gap_by_snapshot(summary.lens, out_dir)
-    write_report(summary, figures, limits=cfg.convergence, out_dir=out_dir)
-    write_json_atomic(out_dir / "summary.json", to_plain(summary))  # last: its presence means a finished run
+            figures = gap_by_snapshot(summary.lens, scratch)
+        write_report(summary, figures, limits=cfg.convergence, out_dir=scratch)
+        write_json_atomic(scratch / "summary.json", to_plain(summary))
 
 
 def _checked(posterior: DataTree, strength: np.ndarray) -> dict[str, np.ndarray]:
@@ -219,10 +221,10 @@ def run_study(cfg: ArenaConfig, *, out_dir: Path) -> ArenaStudy:
             log.info("arena: %d/%d vote worlds fitted; %.0f s, about %.0f s left", w + 1, cfg.worlds, elapsed, left)
     study = summarise_study(cfg, scores, models=len(world.votes.models), votes=world.votes.n_votes)
     study = dataclasses.replace(study, inference=inference, seconds=time.perf_counter() - start)
-    frame = pd.DataFrame([to_plain(s) for s in scores])
-    frame.to_csv(out_dir / "worlds.csv", index=False)
-    write_study_report(study, out_dir=out_dir)
-    write_json_atomic(out_dir / "summary.json", to_plain(study))
+    with written_together(out_dir) as scratch:
+        pd.DataFrame([to_plain(s) for s in scores]).to_csv(scratch / "worlds.csv", index=False)
+        write_study_report(study, out_dir=scratch)
+        write_json_atomic(scratch / "summary.json", to_plain(study))
     return study
 
 

@@ -5,8 +5,6 @@ Usable without Hydra: ``run_fit(FitConfig(...), out_dir=Path(...))``.
 
 import dataclasses
 import logging
-import shutil
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -33,7 +31,7 @@ from benchgap.loo import DIMENSION_LABELS, LooComparison, compare_loo, other_dim
 from benchgap.posterior import expected_scores_mean, predictive_coverage, replicate_scores
 from benchgap.prior_sensitivity import Sensitivity, sensitivity
 from benchgap.rating_link import arena_link
-from benchgap.records.files import write_json_atomic
+from benchgap.records.files import write_json_atomic, written_together
 from benchgap.records.fit_summary import (
     ContaminationSummary,
     FitSummary,
@@ -92,14 +90,8 @@ def run_fit(cfg: FitConfig, *, out_dir: Path) -> FitSummary:
         table.n_missing,
     )
     result, plain_result = _fits(cfg, table)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    scratch = Path(tempfile.mkdtemp(prefix=".partial-", dir=out_dir))
-    try:
+    with written_together(out_dir) as scratch:
         summary = _write_files(cfg, result, plain_result, scratch)
-        for item in scratch.iterdir():
-            item.replace(out_dir / item.name)
-    finally:
-        shutil.rmtree(scratch, ignore_errors=True)
     log.info("wrote %s", out_dir)
     return summary
 

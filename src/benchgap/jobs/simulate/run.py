@@ -6,8 +6,6 @@ Usable without Hydra: ``run_simulate(SimulateConfig(...), out_dir=Path(...))``. 
 """
 
 import logging
-import shutil
-import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -24,7 +22,7 @@ from benchgap.jobs.simulate.checks import check_simulate
 from benchgap.jobs.simulate.page import headline_sentence
 from benchgap.jobs.simulate.resume import PARTIAL, completed_result, finished_rows, rows_per_replicate, settings_key
 from benchgap.metrics import aggregate, binomial_interval, pit_coverage, reliability_rows
-from benchgap.records.files import RESULT, to_plain, write_json_atomic
+from benchgap.records.files import RESULT, to_plain, write_json_atomic, written_together
 from benchgap.records.simulate_result import (
     CategoryScoring,
     DimensionalityFound,
@@ -336,15 +334,10 @@ def _finite(value: Any) -> float | None:
 
 def _write_outputs(frame: pd.DataFrame, result: SimulateResult, *, out_dir: Path, plots: bool) -> None:
     """``replicates.csv`` and the figure first, ``result.json`` last: a result file means a finished job."""
-    scratch = Path(tempfile.mkdtemp(prefix=".partial-", dir=out_dir))
-    try:
+    with written_together(out_dir) as scratch:
         frame.to_csv(scratch / "replicates.csv", index=False)
         if plots:
             from benchgap.jobs.simulate.figures import simulated_gaps
 
             simulated_gaps(frame, scratch / "gaps.png")
-        for item in scratch.iterdir():
-            item.replace(out_dir / item.name)
-    finally:
-        shutil.rmtree(scratch, ignore_errors=True)
     write_json_atomic(out_dir / RESULT, result.to_json())
