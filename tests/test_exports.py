@@ -149,6 +149,7 @@ def test_helm_cells_without_runs_are_missing_and_partial_runs_are_warned(tmp_pat
         (lambda d: d[0]["rows"][0][2].update(value="0.7"), {}, "row 1: the cell value '0.7' is not a number"),
         (lambda d: [h.pop("lower_is_better", None) for h in d[0]["header"]], {}, "has no score column"),
         (None, {"rows": {"group": "US"}}, "data.rows filters the rows of CSV and Parquet tables"),
+        (None, {"scale": 100.0}, "read on its own stated scale: remove data.scale"),
     ],
 )
 def test_bad_helm_files_get_one_line_errors(tmp_path, change, overrides, expected):

@@ -21,6 +21,11 @@ def read_export(path: Path, cfg: DataConfig) -> tuple[pd.DataFrame, dict[str, fl
             f"data.rows filters the rows of CSV and Parquet tables; {path} is a HELM or Every Eval Ever export: "
             "remove data.rows (data.evaluators chooses Every Eval Ever's sources)"
         )
+    if cfg.scale != 1:
+        raise InputError(
+            f"data.scale={cfg.scale:g} divides the scores of CSV and Parquet tables; {path} is a HELM or Every Eval "
+            "Ever export, read on its own stated scale: remove data.scale"
+        )
     drop = set(cfg.drop)
     if path.is_dir():
         records = [(file, load_json(file, "data.path")) for file in record_files(path)]

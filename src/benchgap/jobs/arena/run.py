@@ -168,9 +168,7 @@ def gaps_frame(lens: ArenaLens) -> pd.DataFrame:
 
 def races_frame(races: list[ArenaRace]) -> pd.DataFrame:
     """One row per snapshot and listed group: its P(leads), and its likeliest best model."""
-    return pd.DataFrame(
-        [{"snapshot": race.snapshot, **{k: v for k, v in vars(lead).items()}} for race in races for lead in race.leads]
-    )
+    return pd.DataFrame([{"snapshot": race.snapshot, **vars(lead)} for race in races for lead in race.leads])
 
 
 def changes_frame(lens: ArenaLens) -> pd.DataFrame:
