@@ -168,7 +168,7 @@ def test_open_and_closed_weights_come_from_the_license_column(tmp_path):
     with pytest.raises(InputError, match="votes take their groups from models=FILE"):
         run_arena(cfg, out_dir=tmp_path / "run")
     cfg = ArenaConfig(ratings=str(MONTHLY), gap=ArenaGapConfig(groups=["US", "Mars"]))
-    with pytest.raises(InputError, match=r"gap\.groups='Mars' is not a group of"):
+    with pytest.raises(InputError, match=r"gap\.groups lists 'Mars', which is not a group of .*List only these"):
         run_arena(cfg, out_dir=tmp_path / "run")
 
 

@@ -7,6 +7,7 @@ latent scale and in composite score, with the rope split and the verdict sentenc
 
 import dataclasses
 import itertools
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -51,20 +52,26 @@ class GroupRace:
 
 def check_groups(table: ScoreTable, gap: GapConfig) -> None:
     """``gap.groups``: two or more different groups, each with models in the table."""
-    if gap.groups is None:
+    hint = "groups come from the 'group' column, data.models, data.organizations or gap.by"
+    check_listed(gap.groups, table.group_counts(), source=table.source, hint=hint)
+
+
+def check_listed(listed: list[str] | None, counts: Mapping[str, int], *, source: str, hint: str) -> None:
+    """A race's groups (``gap.groups``; none: no race): two or more different ones, each with models in ``counts``
+    (models or rows per group of ``source``). ``hint`` says where the groups come from."""
+    if listed is None:
         return
-    counts = table.group_counts()
     present = ", ".join(f"{g} ({n})" for g, n in counts.items())
-    if len(gap.groups) < 2 or len(set(gap.groups)) < len(gap.groups):
+    if len(listed) < 2 or len(set(listed)) < len(listed):
         raise InputError(
-            f"gap.groups={list(gap.groups)} needs two or more different groups; groups with models in "
-            f"{table.source}: {present}. Set e.g. gap.groups=[US,China,France], or null for the one pair gap.a, gap.b"
+            f"gap.groups={list(listed)} needs two or more different groups; groups with models in {source}: "
+            f"{present}. Set e.g. gap.groups=[US,China,France], or null for the one pair gap.a, gap.b"
         )
-    for name in gap.groups:
+    for name in listed:
         if name not in counts:
             raise InputError(
-                f"gap.groups lists '{name}', which is not a group of {table.source}; groups with models: {present}. "
-                "List only these (groups come from the 'group' column, data.models, data.organizations or gap.by)"
+                f"gap.groups lists '{name}', which is not a group of {source}; groups with models: {present}. "
+                f"List only these ({hint})"
             )
 
 
@@ -77,8 +84,9 @@ def race(theta: np.ndarray, composite: np.ndarray, table: ScoreTable, gap: GapCo
     members = [np.flatnonzero(groups == name) for name in gap.groups]
     flat = {"score": composite.reshape(-1, composite.shape[-1]), "latent": theta.reshape(-1, theta.shape[-1])}
     best = {scale: np.stack([v[:, m].max(axis=1) for m in members], axis=1) for scale, v in flat.items()}
+    leader = {scale: np.argmax(b, axis=1) for scale, b in best.items()}  # per draw, which listed group leads
     leads = tuple(
-        _lead(name, [table.models[k] for k in m], flat["score"][:, m], best, i)
+        _lead(name, [table.models[k] for k in m], flat["score"][:, m], leader, i)
         for i, (name, m) in enumerate(zip(gap.groups, members, strict=True))
     )
     pairs = tuple(
@@ -89,14 +97,14 @@ def race(theta: np.ndarray, composite: np.ndarray, table: ScoreTable, gap: GapCo
     return GroupRace(tuple(gap.groups), leads, pairs, race_verdict(odds, gap, by="composite score"))
 
 
-def _lead(name: str, models: list[str], scores: np.ndarray, best: dict[str, np.ndarray], i: int) -> GroupLead:
-    """Group ``i`` of the race; ``scores``: its models' composites per draw, ``best``: each group's best per draw."""
+def _lead(name: str, models: list[str], scores: np.ndarray, leader: dict[str, np.ndarray], i: int) -> GroupLead:
+    """Group ``i`` of the race; ``scores``: its models' composites per draw, ``leader``: per draw the leading group."""
     top = np.bincount(np.argmax(scores, axis=1), minlength=len(models)) / scores.shape[0]
     return GroupLead(
         group=name,
         models=len(models),
-        prob_leads=float((np.argmax(best["score"], axis=1) == i).mean()),
-        prob_leads_latent=float((np.argmax(best["latent"], axis=1) == i).mean()),
+        prob_leads=float((leader["score"] == i).mean()),
+        prob_leads_latent=float((leader["latent"] == i).mean()),
         likeliest_best=models[int(np.argmax(top))],
         prob_likeliest_best=float(top.max()),
     )

@@ -1,14 +1,16 @@
 """The leaderboard exports read besides CSV and Parquet tables: HELM release files and Every Eval Ever records,
 told apart by their content, each turned into the long frame the table's assembly validates."""
 
+import json
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
 from benchgap.config import DataConfig
 from benchgap.errors import InputError
 from benchgap.table.every_eval_ever import is_record, record_files, records_long
-from benchgap.table.helm_groups import helm_long, is_helm_groups, load_json
+from benchgap.table.helm_groups import helm_long, is_helm_groups
 
 
 def read_export(path: Path, cfg: DataConfig) -> tuple[pd.DataFrame, dict[str, float], str]:
@@ -41,3 +43,13 @@ def read_export(path: Path, cfg: DataConfig) -> tuple[pd.DataFrame, dict[str, fl
         "releases/<version>/groups/<group>.json) nor an Every Eval Ever record (model_info, source_metadata, "
         "evaluation_results); export a CSV with columns model, benchmark, score instead"
     )
+
+
+def load_json(path: Path, key: str) -> Any:
+    """A JSON file's value; a file that is not JSON is an error naming the file and the place."""
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as err:
+        raise InputError(f"{key}: '{path}' is not valid JSON (line {err.lineno}: {err.msg}); check the file") from None
+    except (UnicodeDecodeError, OSError) as err:
+        raise InputError(f"{key}: cannot read '{path}' ({type(err).__name__}); check the file") from None

@@ -10,7 +10,6 @@ ends with the count of those runs, ``(N)``. HELM drops every null field when wri
 ``value`` at all.
 """
 
-import json
 import logging
 import re
 from pathlib import Path
@@ -49,7 +48,7 @@ def helm_long(data: list[dict], path: Path, table: str) -> tuple[pd.DataFrame, d
         )
     columns = _metric_columns(header, path, title)
     win_rate = next((i for i, h in enumerate(header) if _field(h, "value") == WIN_RATE_HEADER), None)
-    records: list[dict[str, str]] = []
+    records: list[dict[str, Any]] = []
     published: dict[str, float] = {}
     for r, row in enumerate(rows):
         if not isinstance(row, list) or len(row) != len(header):
@@ -63,10 +62,9 @@ def helm_long(data: list[dict], path: Path, table: str) -> tuple[pd.DataFrame, d
             published[model] = float(_field(row[win_rate], "value"))
         for i, benchmark, meta in columns:
             cell = _cell(row[i], path, title, r)
-            records.append({"model": model, "benchmark": benchmark, "_row": str(r), **meta, **cell})
+            records.append({"model": model, "benchmark": benchmark, "_row": r, **meta, **cell})
     long = pd.DataFrame.from_records(records)
     _warn_partial_runs(long, path, title)
-    long["_row"] = long["_row"].astype(int)
     return long.drop(columns=["runs"]), published
 
 
@@ -146,13 +144,3 @@ def _warn_partial_runs(long: pd.DataFrame, path: Path, title: str) -> None:
 
 def _field(cell: Any, key: str) -> Any:
     return cell.get(key) if isinstance(cell, dict) else None
-
-
-def load_json(path: Path, key: str) -> Any:
-    """A JSON file's value; a file that is not JSON is an error naming the file and the place."""
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except json.JSONDecodeError as err:
-        raise InputError(f"{key}: '{path}' is not valid JSON (line {err.lineno}: {err.msg}); check the file") from None
-    except (UnicodeDecodeError, OSError) as err:
-        raise InputError(f"{key}: cannot read '{path}' ({type(err).__name__}); check the file") from None

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from benchgap.arena_settings import ArenaConfig, ArenaGapConfig
 from benchgap.arena_world import check_world
 from benchgap.errors import InputError
+from benchgap.group_race import check_listed
 from benchgap.ranges import check_ranges
 
 
@@ -40,14 +41,11 @@ def check_groups(groups: Sequence[str], gap: ArenaGapConfig, *, source: str) -> 
     """Both compared groups, and every group of ``gap.groups``, have models in the file."""
     counts = Counter(groups)
     present = ", ".join(f"{g} ({n})" for g, n in counts.most_common())
-    for key, name in (("gap.a", gap.a), ("gap.b", gap.b), *(("gap.groups", g) for g in gap.groups or [])):
+    for key, name in (("gap.a", gap.a), ("gap.b", gap.b)):
         if name not in counts:
             raise InputError(
                 f"{key}='{name}' is not a group of {source}; groups (rows): {present}. Set {key} to one of them, or "
                 "give models=FILE (columns model, group)"
             )
-    if gap.groups is not None and (len(gap.groups) < 2 or len(set(gap.groups)) < len(gap.groups)):
-        raise InputError(
-            f"gap.groups={list(gap.groups)} needs two or more different groups of {source}: {present}; or set it "
-            "to null for the one pair gap.a, gap.b"
-        )
+    hint = "groups come from the file's group column, models=FILE or gap.by"
+    check_listed(gap.groups, dict(counts.most_common()), source=source, hint=hint)

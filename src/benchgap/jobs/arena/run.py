@@ -70,6 +70,7 @@ def _finish(cfg: ArenaConfig, data: ArenaRatings | ArenaVotes, *, out_dir: Path)
     log.info("arena: compiling and sampling the %s model", kind)
     posterior = sample(compile_model(model, cfg.sampler.backend), sampler=cfg.sampler)
     strength = posterior["posterior"]["strength"].to_numpy()
+    gap = _gap(cfg)
     flat = strength.reshape(-1, strength.shape[-1])
     lens = arena_lens(
         flat,
@@ -77,13 +78,13 @@ def _finish(cfg: ArenaConfig, data: ArenaRatings | ArenaVotes, *, out_dir: Path)
         groups=groups,
         snapshot_rows=snapshot_rows,
         published=published,
-        gap=_gap(cfg),
+        gap=gap,
         shift=cfg.gap.shift,
     )
     races, races_skipped = None, None
     if cfg.gap.groups is not None:
         races, races_skipped = arena_races(
-            flat, models=names, groups=groups, snapshot_rows=snapshot_rows, listed=cfg.gap.groups, gap=_gap(cfg)
+            flat, models=names, groups=groups, snapshot_rows=snapshot_rows, listed=cfg.gap.groups, gap=gap
         )
     diagnostics = diagnose(posterior, _checked(posterior, strength), limits=cfg.convergence)
     summary = ArenaSummary(
