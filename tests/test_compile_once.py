@@ -132,7 +132,9 @@ def test_pymc_backend_swaps_data_and_says_how_it_sampled():
     first = cache.sample(mixed_table(1), sampler=sampler)
     second_table = mixed_table(2)
     second = cache.sample(second_table, sampler=sampler)
-    assert second.attrs["inference"] == "NUTS (pymc through PyMC), 2 chains x (100 warm-up + 100 draws)"
+    assert second.attrs["inference"] == (
+        "NUTS (pymc through PyMC), 2 chains x (100 warm-up + 100 draws), target_accept 0.9"
+    )
     assert list(second["posterior"]["model"].to_numpy()) == list(second_table.models)
     means = [p["posterior"]["theta"].mean(("chain", "draw")).to_numpy() for p in (first, second)]
     assert np.abs(means[0] - means[1]).max() > 0.05  # the second table's data were fitted, not the first's

@@ -82,7 +82,8 @@ def test_demo_summary_has_the_promised_keys_and_sane_numbers(demo_run):
     assert diag["converged"] and diag["max_rhat"] <= 1.01 and diag["min_ess_bulk"] >= 400
     assert diag["divergences"] == 0
     assert (
-        s["inference"] == "NUTS (nutpie, numba backend, low_rank mass matrix), 4 chains x (1000 warm-up + 1000 draws)"
+        s["inference"] == "NUTS (nutpie, numba backend, low_rank mass matrix), 4 chains x (1000 warm-up + 1000 draws), "
+        "target_accept 0.9"
     )
     # The demo's first group leads by construction (0.25 logit in group means).
     assert gap["score"]["prob_a_ahead"] > 0.9

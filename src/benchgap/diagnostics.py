@@ -8,10 +8,10 @@ bulk and tail ESS >= 400 (100 per chain for 4 chains), over every parameter the 
 from dataclasses import dataclass
 
 import numpy as np
-from arviz_stats.base import array_stats
 from xarray import DataTree
 
 from benchgap.config import ConvergenceConfig
+from benchgap.mixing import rhat_and_ess
 from benchgap.posterior import posterior_array
 
 CHECKED = (  # the parameters every reported number rests on, hyperparameters included
@@ -52,14 +52,13 @@ def diagnose(posterior: DataTree, extra: dict[str, np.ndarray], *, limits: Conve
     estimand with one value in every draw (a lag set by release dates alone) has nothing to mix and is skipped."""
     varying = {name: values for name, values in extra.items() if np.ptp(values) > 0}
     arrays = {name: posterior_array(posterior, name) for name in CHECKED if name in posterior["posterior"]} | varying
-    rhat, ess_bulk, ess_tail = {}, {}, {}
-    for name, values in arrays.items():
-        values = values.reshape(values.shape[0], values.shape[1], -1)
-        rhat[name] = float(np.nanmax(array_stats.rhat(values, chain_axis=0, draw_axis=1)))
-        ess_bulk[name] = float(np.nanmin(array_stats.ess(values, chain_axis=0, draw_axis=1, method="bulk")))
-        ess_tail[name] = float(
-            np.nanmin(array_stats.ess(values, chain_axis=0, draw_axis=1, method="tail", prob=(0.05, 0.95)))
-        )
+    columns = [values.reshape(values.shape[0], values.shape[1], -1) for values in arrays.values()]
+    ends = np.cumsum([c.shape[2] for c in columns])[:-1]
+    per_scalar = rhat_and_ess(np.concatenate(columns, axis=2))  # every scalar at once (benchgap.mixing)
+    rhat, ess_bulk, ess_tail = (
+        dict(zip(arrays, (float(reduce(part)) for part in np.split(values, ends)), strict=True))
+        for values, reduce in zip(per_scalar, (np.nanmax, np.nanmin, np.nanmin), strict=True)
+    )
     stats = posterior["sample_stats"]
     divergences = int(stats["diverging"].sum()) if "diverging" in stats else 0
     worst = max(rhat, key=lambda n: rhat[n])

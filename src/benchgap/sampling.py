@@ -55,12 +55,20 @@ def _require(module: str, backend: Backend) -> None:
         raise InputError(f"sampler.backend={backend.value} needs {module}: pip install 'benchgap[jax]', or use nutpie")
 
 
+def run_lengths(sampler: SamplerConfig) -> str:
+    """How long the chains ran and at what acceptance target, as outputs state it next to their numbers."""
+    return (
+        f"{sampler.chains} chains x ({sampler.tune} warm-up + {sampler.draws} draws), "
+        f"target_accept {sampler.target_accept:g}"
+    )
+
+
 def sample(compiled: CompiledModel, *, sampler: SamplerConfig, data: dict[str, np.ndarray] | None = None) -> DataTree:
     """Draw ``sampler.chains`` NUTS chains from ``compiled``, with ``data`` swapped in when given.
 
     The posterior's ``inference`` attribute says how it was drawn (outputs carry it next to each number).
     """
-    runs = f"{sampler.chains} chains x ({sampler.tune} warm-up + {sampler.draws} draws)"
+    runs = run_lengths(sampler)
     if compiled.nutpie_model is not None:
         import nutpie
 

@@ -41,7 +41,7 @@ from benchgap.model import build_model
 from benchgap.posterior import expected_scores, posterior_array
 from benchgap.records.calibrate_summary import CalibrateSummary, FamilyCheck
 from benchgap.records.files import to_plain, write_json_atomic
-from benchgap.sampling import ModelCache
+from benchgap.sampling import ModelCache, run_lengths
 from benchgap.table import ScoreTable
 from benchgap.weighting import best_vs_best
 
@@ -287,8 +287,8 @@ def summarise(
         table={"groups": dict(cfg.groups), "benchmarks": cfg.benchmarks, "items": list(cfg.items)},
         parameters=to_plain(cfg),
         inference=(
-            f"NUTS ({cfg.sampler.backend.value}), {cfg.sampler.chains} chains x ({cfg.sampler.tune} warm-up + "
-            f"{cfg.sampler.draws} draws) per table; ranks among {cfg.draws_kept} draws thinned evenly"
+            f"NUTS ({cfg.sampler.backend.value}), {run_lengths(cfg.sampler)} per table; ranks among "
+            f"{cfg.draws_kept} draws thinned evenly"
         ),
         seconds=seconds,
     )

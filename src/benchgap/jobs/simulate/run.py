@@ -36,7 +36,7 @@ from benchgap.records.simulate_result import (
     TruthMeans,
     WeightingSummary,
 )
-from benchgap.sampling import process_cache
+from benchgap.sampling import process_cache, run_lengths
 from benchgap.scoring import draw_replicate, score_replicate
 
 log = logging.getLogger("benchgap")
@@ -324,8 +324,7 @@ def _dimensionality_found(frame: pd.DataFrame) -> DimensionalityFound | None:
 def _inference(cfg: SimulateConfig) -> str:
     if not cfg.bayes:
         return "none (bayes=false)"
-    s = cfg.sampler
-    return f"NUTS ({s.backend.value}), {s.chains} chains x ({s.tune} warm-up + {s.draws} draws) per replicate"
+    return f"NUTS ({cfg.sampler.backend.value}), {run_lengths(cfg.sampler)} per replicate"
 
 
 def _finite(value: Any) -> float | None:
