@@ -50,50 +50,44 @@ def lgamma_digamma(x):
     return lgamma, shift + log_x - 0.5 * inverse - f * (1 / 12 - f * (1 / 120 - f * (1 / 252 - f / 240)))
 
 
-@numba.njit
-def library_kernel(theta, log_a, intercept, log_kappa, grads):
-    """math.lgamma and a digamma series per argument: what pytensor's numba backend computes."""
-    g_theta, g_a, g_intercept, g_kappa = grads
-    g_theta[:], g_a[:], g_intercept[:], g_kappa[:] = 0.0, 0.0, 0.0, 0.0
-    total = 0.0
-    for c in range(CELL_MODEL.size):
-        m, b, n, k = CELL_MODEL[c], CELL_BENCHMARK[c], ITEMS[c], CORRECT[c]
-        a, kappa = math.exp(log_a[b]), math.exp(log_kappa[b])
-        p = 1.0 / (1.0 + math.exp(-(a * theta[m] + intercept[b])))
-        alpha, beta = kappa * p, kappa * (1.0 - p)
-        total += math.lgamma(k + alpha) + math.lgamma(n - k + beta) - math.lgamma(alpha) - math.lgamma(beta)
-        d_alpha, d_beta = digamma(k + alpha) - digamma(alpha), digamma(n - k + beta) - digamma(beta)
-        d_p = kappa * (d_alpha - d_beta) * p * (1.0 - p)
-        g_theta[m] += d_p * a
-        g_a[b] += d_p * a * theta[m]
-        g_intercept[b] += d_p
-        g_kappa[b] += kappa * (p * d_alpha + (1.0 - p) * d_beta)
-    return total
+@numba.njit(inline="always")
+def library_lgamma_digamma(x):
+    """math.lgamma and a digamma series, each on its own: what pytensor's numba backend computes."""
+    return math.lgamma(x), digamma(x)
 
 
-@numba.njit
-def fused_kernel(theta, log_a, intercept, log_kappa, grads):
-    """The same density and gradient, lgamma and digamma of each argument from one shared logarithm."""
-    g_theta, g_a, g_intercept, g_kappa = grads
-    g_theta[:], g_a[:], g_intercept[:], g_kappa[:] = 0.0, 0.0, 0.0, 0.0
-    total = 0.0
-    for c in range(CELL_MODEL.size):
-        m, b, n, k = CELL_MODEL[c], CELL_BENCHMARK[c], ITEMS[c], CORRECT[c]
-        a, kappa = math.exp(log_a[b]), math.exp(log_kappa[b])
-        p = 1.0 / (1.0 + math.exp(-(a * theta[m] + intercept[b])))
-        alpha, beta = kappa * p, kappa * (1.0 - p)
-        l1, p1 = lgamma_digamma(k + alpha)
-        l2, p2 = lgamma_digamma(n - k + beta)
-        l3, p3 = lgamma_digamma(alpha)
-        l4, p4 = lgamma_digamma(beta)
-        total += l1 + l2 - l3 - l4
-        d_alpha, d_beta = p1 - p3, p2 - p4
-        d_p = kappa * (d_alpha - d_beta) * p * (1.0 - p)
-        g_theta[m] += d_p * a
-        g_a[b] += d_p * a * theta[m]
-        g_intercept[b] += d_p
-        g_kappa[b] += kappa * (p * d_alpha + (1.0 - p) * d_beta)
-    return total
+def beta_binomial_kernel(lgamma_and_digamma):
+    """The cells' log density and its gradient (into ``grads``), with ``lgamma_and_digamma(x)`` for the four
+    arguments of each cell."""
+
+    @numba.njit
+    def kernel(theta, log_a, intercept, log_kappa, grads):
+        g_theta, g_a, g_intercept, g_kappa = grads
+        g_theta[:], g_a[:], g_intercept[:], g_kappa[:] = 0.0, 0.0, 0.0, 0.0
+        total = 0.0
+        for c in range(CELL_MODEL.size):
+            m, b, n, k = CELL_MODEL[c], CELL_BENCHMARK[c], ITEMS[c], CORRECT[c]
+            a, kappa = math.exp(log_a[b]), math.exp(log_kappa[b])
+            p = 1.0 / (1.0 + math.exp(-(a * theta[m] + intercept[b])))
+            alpha, beta = kappa * p, kappa * (1.0 - p)
+            l1, p1 = lgamma_and_digamma(k + alpha)
+            l2, p2 = lgamma_and_digamma(n - k + beta)
+            l3, p3 = lgamma_and_digamma(alpha)
+            l4, p4 = lgamma_and_digamma(beta)
+            total += l1 + l2 - l3 - l4
+            d_alpha, d_beta = p1 - p3, p2 - p4
+            d_p = kappa * (d_alpha - d_beta) * p * (1.0 - p)
+            g_theta[m] += d_p * a
+            g_a[b] += d_p * a * theta[m]
+            g_intercept[b] += d_p
+            g_kappa[b] += kappa * (p * d_alpha + (1.0 - p) * d_beta)
+        return total
+
+    return kernel
+
+
+library_kernel = beta_binomial_kernel(library_lgamma_digamma)
+fused_kernel = beta_binomial_kernel(lgamma_digamma)
 
 
 def best_of_three(call, repeats: int) -> float:

@@ -61,20 +61,18 @@ def diagnostics_seconds(results: list) -> dict[str, float]:
     (benchgap's diagnostics before benchmarks/RESULTS.md section 10) against ``benchgap.mixing`` on all at once."""
     from arviz_stats.base import array_stats
 
-    from benchgap.diagnostics import CHECKED
+    from benchgap.diagnostics import checked_arrays
     from benchgap.mixing import rhat_and_ess
-    from benchgap.posterior import posterior_array
 
     def per_scalar(values: np.ndarray) -> None:
         array_stats.rhat(values, chain_axis=0, draw_axis=1)
         array_stats.ess(values, chain_axis=0, draw_axis=1, method="bulk")
         array_stats.ess(values, chain_axis=0, draw_axis=1, method="tail", prob=(0.05, 0.95))
 
-    stacks = []
-    for result in results:
-        names = [n for n in CHECKED if n in result.posterior["posterior"]] + list(result.estimates.draws)
-        arrays = [posterior_array(result.posterior, n) for n in names]
-        stacks.append(np.concatenate([a.reshape(a.shape[0], a.shape[1], -1) for a in arrays], axis=2))
+    stacks = [
+        np.concatenate(list(checked_arrays(result.posterior, result.estimates.draws).values()), axis=2)
+        for result in results
+    ]
     seconds = {}
     for name, statistic in (("arviz_stats per scalar", per_scalar), ("benchgap.mixing", rhat_and_ess)):
         start = time.perf_counter()
@@ -116,9 +114,9 @@ def main() -> None:
     parser.add_argument("--worlds", type=int, default=12, help="fitted worlds per setting (after one to compile)")
     args = parser.parse_args()
     tables = [synthetic(40, 12, seed=500 + i, missing=0.15) for i in range(args.worlds + 1)]
-    results, fitted = {}, []
-    for name, sampler in SETTINGS.items():
-        results[name] = run_setting(sampler, tables, fitted if not fitted else None)
+    results, fitted = {}, []  # fitted: the first setting's fits, for the diagnostics' timing
+    for i, (name, sampler) in enumerate(SETTINGS.items()):
+        results[name] = run_setting(sampler, tables, fitted if i == 0 else None)
         print(f"  {name}: {results[name]['per_minute']:.1f} per minute", flush=True)
     base = next(iter(results.values()))["per_minute"]
     where = f"{platform.machine()}, {os.cpu_count()} cores, {args.worlds} worlds"

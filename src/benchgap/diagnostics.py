@@ -47,14 +47,20 @@ class Diagnostics:
     problems: list[str]  # plain-language reasons the fit is flagged; empty when converged
 
 
-def diagnose(posterior: DataTree, extra: dict[str, np.ndarray], *, limits: ConvergenceConfig) -> Diagnostics:
-    """Diagnostics over the model's main parameters and the derived estimands in ``extra`` (chain, draw); a derived
-    estimand with one value in every draw (a lag set by release dates alone) has nothing to mix and is skipped."""
+def checked_arrays(posterior: DataTree, extra: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """What the diagnostics cover, each as (chain, draw, scalar): the model's main parameters and the derived
+    estimands in ``extra``; a derived estimand with one value in every draw (a lag set by release dates alone) has
+    nothing to mix and is left out."""
     varying = {name: values for name, values in extra.items() if np.ptp(values) > 0}
     arrays = {name: posterior_array(posterior, name) for name in CHECKED if name in posterior["posterior"]} | varying
-    columns = [values.reshape(values.shape[0], values.shape[1], -1) for values in arrays.values()]
-    ends = np.cumsum([c.shape[2] for c in columns])[:-1]
-    per_scalar = rhat_and_ess(np.concatenate(columns, axis=2))  # every scalar at once (benchgap.mixing)
+    return {name: values.reshape(values.shape[0], values.shape[1], -1) for name, values in arrays.items()}
+
+
+def diagnose(posterior: DataTree, extra: dict[str, np.ndarray], *, limits: ConvergenceConfig) -> Diagnostics:
+    """Diagnostics over :func:`checked_arrays`: the worst R-hat and ESS of each variable, and the sampler's stats."""
+    arrays = checked_arrays(posterior, extra)
+    ends = np.cumsum([values.shape[2] for values in arrays.values()])[:-1]
+    per_scalar = rhat_and_ess(np.concatenate(list(arrays.values()), axis=2))  # every scalar at once
     rhat, ess_bulk, ess_tail = (
         dict(zip(arrays, (float(reduce(part)) for part in np.split(values, ends)), strict=True))
         for values, reduce in zip(per_scalar, (np.nanmax, np.nanmin, np.nanmin), strict=True)
