@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 
 import benchgap.jobs.simulate.run as job
+import benchgap.jobs.simulate.workers as workers
 from benchgap.config import SimulateConfig
 from benchgap.estimators import LEVELS, estimators, level_tag
 from benchgap.jobs.simulate.resume import rows_per_replicate
@@ -69,18 +70,18 @@ def test_resume_counts_one_row_per_estimator(finished):
 
 def test_resumed_job_gives_the_same_numbers(finished, tmp_path, monkeypatch):
     cfg, result, rows = finished
-    real = job.score_replicate
+    real = workers.score_replicate
 
     def stop_at_third(rep, *args, **kwargs):
         if rep.index == 2:
             raise KeyboardInterrupt  # the user pressed Ctrl-C during replicate 2
         return real(rep, *args, **kwargs)
 
-    monkeypatch.setattr(job, "score_replicate", stop_at_third)
+    monkeypatch.setattr(workers, "score_replicate", stop_at_third)
     with pytest.raises(KeyboardInterrupt):
         job.run_simulate(cfg, out_dir=tmp_path)
     assert not (tmp_path / "result.json").exists()
-    monkeypatch.setattr(job, "score_replicate", real)
+    monkeypatch.setattr(workers, "score_replicate", real)
     resumed = job.run_simulate(cfg, out_dir=tmp_path).to_json()
     again = pd.read_csv(tmp_path / "replicates.csv")
     pd.testing.assert_frame_equal(again.drop(columns="fit_seconds"), rows.drop(columns="fit_seconds"))
@@ -92,7 +93,7 @@ def test_finished_job_is_skipped_and_changed_settings_rerun(tmp_path, monkeypatc
     cfg = simulate_settings(replicates=2)
     first = job.run_simulate(cfg, out_dir=tmp_path).to_json()
     stamp = (tmp_path / "result.json").stat().st_mtime_ns
-    monkeypatch.setattr(job, "score_replicate", lambda *a, **k: pytest.fail("a finished job was run again"))
+    monkeypatch.setattr(workers, "score_replicate", lambda *a, **k: pytest.fail("a finished job was run again"))
     assert job.run_simulate(cfg, out_dir=tmp_path).to_json() == first
     assert (tmp_path / "result.json").stat().st_mtime_ns == stamp
     monkeypatch.undo()
@@ -109,7 +110,7 @@ def test_model_intervals_cover_the_true_gap_in_undistorted_worlds(tmp_path):
     Sampled with ``sampler=fast`` (0.7 times the simulate preset's time): on 200 such worlds its coverage of each
     truth equalled the simulate preset's within the binomial interval, every fit converged (benchmarks/RESULTS.md,
     section 10)."""
-    cfg = simulate_settings("bayes=true", "plots=false", "sampler=fast", replicates=100)
+    cfg = simulate_settings("bayes=true", "plots=false", "sampler=fast", "workers=2", replicates=100)
     result = job.run_simulate(cfg, out_dir=tmp_path)
     est = result.estimators
     bayes, suite, latent, naive = (est[e] for e in ("bayes", "bayes_suite", "bayes_latent", "composite"))
@@ -138,8 +139,18 @@ def test_cores_change_neither_the_numbers_nor_the_settings_key():
     two.sampler = dataclasses.replace(TINY, cores=2)
     assert job.settings_key(one) == job.settings_key(two)
     cache = ModelCache(one.model, one.sampler.backend)
-    rows = [pd.DataFrame(job.score_replicate(job.draw_replicate(c, 0), c, cache)) for c in (one, two)]
+    rows = [pd.DataFrame(workers.score_replicate(workers.draw_replicate(c, 0), c, cache)) for c in (one, two)]
     pd.testing.assert_frame_equal(rows[0].drop(columns="fit_seconds"), rows[1].drop(columns="fit_seconds"))
+
+
+def test_workers_side_by_side_give_the_numbers_of_one_process(tmp_path):
+    """``workers=2``: replicates scored in two spawned processes, rows identical to one process's, in order."""
+    alone = job.run_simulate(simulate_settings("plots=false", replicates=5), out_dir=tmp_path / "one")
+    pair = job.run_simulate(simulate_settings("plots=false", "workers=2", replicates=5), out_dir=tmp_path / "two")
+    assert pair.settings_key == alone.settings_key and pair.estimators == alone.estimators
+    pd.testing.assert_frame_equal(
+        pd.read_csv(tmp_path / "two" / "replicates.csv"), pd.read_csv(tmp_path / "one" / "replicates.csv")
+    )
 
 
 def test_a_write_cut_short_is_dropped_on_resume(tmp_path):

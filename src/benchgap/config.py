@@ -336,6 +336,7 @@ class SimulateConfig:
     bayes: bool = True  # fit the Bayesian model to every replicate (false: naive estimators only, seconds)
     loo: bool = False  # also fit the other model.dimensions to every world and compare the two fits by PSIS-LOO
     plots: bool = True  # write the apparent-vs-true gap figure
+    workers: int = ranged(1, 1)  # replicates side by side in this many processes (chains on sampler.cores / workers)
 
 
 @dataclass

@@ -30,6 +30,7 @@ def settings_key(cfg: SimulateConfig, *, rows_only: bool = False) -> str:
     settings = to_plain(cfg) | {"benchgap_version": __version__}
     for name in RUN_ONLY_SAMPLER_KEYS:
         settings["sampler"].pop(name)
+    settings.pop("workers")  # where a replicate ran changes none of its numbers
     _drop_unused(settings)
     if rows_only:
         settings.pop("only")

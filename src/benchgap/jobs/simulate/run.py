@@ -21,6 +21,7 @@ from benchgap.inflation import CLEAN_POINTS, INFLATED_POINTS
 from benchgap.jobs.simulate.checks import check_simulate
 from benchgap.jobs.simulate.page import headline_sentence
 from benchgap.jobs.simulate.resume import PARTIAL, completed_result, finished_rows, rows_per_replicate, settings_key
+from benchgap.jobs.simulate.workers import scored_replicates
 from benchgap.metrics import aggregate, binomial_interval, pit_coverage, reliability_rows
 from benchgap.records.files import RESULT, to_plain, write_json_atomic, written_together
 from benchgap.records.simulate_result import (
@@ -36,8 +37,7 @@ from benchgap.records.simulate_result import (
     TruthMeans,
     WeightingSummary,
 )
-from benchgap.sampling import process_cache, run_lengths
-from benchgap.scoring import draw_replicate, score_replicate
+from benchgap.sampling import run_lengths
 
 log = logging.getLogger("benchgap")
 
@@ -65,13 +65,9 @@ def run_simulate(
     finished = set(rows["replicate"]) & set(indices) if len(rows) else set()
     if finished:
         log.info("%s: resuming; %d of %d replicates already done", label, len(finished), len(indices))
-    cache = process_cache(cfg.model, cfg.sampler.backend) if cfg.bayes else None
     progress = Progress(label, total=len(indices), done=len(finished))
     start = time.perf_counter()
-    for index in indices:
-        if index in finished:
-            continue
-        new = pd.DataFrame(score_replicate(draw_replicate(cfg, index), cfg, cache))
+    for new in scored_replicates(cfg, [index for index in indices if index not in finished]):
         new.to_csv(partial, mode="a", header=not partial.exists(), index=False)
         rows = pd.concat([rows, new], ignore_index=True) if len(rows) else new
         progress.step(new)
