@@ -1,6 +1,6 @@
 """Fitted worlds per minute by sampler setting, side by side in one process (issue 18's first measurement).
 
-    uv run python benchmarks/throughput.py              # 6 settings x 12 worlds of 40 x 12: about 9 minutes
+    uv run python benchmarks/throughput.py              # 7 settings x 12 worlds of 40 x 12: about 11 minutes
     uv run python benchmarks/throughput.py --worlds 30
 
 Each setting fits the same fresh 40 x 12 worlds (15% missing, three groups) with ``benchgap.fitting.fit`` (sampling,
@@ -19,7 +19,7 @@ import time
 import numpy as np
 from run import synthetic
 
-from benchgap.config import GapConfig, ModelConfig, SamplerConfig
+from benchgap.config import Adaptation, GapConfig, ModelConfig, SamplerConfig
 from benchgap.fitting import fit
 from benchgap.sampling import ModelCache
 
@@ -31,6 +31,9 @@ SETTINGS = {
     "2 chains x (300 + 500), 2 cores": dataclasses.replace(SWEEP, cores=2, chains=2, tune=300, draws=500),
     "simulate preset: 4 chains x (500 + 1000), 2 cores": dataclasses.replace(SWEEP, cores=2, draws=1000),
     "fast preset: the same at target_accept 0.8": dataclasses.replace(SWEEP, cores=2, draws=1000, target_accept=0.8),
+    "fast preset, diagonal mass matrix": dataclasses.replace(
+        SWEEP, cores=2, draws=1000, target_accept=0.8, adaptation=Adaptation.diag
+    ),
 }
 
 
