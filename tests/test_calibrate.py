@@ -1,6 +1,7 @@
 """``benchgap calibrate``: simulation-based calibration. The checks themselves on ranks with a known answer, the
 prior draws, and a small end-to-end run; the 200-table study of the default model is in the README."""
 
+import dataclasses
 import json
 
 import numpy as np
@@ -182,6 +183,10 @@ def test_calibrate_writes_ranks_checks_figures_and_report(tmp_path):
     assert "R-hat above 1.2 in" in markdown and "bulk ESS below 50 in" in markdown and "above 1.01" not in markdown
     assert summary["convergence"] == {"max_rhat": 1.2, "min_ess_bulk": 50, "min_ess_tail": 40, "max_divergences": 3}
     assert (tmp_path / "ecdf_pit_gap.png").exists() and (tmp_path / "rank_histograms.png").exists()
+    # workers=2: the tables fitted in two processes, the same ranks and checks.
+    run_calibrate(dataclasses.replace(cfg, workers=2, plots=False), out_dir=tmp_path / "two")
+    for name in ("ranks.csv", "gap_coverage.csv", "checks.csv"):
+        pd.testing.assert_frame_equal(pd.read_csv(tmp_path / "two" / name), pd.read_csv(tmp_path / name))
     spread = pd.read_csv(tmp_path / "spread_checks.csv").set_index("family")
     assert set(spread.index) == set(ranks["family"]) and spread["simulations"].eq(8).all()
     for family, check in summary["families"].items():
@@ -197,7 +202,7 @@ def test_default_model_passes_simulation_based_calibration(tmp_path):
     run-wise level 0.01, and the gaps' 90% intervals cover within three binomial standard errors of 0.9 (0.78 to
     1). Plain proportions are left out: beyond the beta likelihood's clip at 0.005 and 0.995 (22% of such scores
     drawn from the prior) they are miscalibrated, which the README states. The 200-table study is in the README."""
-    cfg = composed("calibrate", "simulations=60", "plots=false", "stderr_share=0.25", "missing_rate=0.1")
+    cfg = composed("calibrate", "simulations=60", "plots=false", "stderr_share=0.25", "missing_rate=0.1", "workers=2")
     summary = run_calibrate(cfg, out_dir=tmp_path).to_json()
     assert summary["passed"], summary["families"]
     for estimand in ("gap_score", "gap_suite", "gap_latent", "gap_group_mean"):

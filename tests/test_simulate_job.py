@@ -10,7 +10,6 @@ import pandas as pd
 import pytest
 
 import benchgap.jobs.simulate.run as job
-import benchgap.jobs.simulate.workers as workers
 from benchgap.config import SimulateConfig
 from benchgap.estimators import LEVELS, estimators, level_tag
 from benchgap.jobs.simulate.resume import rows_per_replicate
@@ -70,18 +69,18 @@ def test_resume_counts_one_row_per_estimator(finished):
 
 def test_resumed_job_gives_the_same_numbers(finished, tmp_path, monkeypatch):
     cfg, result, rows = finished
-    real = workers.score_replicate
+    real = job.score_replicate
 
     def stop_at_third(rep, *args, **kwargs):
         if rep.index == 2:
             raise KeyboardInterrupt  # the user pressed Ctrl-C during replicate 2
         return real(rep, *args, **kwargs)
 
-    monkeypatch.setattr(workers, "score_replicate", stop_at_third)
+    monkeypatch.setattr(job, "score_replicate", stop_at_third)
     with pytest.raises(KeyboardInterrupt):
         job.run_simulate(cfg, out_dir=tmp_path)
     assert not (tmp_path / "result.json").exists()
-    monkeypatch.setattr(workers, "score_replicate", real)
+    monkeypatch.setattr(job, "score_replicate", real)
     resumed = job.run_simulate(cfg, out_dir=tmp_path).to_json()
     again = pd.read_csv(tmp_path / "replicates.csv")
     pd.testing.assert_frame_equal(again.drop(columns="fit_seconds"), rows.drop(columns="fit_seconds"))
@@ -93,7 +92,7 @@ def test_finished_job_is_skipped_and_changed_settings_rerun(tmp_path, monkeypatc
     cfg = simulate_settings(replicates=2)
     first = job.run_simulate(cfg, out_dir=tmp_path).to_json()
     stamp = (tmp_path / "result.json").stat().st_mtime_ns
-    monkeypatch.setattr(workers, "score_replicate", lambda *a, **k: pytest.fail("a finished job was run again"))
+    monkeypatch.setattr(job, "score_replicate", lambda *a, **k: pytest.fail("a finished job was run again"))
     assert job.run_simulate(cfg, out_dir=tmp_path).to_json() == first
     assert (tmp_path / "result.json").stat().st_mtime_ns == stamp
     monkeypatch.undo()
@@ -139,7 +138,7 @@ def test_cores_change_neither_the_numbers_nor_the_settings_key():
     two.sampler = dataclasses.replace(TINY, cores=2)
     assert job.settings_key(one) == job.settings_key(two)
     cache = ModelCache(one.model, one.sampler.backend)
-    rows = [pd.DataFrame(workers.score_replicate(workers.draw_replicate(c, 0), c, cache)) for c in (one, two)]
+    rows = [pd.DataFrame(job.score_replicate(job.draw_replicate(c, 0), c, cache)) for c in (one, two)]
     pd.testing.assert_frame_equal(rows[0].drop(columns="fit_seconds"), rows[1].drop(columns="fit_seconds"))
 
 

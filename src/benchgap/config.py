@@ -376,6 +376,7 @@ class CalibrateConfig:
     )  # false-alarm rate of the whole run's checks (Bonferroni; half per variable, half pooled per family)
     seed: int = ranged(0, 0)  # prior draws, tables and sampler seeds; same seed, same numbers
     plots: bool = True  # PIT-ECDF and rank-histogram figures
+    workers: int = ranged(1, 1)  # tables fitted side by side in this many processes (chains on sampler.cores / workers)
     model: ModelConfig = field(default_factory=ModelConfig)
     sampler: SamplerConfig = field(default_factory=SamplerConfig)
     convergence: ConvergenceConfig = field(default_factory=ConvergenceConfig)

@@ -39,9 +39,10 @@ from benchgap.jobs.calibrate.checks import check_calibrate
 from benchgap.jobs.calibrate.page import write_report
 from benchgap.model import build_model
 from benchgap.posterior import expected_scores, posterior_array
+from benchgap.processes import cores_per_worker, side_by_side
 from benchgap.records.calibrate_summary import CalibrateSummary, FamilyCheck
 from benchgap.records.files import to_plain, write_json_atomic
-from benchgap.sampling import ModelCache, run_lengths
+from benchgap.sampling import ModelCache, process_cache, run_lengths
 from benchgap.table import ScoreTable
 from benchgap.weighting import best_vs_best
 
@@ -183,35 +184,48 @@ def run_calibrate(cfg: CalibrateConfig, *, out_dir: Path) -> CalibrateSummary:
     template = template_table(cfg)
     truths = prior_draws(cfg, template)
     seeds = np.random.SeedSequence(cfg.seed).spawn(cfg.simulations)
-    cache = ModelCache(cfg.model, cfg.sampler.backend)
+    share = dataclasses.replace(cfg, sampler=cores_per_worker(cfg.sampler, cfg.workers))
+    tasks = [(share, template, truth, seeds[s], s) for s, truth in enumerate(truths)]
     rows, coverage_rows = [], []
     start = time.perf_counter()
-    for s, truth in enumerate(truths):
-        result, persistent = _fit_simulation(cfg, template, truth, seeds[s], cache)
-        truth = dataclasses.replace(truth, gaps=truth.gaps | {"gap_suite": suite_gap(persistent, template, cfg)})
-        diag = result.diagnostics
-        status: dict[str, Any] = {
-            "simulation": s,
-            "converged": float(diag.converged),
-            "max_rhat": diag.max_rhat,
-            "min_ess_bulk": diag.min_ess_bulk,
-            "divergences": diag.divergences,
-        }
-        rows += _ranks(result, truth, template, cfg, status)
-        for name in GAPS:
-            coverage_rows.append(status | {"variable": name} | covered(result.estimates.draws[name], truth.gaps[name]))
-        done = s + 1
+    for done, (ranked, gap_rows) in enumerate(
+        side_by_side(_simulation, tasks, workers=cfg.workers, label="calibrate"), 1
+    ):
+        rows += ranked
+        coverage_rows += gap_rows
         if done % 10 == 0 or done == cfg.simulations:
             elapsed = time.perf_counter() - start
             left = elapsed / done * (cfg.simulations - done)
             log.info("calibrate: %d/%d tables fitted; %.0f s, about %.0f s left", done, cfg.simulations, elapsed, left)
-    ranks, coverage = pd.DataFrame(rows), pd.DataFrame(coverage_rows)
+    ranks, coverage = _by_simulation(rows), _by_simulation(coverage_rows)  # workers finish out of order
     checks = uniformity_checks(ranks, draws_kept=cfg.draws_kept, alpha=cfg.alpha, seed=cfg.seed)
     spread = spread_checks(ranks, draws_kept=cfg.draws_kept, alpha=cfg.alpha, seed=cfg.seed)
     summary = summarise(cfg, ranks, coverage, checks, spread, seconds=time.perf_counter() - start)
     _write(cfg, ranks, coverage, checks, summary, out_dir=out_dir)
     spread.to_csv(out_dir / "spread_checks.csv", index=False)
     return summary
+
+
+def _by_simulation(rows: list[dict[str, Any]]) -> pd.DataFrame:
+    return pd.DataFrame(rows).sort_values("simulation", kind="stable").reset_index(drop=True)
+
+
+def _simulation(
+    cfg: CalibrateConfig, template: ScoreTable, truth: "Truth", seed: np.random.SeedSequence, s: int
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Simulation ``s``: its table fitted (in a worker process too), the rank rows and the gap coverage rows."""
+    result, persistent = _fit_simulation(cfg, template, truth, seed, process_cache(cfg.model, cfg.sampler.backend))
+    truth = dataclasses.replace(truth, gaps=truth.gaps | {"gap_suite": suite_gap(persistent, template, cfg)})
+    diag = result.diagnostics
+    status: dict[str, Any] = {
+        "simulation": s,
+        "converged": float(diag.converged),
+        "max_rhat": diag.max_rhat,
+        "min_ess_bulk": diag.min_ess_bulk,
+        "divergences": diag.divergences,
+    }
+    coverage = [status | {"variable": name} | covered(result.estimates.draws[name], truth.gaps[name]) for name in GAPS]
+    return _ranks(result, truth, template, cfg, status), coverage
 
 
 def _fit_simulation(
@@ -319,6 +333,7 @@ def _write(
     *,
     out_dir: Path,
 ) -> None:
+    out_dir.mkdir(parents=True, exist_ok=True)
     ranks.to_csv(out_dir / "ranks.csv", index=False)
     coverage.to_csv(out_dir / "gap_coverage.csv", index=False)
     checks.to_csv(out_dir / "checks.csv", index=False)

@@ -5,6 +5,7 @@ Usable without Hydra: ``run_simulate(SimulateConfig(...), out_dir=Path(...))``. 
 (``only=[r]``) and a resumed job gives the same numbers.
 """
 
+import dataclasses
 import logging
 import time
 from pathlib import Path
@@ -21,8 +22,8 @@ from benchgap.inflation import CLEAN_POINTS, INFLATED_POINTS
 from benchgap.jobs.simulate.checks import check_simulate
 from benchgap.jobs.simulate.page import headline_sentence
 from benchgap.jobs.simulate.resume import PARTIAL, completed_result, finished_rows, rows_per_replicate, settings_key
-from benchgap.jobs.simulate.workers import scored_replicates
 from benchgap.metrics import aggregate, binomial_interval, pit_coverage, reliability_rows
+from benchgap.processes import cores_per_worker, side_by_side
 from benchgap.records.files import RESULT, to_plain, write_json_atomic, written_together
 from benchgap.records.simulate_result import (
     CategoryScoring,
@@ -37,7 +38,8 @@ from benchgap.records.simulate_result import (
     TruthMeans,
     WeightingSummary,
 )
-from benchgap.sampling import run_lengths
+from benchgap.sampling import process_cache, run_lengths
+from benchgap.scoring import draw_replicate, score_replicate
 
 log = logging.getLogger("benchgap")
 
@@ -67,7 +69,9 @@ def run_simulate(
         log.info("%s: resuming; %d of %d replicates already done", label, len(finished), len(indices))
     progress = Progress(label, total=len(indices), done=len(finished))
     start = time.perf_counter()
-    for new in scored_replicates(cfg, [index for index in indices if index not in finished]):
+    share = dataclasses.replace(cfg, sampler=cores_per_worker(cfg.sampler, cfg.workers))
+    tasks = [(share, index) for index in indices if index not in finished]
+    for new in side_by_side(_scored, tasks, workers=cfg.workers, label=label):
         new.to_csv(partial, mode="a", header=not partial.exists(), index=False)
         rows = pd.concat([rows, new], ignore_index=True) if len(rows) else new
         progress.step(new)
@@ -79,6 +83,12 @@ def run_simulate(
             stale.unlink()
     log.info("%s: %s", label, headline_sentence(result))
     return result
+
+
+def _scored(cfg: SimulateConfig, index: int) -> pd.DataFrame:
+    """Replicate ``index``'s rows (in a worker process too: its process cache compiles the model on its first)."""
+    cache = process_cache(cfg.model, cfg.sampler.backend) if cfg.bayes else None
+    return pd.DataFrame(score_replicate(draw_replicate(cfg, index), cfg, cache))
 
 
 def _clear_stale_result(out_dir: Path, cfg: SimulateConfig) -> None:
