@@ -103,22 +103,21 @@ psi = Elemwise(scalar_psi)
 gammaln = Elemwise(scalar_gammaln)
 
 
-@register_scalar_funcify(SeriesGammaLn)
-def _numba_gammaln(op, node, **kwargs):  # type: ignore[no-untyped-def]
-    @numba_basic.numba_njit
-    def gammaln_(x):  # type: ignore[no-untyped-def]
-        return series_lgamma(x)
+def _lowering(series):  # type: ignore[no-untyped-def]
+    """A numba lowering of a unary scalar op to ``series``."""
 
-    return gammaln_, scalar_op_cache_key(op, cache_version=1)
+    def lower(op, node, **kwargs):  # type: ignore[no-untyped-def]
+        @numba_basic.numba_njit
+        def scalar(x):  # type: ignore[no-untyped-def]
+            return series(x)
+
+        return scalar, scalar_op_cache_key(op, cache_version=1)
+
+    return lower
 
 
-@register_scalar_funcify(SeriesPsi)
-def _numba_psi(op, node, **kwargs):  # type: ignore[no-untyped-def]
-    @numba_basic.numba_njit
-    def psi_(x):  # type: ignore[no-untyped-def]
-        return series_digamma(x)
-
-    return psi_, scalar_op_cache_key(op, cache_version=1)
+register_scalar_funcify(SeriesGammaLn)(_lowering(series_lgamma))
+register_scalar_funcify(SeriesPsi)(_lowering(series_digamma))
 
 
 def build(table, *, series: bool):  # type: ignore[no-untyped-def]

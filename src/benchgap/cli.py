@@ -19,6 +19,7 @@ from benchgap.arena_settings import ArenaConfig
 from benchgap.config import CalibrateConfig, FitConfig, ReportConfig, SimulateConfig
 from benchgap.errors import InputError
 from benchgap.presets import config_dir
+from benchgap.processes import quiet_libraries
 from benchgap.records.files import FAILED
 
 JOBS: dict[str, str] = {
@@ -35,7 +36,6 @@ SCHEMAS: dict[str, type] = {
     "calibrate": CalibrateConfig,
     "arena": ArenaConfig,
 }
-QUIET_LOGGERS = ("pytensor", "arviz", "numba", "matplotlib", "h5py", "nutpie", "pymc")
 
 
 def usage() -> str:
@@ -154,8 +154,7 @@ def _run_job(job: str, body: Callable[[Path], None]) -> None:
     from hydra.core.hydra_config import HydraConfig
     from hydra.types import RunMode
 
-    for name in QUIET_LOGGERS:
-        logging.getLogger(name).setLevel(logging.WARNING)
+    quiet_libraries()
     hydra_cfg = HydraConfig.get()
     run_dir = Path(hydra_cfg.runtime.output_dir)
     sweep = hydra_cfg.mode is RunMode.MULTIRUN

@@ -19,7 +19,7 @@ from typing import Any
 from benchgap.config import SamplerConfig
 
 log = logging.getLogger("benchgap")
-QUIET_LOGGERS = ("pytensor", "arviz", "numba", "matplotlib", "nutpie", "pymc")
+QUIET_LOGGERS = ("pytensor", "arviz", "numba", "matplotlib", "h5py", "nutpie", "pymc")  # warnings and up only
 
 
 def cores_per_worker(sampler: SamplerConfig, workers: int) -> SamplerConfig:
@@ -45,7 +45,7 @@ def side_by_side[Result](
     log.info("%s: %d tasks in %d worker processes (each compiles the model once)", label, len(tasks), workers)
     context = multiprocessing.get_context("spawn")  # forking a process that holds sampler threads is unsafe
     queue = iter(tasks)
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_quiet) as pool:
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=quiet_libraries) as pool:
         pending: set[Future] = {pool.submit(function, *task) for task in islice(queue, 2 * workers)}
         try:
             while pending:
@@ -60,6 +60,7 @@ def side_by_side[Result](
                 future.cancel()
 
 
-def _quiet() -> None:
+def quiet_libraries() -> None:
+    """The libraries' loggers at WARNING: job logs (and worker processes) show benchgap's progress, not theirs."""
     for name in QUIET_LOGGERS:
         logging.getLogger(name).setLevel(logging.WARNING)
